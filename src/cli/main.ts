@@ -1,0 +1,96 @@
+#!/usr/bin/env node
+import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import { runDisasm } from './disasm.js';
+import { runLinuxProgram } from '../linux/run.js';
+
+/** Exit status for bad command lines and unloadable programs (like a shell's usage error). */
+const EXIT_USAGE = 2;
+
+function parseSize(value: string): number {
+  const m = /^(\d+)([KMG]?)i?B?$/i.exec(value.trim());
+  if (!m) throw new InvalidArgumentError(`"${value}" is not a size (examples: 512M, 1G, 65536)`);
+  const unit = { '': 1, K: 1024, M: 1024 ** 2, G: 1024 ** 3 }[m[2].toUpperCase() as '' | 'K' | 'M' | 'G'];
+  return Number(m[1]) * unit;
+}
+
+function parseInteger(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n)) throw new InvalidArgumentError(`"${value}" is not an integer (decimal or 0x hex)`);
+  return n;
+}
+
+export function buildCli(): Command {
+  const program = new Command('wasmvisor')
+    .description('Run x86 guests by translating their code to WebAssembly.')
+    .version('0.1.0')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride();
+
+  program
+    .command('run')
+    .description('run a 32-bit i386 Linux program (like qemu-i386)')
+    .usage('[options] PROGRAM [ARGS...]')
+    .argument('<program>', 'the ELF executable to run')
+    .argument('[args...]', 'arguments passed to the guest program')
+    .option('--engine <engine>', 'execution engine: interp (the translator comes later)', 'interp')
+    .option('--strict', 'stop on an unimplemented syscall instead of returning -ENOSYS')
+    .option('--stats', 'print execution statistics to stderr at exit')
+    .option('--memory <size>', 'guest RAM available to the program', parseSize, 1024 ** 3)
+    .option('--max-instructions <n>', 'stop the guest after this many instructions (exit status 124)', parseInteger)
+    .passThroughOptions()
+    .addHelpText(
+      'after',
+      `
+Exit status: the guest's own; 128+N when the guest dies by signal N (139 for
+a memory fault, 132 for an invalid or unimplemented instruction, 136 for a
+divide error); 2 when the program cannot be loaded or the command line is
+wrong; 124 when --max-instructions runs out.`,
+    )
+    .action(async (prog: string, args: string[], opts: { engine: string; strict?: boolean; stats?: boolean; memory: number; maxInstructions?: number }) => {
+      if (opts.engine !== 'interp' && opts.engine !== 'auto') {
+        throw new InvalidArgumentError(`engine "${opts.engine}" is not available yet (choose interp)`);
+      }
+      process.exitCode = await runLinuxProgram({
+        program: prog,
+        args,
+        memoryBytes: opts.memory,
+        strict: !!opts.strict,
+        stats: !!opts.stats,
+        maxInstructions: opts.maxInstructions,
+      });
+    });
+
+  program
+    .command('disasm')
+    .description('print Intel-syntax disassembly of a hex string or a file range')
+    .argument('[file]', 'file to disassemble (raw bytes, or an ELF: then --address selects by virtual address)')
+    .option('--hex <bytes>', 'disassemble these hex bytes instead of a file (spaces allowed)')
+    .option('--mode <bits>', 'code size: 16 or 32', '32')
+    .option('--offset <n>', 'file offset to start at', parseInteger)
+    .option('--address <n>', 'virtual address to start at (ELF files) or to show for the first byte', parseInteger)
+    .option('--length <n>', 'number of bytes to disassemble', parseInteger)
+    .option('--count <n>', 'stop after this many instructions', parseInteger)
+    .action((file: string | undefined, opts) => {
+      process.exitCode = runDisasm(file, opts);
+    });
+
+  return program;
+}
+
+async function main(): Promise<void> {
+  const cli = buildCli();
+  try {
+    await cli.parseAsync(process.argv);
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      // commander already printed the message (and --help/--version exit 0).
+      process.exitCode = e.exitCode === 0 ? 0 : EXIT_USAGE;
+      return;
+    }
+    const msg = e instanceof Error ? e.message : String(e);
+    process.stderr.write(`wasmvisor: ${msg}\n`);
+    process.exitCode = EXIT_USAGE;
+  }
+}
+
+void main();

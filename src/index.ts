@@ -1,0 +1,14 @@
+/** wasmvisor's library entry point: the decoder, the runtime and the user-mode Linux runner. */
+export * from './decoder/index.js';
+export { Machine } from './runtime/machine.js';
+export type { MachineOptions, Personality, StopReason, MachineStats } from './runtime/machine.js';
+export { Cpu } from './runtime/cpu.js';
+export { Mmu, Access } from './runtime/mmu.js';
+export type { PageMapper } from './runtime/mmu.js';
+export { GuestMemory } from './runtime/memory.js';
+export { CpuException, Vector } from './runtime/exceptions.js';
+export { Slot } from './runtime/layout.js';
+export { runLinuxProgram } from './linux/run.js';
+export { createBareMachine } from './runtime/bare.js';
+export type { BareMachineOptions } from './runtime/bare.js';
+export { FlatMapper } from './runtime/flat-mapper.js';

@@ -1,0 +1,184 @@
+import { decode } from '../decoder/decoder.js';
+import { Instruction, Seg } from '../decoder/types.js';
+import { CpuException, Vector } from './exceptions.js';
+import { compileInstruction, Exec } from './interp/compile.js';
+import { PAGE_MASK, PAGE_SHIFT, PAGE_SIZE, Slot } from './layout.js';
+import type { Machine } from './machine.js';
+import { Access, CodeWriteListener } from './mmu.js';
+
+/** A straight run of decoded instructions, each compiled to a closure. */
+export interface Block {
+  /** EIP of the first instruction. */
+  eip: number;
+  /** CS base and code size the block was decoded for. */
+  csBase: number;
+  codeSize: number;
+  ops: Exec[];
+  /** EIP of each instruction (for precise exceptions). */
+  eips: number[];
+  insns: Instruction[];
+  /** EIP after the last instruction. */
+  endEip: number;
+  /** The last op sets EIP itself (a jump, call, return, interrupt). */
+  endsWithJump: boolean;
+  /** Host frames the block's bytes come from. */
+  frames: number[];
+  valid: boolean;
+}
+
+const MAX_BLOCK_INSNS = 64;
+const JUMP_CACHE_BITS = 12;
+
+/**
+ * Decoded blocks, found by EIP through a direct-mapped jump cache (like
+ * QEMU's tb_jmp_cache) and by frame for invalidation when code is written.
+ */
+export class BlockCache implements CodeWriteListener {
+  private readonly jumpCache: (Block | null)[] = new Array(1 << JUMP_CACHE_BITS).fill(null);
+  private readonly byFrame = new Map<number, Block[]>();
+  private readonly fetchBuf = new Uint8Array(16);
+  built = 0;
+  invalidations = 0;
+
+  constructor(private readonly vm: Machine) {}
+
+  lookupFast(eip: number): Block | null {
+    const b = this.jumpCache[(eip ^ (eip >>> JUMP_CACHE_BITS)) & ((1 << JUMP_CACHE_BITS) - 1)];
+    if (b !== null && b.eip === eip && b.valid) {
+      const s = this.vm.cpu.s;
+      if (b.csBase === s[Slot.SEG_BASE + Seg.CS] && b.codeSize === this.vm.cpu.codeSize) return b;
+    }
+    return null;
+  }
+
+  lookup(eip: number): Block {
+    const b = this.build(eip);
+    this.jumpCache[(eip ^ (eip >>> JUMP_CACHE_BITS)) & ((1 << JUMP_CACHE_BITS) - 1)] = b;
+    return b;
+  }
+
+  onCodeWrite(frame: number): void {
+    const list = this.byFrame.get(frame);
+    if (!list) return;
+    this.byFrame.delete(frame);
+    for (const b of list) b.valid = false;
+    this.invalidations += list.length;
+    // The running block may be among them: end it after the current instruction.
+    this.vm.abort = true;
+  }
+
+  flush(): void {
+    for (const list of this.byFrame.values()) for (const b of list) b.valid = false;
+    for (const frame of this.byFrame.keys()) this.vm.mmu.clearCode(frame);
+    this.byFrame.clear();
+    this.jumpCache.fill(null);
+    this.vm.mmu.flush();
+  }
+
+  private build(eip: number): Block {
+    const vm = this.vm;
+    const cpu = vm.cpu;
+    const csBase = cpu.s[Slot.SEG_BASE + Seg.CS];
+    const codeSize = cpu.codeSize;
+    const block: Block = {
+      eip,
+      csBase,
+      codeSize,
+      ops: [],
+      eips: [],
+      insns: [],
+      endEip: eip,
+      endsWithJump: false,
+      frames: [],
+      valid: true,
+    };
+    let pc = eip;
+    const firstPage = (csBase + eip) >>> PAGE_SHIFT;
+    for (let count = 0; count < MAX_BLOCK_INSNS; count++) {
+      const linear = (csBase + pc) | 0;
+      if (count > 0 && linear >>> PAGE_SHIFT !== firstPage) break; // a block stays within its first page
+      let avail: number;
+      try {
+        avail = this.fetch(linear, block);
+      } catch (e) {
+        if (!(e instanceof CpuException) || count > 0) {
+          if (count > 0) break;
+          throw e;
+        }
+        // The very first byte cannot be fetched: fault when the block runs.
+        block.ops.push(() => {
+          throw e;
+        });
+        block.eips.push(pc);
+        block.endsWithJump = true;
+        break;
+      }
+      const r = decode(this.fetchBuf, 0, avail, pc, codeSize);
+      if (!r.ok) {
+        const faultAt = (linear + avail) | 0;
+        const bytes = Array.from(this.fetchBuf.subarray(0, Math.min(avail, 15)));
+        const exc =
+          r.reason === 'truncated'
+            ? new CpuException(Vector.PF, 4, faultAt, 'instruction fetch from unmapped page')
+            : new CpuException(Vector.UD, -1, 0, `invalid opcode ${hex(bytes.slice(0, Math.max(1, r.length)))}`);
+        block.ops.push(() => {
+          throw exc;
+        });
+        block.eips.push(pc);
+        block.endsWithJump = true;
+        break;
+      }
+      const insn = r.insn;
+      block.insns.push(insn);
+      block.eips.push(pc);
+      block.ops.push(compileInstruction(insn, vm));
+      pc = (pc + insn.length) | 0;
+      if (codeSize === 2) pc &= 0xffff;
+      if (insn.entry.control !== 'none') {
+        block.endsWithJump = true;
+        break;
+      }
+    }
+    block.endEip = pc;
+    for (const f of block.frames) {
+      let list = this.byFrame.get(f);
+      if (!list) this.byFrame.set(f, (list = []));
+      list.push(block);
+      vm.mmu.markCode(f);
+    }
+    this.built++;
+    return block;
+  }
+
+  /** Copies up to 15 instruction bytes at `linear` into fetchBuf; returns how many could be read. */
+  private fetch(linear: number, block: Block): number {
+    const mmu = this.vm.mmu;
+    const host = mmu.fetchAddress(linear);
+    this.noteFrame(block, host & ~PAGE_MASK);
+    const inPage = PAGE_SIZE - (linear & PAGE_MASK);
+    if (inPage >= 15) {
+      this.fetchBuf.set(mmu.u8.subarray(host, host + 15));
+      return 15;
+    }
+    this.fetchBuf.set(mmu.u8.subarray(host, host + inPage));
+    let next: number;
+    try {
+      next = mmu.fetchAddress((linear + inPage) | 0);
+    } catch {
+      return inPage;
+    }
+    this.noteFrame(block, next & ~PAGE_MASK);
+    this.fetchBuf.set(mmu.u8.subarray(next, next + 15 - inPage), inPage);
+    return 15;
+  }
+
+  private noteFrame(block: Block, frame: number): void {
+    if (!block.frames.includes(frame)) block.frames.push(frame);
+  }
+}
+
+function hex(bytes: number[]): string {
+  return bytes.map((b) => b.toString(16).padStart(2, '0')).join(' ');
+}
+
+export { Access };

@@ -1,0 +1,100 @@
+import { Seg } from '../decoder/types.js';
+import { CpuException, Vector } from './exceptions.js';
+import { materializeFlags, readFlags } from './flags.js';
+import { Slot } from './layout.js';
+import { GuestMemory } from './memory.js';
+import { DescriptorTables, SegAttr, SegmentDescriptor } from './segments.js';
+
+/**
+ * The architectural CPU state. Everything lives in the state block of the
+ * VM's WebAssembly.Memory (layout.ts); this class is a typed window on it
+ * plus the operations that need more than a load or a store.
+ */
+export class Cpu {
+  /** The whole state block as Int32 slots (see Slot). */
+  readonly s: Int32Array;
+  /** General registers as 32-bit (index 0..7), 16-bit (index 0..7 via r16[i*2]) and 8-bit views. */
+  readonly r32: Int32Array;
+  readonly r16: Uint16Array;
+  readonly r8: Uint8Array;
+  /** Descriptor tables consulted when a segment register is loaded. */
+  descriptors: DescriptorTables | null = null;
+  /** Time-stamp counter source (nanoseconds since start as "cycles"; works in Node and browsers). */
+  tsc: () => bigint = () => BigInt(Math.floor(performance.now() * 1e6));
+
+  constructor(mem: GuestMemory) {
+    this.s = mem.state32;
+    const buf = mem.memory.buffer;
+    const off = mem.state32.byteOffset;
+    this.r32 = new Int32Array(buf, off, 8);
+    this.r16 = new Uint16Array(buf, off, 16);
+    this.r8 = new Uint8Array(buf, off, 32);
+    this.s[Slot.FLAGS] = 0x2;
+  }
+
+  get eip(): number {
+    return this.s[Slot.EIP] >>> 0;
+  }
+  set eip(v: number) {
+    this.s[Slot.EIP] = v;
+  }
+
+  /** Full EFLAGS with the lazy flags computed. */
+  get eflags(): number {
+    return readFlags(this.s) >>> 0;
+  }
+  set eflags(v: number) {
+    this.s[Slot.FLAGS] = (v & 0x3f7fd5) | 2;
+    this.s[Slot.LAZY_OP] = 0;
+  }
+
+  materializeFlags(): number {
+    return materializeFlags(this.s);
+  }
+
+  segBase(seg: Seg): number {
+    return this.s[Slot.SEG_BASE + seg];
+  }
+
+  selector(seg: Seg): number {
+    return this.s[Slot.SEG_SEL + seg] & 0xffff;
+  }
+
+  /** Whether CS is a 32-bit code segment (D bit). */
+  get codeSize(): 2 | 4 {
+    return this.s[Slot.SEG_ATTR + Seg.CS] & SegAttr.DEFAULT_BIG ? 4 : 2;
+  }
+
+  /** Whether SS is a 32-bit stack (B bit): ESP vs SP. */
+  get stackSize(): 2 | 4 {
+    return this.s[Slot.SEG_ATTR + Seg.SS] & SegAttr.DEFAULT_BIG ? 4 : 2;
+  }
+
+  /** Sets a segment register's selector and descriptor cache directly (loaders, system code). */
+  setSegment(seg: Seg, selector: number, d: SegmentDescriptor): void {
+    this.s[Slot.SEG_SEL + seg] = selector & 0xffff;
+    this.s[Slot.SEG_BASE + seg] = d.base;
+    this.s[Slot.SEG_LIMIT + seg] = d.limit;
+    this.s[Slot.SEG_ATTR + seg] = d.attr;
+  }
+
+  /** MOV/POP to a segment register in protected mode: checks the selector and loads the cache. */
+  loadSegment(seg: Seg, selector: number): void {
+    selector &= 0xffff;
+    if ((selector & 0xfffc) === 0) {
+      if (seg === Seg.SS || seg === Seg.CS) throw new CpuException(Vector.GP, 0, 0, 'null selector');
+      // A null selector may be loaded into a data segment register; using it faults.
+      this.setSegment(seg, selector, { base: 0, limit: 0, attr: 0 });
+      return;
+    }
+    const d = this.descriptors?.lookup(selector) ?? null;
+    if (!d) throw new CpuException(Vector.GP, selector & 0xfffc, 0, `invalid selector 0x${selector.toString(16)}`);
+    if (!(d.attr & SegAttr.PRESENT)) throw new CpuException(seg === Seg.SS ? Vector.SS : Vector.NP, selector & 0xfffc);
+    const isCode = (d.attr & SegAttr.CODE) !== 0;
+    if (seg === Seg.SS && (isCode || !(d.attr & SegAttr.WRITABLE_OR_READABLE))) throw new CpuException(Vector.GP, selector & 0xfffc);
+    if (seg !== Seg.SS && seg !== Seg.CS && isCode && !(d.attr & SegAttr.WRITABLE_OR_READABLE)) {
+      throw new CpuException(Vector.GP, selector & 0xfffc);
+    }
+    this.setSegment(seg, selector, d);
+  }
+}

@@ -1,0 +1,81 @@
+import { Instruction, Seg } from '../../decoder/types.js';
+import type { Machine } from '../machine.js';
+import { compileAlu, compileBcd, compileDiv, compileImulTrunc, compileMul, compileUnary } from './alu.js';
+import {
+  compileCall, compileCpuid, compileInt, compileJcc, compileJmp, compileLoop, compilePrivileged, compileRdtsc,
+  compileRet, compileSysenter,
+} from './control.js';
+import {
+  compileBitScan, compileBitTest, compileBound, compileBswap, compileCmovcc, compileCmpxchg, compileCmpxchg8b,
+  compileConvert, compileEnter, compileFlagOp, compileLea, compileLeave, compileLoadFarPointer, compileMov,
+  compileMovx, compilePop, compilePopa, compilePopcnt, compilePopf, compilePush, compilePusha, compilePushf,
+  compileSetcc, compileXadd, compileXchg, compileXlat,
+} from './data.js';
+import { Exec, undefinedOpcode } from './operands.js';
+import { compileDoubleShift, compileShift } from './shift.js';
+import { Stack } from './stack.js';
+import { compileString } from './string.js';
+
+export type { Exec };
+
+type Compiler = (insn: Instruction, vm: Machine, stack: Stack) => Exec;
+
+const nop: Compiler = () => () => {};
+
+const FAR_POINTER_SEGMENT: Record<string, Seg> = { lds: Seg.DS, les: Seg.ES, lfs: Seg.FS, lgs: Seg.GS, lss: Seg.SS };
+
+/**
+ * The interpreter's half of the ISA table: semantic operation name (the
+ * table's `op` column) → the function that compiles one decoded
+ * instruction into a closure. An op of the table with no row here is
+ * reported as unimplemented when a guest reaches it.
+ */
+export const SEMANTICS: Readonly<Record<string, Compiler>> = {
+  add: compileAlu, or: compileAlu, adc: compileAlu, sbb: compileAlu,
+  and: compileAlu, sub: compileAlu, xor: compileAlu, cmp: compileAlu, test: compileAlu,
+  inc: compileUnary, dec: compileUnary, neg: compileUnary, not: compileUnary,
+  mul: compileMul,
+  imul: (insn, vm) => (insn.operands.length === 1 ? compileMul(insn, vm) : compileImulTrunc(insn, vm)),
+  div: compileDiv, idiv: compileDiv,
+  daa: compileBcd, das: compileBcd, aaa: compileBcd, aas: compileBcd, aam: compileBcd, aad: compileBcd,
+  rol: compileShift, ror: compileShift, rcl: compileShift, rcr: compileShift,
+  shl: compileShift, sal: compileShift, shr: compileShift, sar: compileShift,
+  shld: compileDoubleShift, shrd: compileDoubleShift,
+  mov: compileMov, movzx: compileMovx, movsx: compileMovx, lea: compileLea,
+  xchg: compileXchg, cmpxchg: compileCmpxchg, cmpxchg8b: compileCmpxchg8b, xadd: compileXadd, bswap: compileBswap,
+  push: compilePush, pop: compilePop, pusha: compilePusha, popa: compilePopa,
+  pushf: compilePushf, popf: compilePopf, enter: compileEnter, leave: compileLeave,
+  cbw: compileConvert, cwde: compileConvert, cwd: compileConvert, cdq: compileConvert,
+  clc: compileFlagOp, stc: compileFlagOp, cmc: compileFlagOp, cld: compileFlagOp, std: compileFlagOp,
+  cli: compileFlagOp, sti: compileFlagOp, lahf: compileFlagOp, sahf: compileFlagOp, salc: compileFlagOp,
+  xlat: compileXlat,
+  setcc: compileSetcc, cmovcc: compileCmovcc,
+  bt: compileBitTest, bts: compileBitTest, btr: compileBitTest, btc: compileBitTest,
+  bsf: compileBitScan, bsr: compileBitScan, popcnt: compilePopcnt,
+  lds: (i, vm) => compileLoadFarPointer(i, vm, Seg.DS),
+  les: (i, vm) => compileLoadFarPointer(i, vm, Seg.ES),
+  lfs: (i, vm) => compileLoadFarPointer(i, vm, Seg.FS),
+  lgs: (i, vm) => compileLoadFarPointer(i, vm, Seg.GS),
+  lss: (i, vm) => compileLoadFarPointer(i, vm, Seg.SS),
+  'load-far-ptr': (i, vm) => compileLoadFarPointer(i, vm, FAR_POINTER_SEGMENT[i.entry.mnemonic] ?? Seg.DS),
+  bound: compileBound,
+  'push-sreg': compilePush, 'pop-sreg': compilePop, 'mov-from-sreg': compileMov, 'mov-to-sreg': compileMov,
+  imul1: compileMul, fwait: nop,
+  ud: (i) => undefinedOpcode(i, `${i.mnemonic} (invalid opcode)`),
+  jmp: compileJmp, jcc: compileJcc, call: compileCall, ret: compileRet,
+  loop: compileLoop, loope: compileLoop, loopne: compileLoop, jcxz: compileLoop, jecxz: compileLoop,
+  int: compileInt, int3: compileInt, into: compileInt, int1: compileInt,
+  sysenter: compileSysenter,
+  movs: compileString, cmps: compileString, stos: compileString, lods: compileString, scas: compileString,
+  ins: compileString, outs: compileString,
+  nop, pause: nop, fence: nop, lfence: nop, mfence: nop, sfence: nop, prefetch: nop, clflush: nop,
+  cpuid: compileCpuid, rdtsc: compileRdtsc,
+  hlt: compilePrivileged, in: compilePrivileged, out: compilePrivileged, iret: compilePrivileged,
+};
+
+/** Compiles one decoded instruction into a closure bound to `vm`. */
+export function compileInstruction(insn: Instruction, vm: Machine): Exec {
+  const compile = SEMANTICS[insn.entry.op];
+  if (!compile) return undefinedOpcode(insn, `unimplemented instruction ${insn.mnemonic}`);
+  return compile(insn, vm, vm.stack);
+}

@@ -1,0 +1,164 @@
+import { Instruction } from '../../decoder/types.js';
+import { CpuException, Vector } from '../exceptions.js';
+import { readFlags, testCondition } from '../flags.js';
+import { Slot } from '../layout.js';
+import type { Machine } from '../machine.js';
+import { Exec, reader } from './operands.js';
+import { Stack } from './stack.js';
+
+export function compileJmp(insn: Instruction, vm: Machine): Exec {
+  const s = vm.cpu.s;
+  const target = insn.operands[0];
+  if (target.kind === 'rel') {
+    const t = target.value | 0;
+    return () => { s[Slot.EIP] = t; };
+  }
+  const read = reader(target, vm);
+  const mask = insn.opSize === 2 ? 0xffff : -1;
+  return () => { s[Slot.EIP] = read() & mask; };
+}
+
+export function compileJcc(insn: Instruction, vm: Machine): Exec {
+  const s = vm.cpu.s;
+  const cc = insn.entry.cond;
+  const target = insn.operands[0].value | 0;
+  const next = nextEip(insn);
+  return () => { s[Slot.EIP] = testCondition(s, cc) ? target : next; };
+}
+
+export function nextEip(insn: Instruction): number {
+  const n = (insn.eip + insn.length) | 0;
+  return insn.opSize === 2 && insn.addrSize === 2 ? n & 0xffff : n;
+}
+
+/** LOOP LOOPE LOOPNE JCXZ/JECXZ: the counter is CX or ECX by address size. */
+export function compileLoop(insn: Instruction, vm: Machine): Exec {
+  const s = vm.cpu.s, r32 = vm.cpu.r32, r16 = vm.cpu.r16;
+  const target = insn.operands[0].value | 0;
+  const next = nextEip(insn);
+  const a16 = insn.addrSize === 2;
+  const op = insn.entry.op;
+  if (op === 'jcxz' || op === 'jecxz') {
+    return a16
+      ? () => { s[Slot.EIP] = r16[2] === 0 ? target : next; }
+      : () => { s[Slot.EIP] = r32[1] === 0 ? target : next; };
+  }
+  // cond: 0 plain LOOP, 1 LOOPE (ZF=1), 2 LOOPNE (ZF=0)
+  const cond = op === 'loope' || op === 'loopz' ? 1 : op === 'loopne' || op === 'loopnz' ? 2 : 0;
+  return () => {
+    let c: number;
+    if (a16) c = r16[2] = (r16[2] - 1) & 0xffff;
+    else c = r32[1] = (r32[1] - 1) | 0;
+    let taken = c !== 0;
+    if (taken && cond !== 0) taken = (cond === 1) === testCondition(s, 4);
+    s[Slot.EIP] = taken ? target : next;
+  };
+}
+
+export function compileCall(insn: Instruction, vm: Machine, stack: Stack): Exec {
+  const s = vm.cpu.s;
+  const size = insn.opSize;
+  const ret = nextEip(insn);
+  const target = insn.operands[0];
+  if (target.kind === 'rel') {
+    const t = target.value | 0;
+    return () => {
+      stack.push(size, ret);
+      s[Slot.EIP] = t;
+    };
+  }
+  const read = reader(target, vm);
+  const mask = size === 2 ? 0xffff : -1;
+  return () => {
+    const t = read() & mask; // read first: a faulting operand leaves the stack alone
+    stack.push(size, ret);
+    s[Slot.EIP] = t;
+  };
+}
+
+export function compileRet(insn: Instruction, vm: Machine, stack: Stack): Exec {
+  const s = vm.cpu.s, r32 = vm.cpu.r32;
+  const size = insn.opSize;
+  const extra = insn.operands.length ? insn.operands[0].value & 0xffff : 0;
+  return () => {
+    const t = stack.pop(size);
+    if (extra) r32[Slot.ESP] = (r32[Slot.ESP] + extra) | 0;
+    s[Slot.EIP] = size === 2 ? t & 0xffff : t;
+  };
+}
+
+/** INT n, INT3, INTO, INT1: the personality (Linux, or the platform later) decides what they do. */
+export function compileInt(insn: Instruction, vm: Machine): Exec {
+  const s = vm.cpu.s;
+  const next = nextEip(insn);
+  const op = insn.entry.op;
+  const vector = op === 'int3' ? 3 : op === 'into' ? 4 : op === 'int1' ? 1 : insn.operands[0].value & 0xff;
+  if (op === 'into') {
+    return () => {
+      s[Slot.EIP] = next;
+      if (readFlags(s) & 0x800) vm.personality.onInterrupt(vm, 4);
+    };
+  }
+  return () => {
+    s[Slot.EIP] = next;
+    vm.personality.onInterrupt(vm, vector);
+  };
+}
+
+export function compileSysenter(insn: Instruction, vm: Machine): Exec {
+  const s = vm.cpu.s;
+  const next = nextEip(insn);
+  return () => {
+    s[Slot.EIP] = next;
+    vm.personality.onInterrupt(vm, -1);
+  };
+}
+
+export function compilePrivileged(insn: Instruction): Exec {
+  const e = new CpuException(Vector.GP, 0, 0, `${insn.mnemonic} at CPL 3`);
+  return () => {
+    throw e;
+  };
+}
+
+/** CPUID family 6 (P6), reporting only what the interpreter implements: TSC, CX8, CMOV. */
+export const CPUID_VENDOR = 'GenuineIntel';
+export const CPUID_1_EDX = (1 << 4) | (1 << 8) | (1 << 15);
+export const CPUID_1_EAX = 0x000006f1;
+
+export function compileCpuid(_insn: Instruction, vm: Machine): Exec {
+  const r32 = vm.cpu.r32;
+  const vendor = [0, 4, 8].map((i) =>
+    CPUID_VENDOR.charCodeAt(i) | (CPUID_VENDOR.charCodeAt(i + 1) << 8) | (CPUID_VENDOR.charCodeAt(i + 2) << 16) | (CPUID_VENDOR.charCodeAt(i + 3) << 24),
+  );
+  return () => {
+    const leaf = r32[0] >>> 0;
+    let a = 0, b = 0, c = 0, d = 0;
+    if (leaf === 0) {
+      a = 1;
+      b = vendor[0];
+      d = vendor[1];
+      c = vendor[2];
+    } else if (leaf === 1) {
+      a = CPUID_1_EAX;
+      b = 8 << 8; // CLFLUSH line size 64 bytes
+      d = CPUID_1_EDX;
+    } else if (leaf === 0x80000000) {
+      a = 0x80000000;
+    }
+    r32[0] = a;
+    r32[3] = b;
+    r32[1] = c;
+    r32[2] = d;
+  };
+}
+
+export function compileRdtsc(_insn: Instruction, vm: Machine): Exec {
+  const r32 = vm.cpu.r32;
+  const cpu = vm.cpu;
+  return () => {
+    const t = cpu.tsc();
+    r32[0] = Number(t & 0xffffffffn);
+    r32[2] = Number((t >> 32n) & 0xffffffffn);
+  };
+}

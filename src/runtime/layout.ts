@@ -1,0 +1,72 @@
+/**
+ * Where the machine lives inside its one WebAssembly.Memory. The interpreter
+ * reads these through typed-array views; translated code will load and store
+ * them at the same fixed offsets, so they never move.
+ */
+
+/** Byte offset of the CPU state block. */
+export const STATE_BASE = 0;
+/** Size of the CPU state block in bytes. */
+export const STATE_SIZE = 0x1000;
+
+/** Int32 slot numbers inside the CPU state block (byte offset = slot * 4). */
+export const enum Slot {
+  // General registers, in encoding order.
+  EAX = 0,
+  ECX = 1,
+  EDX = 2,
+  EBX = 3,
+  ESP = 4,
+  EBP = 5,
+  ESI = 6,
+  EDI = 7,
+  EIP = 8,
+  /** EFLAGS bits that are not lazily held (all of them when LAZY_OP is none). */
+  FLAGS = 9,
+  /** Lazy arithmetic flags: the operation (LazyOp), its operands and result. */
+  LAZY_OP = 10,
+  LAZY_DST = 11,
+  LAZY_SRC = 12,
+  LAZY_RES = 13,
+  /** Segment selectors ES..GS (6 slots). */
+  SEG_SEL = 16,
+  /** Segment bases ES..GS (6 slots). */
+  SEG_BASE = 24,
+  /** Segment limits ES..GS (6 slots), the highest valid offset. */
+  SEG_LIMIT = 32,
+  /** Segment attributes ES..GS (6 slots): descriptor access byte | flags << 8. */
+  SEG_ATTR = 40,
+  CR0 = 48,
+  CR2 = 49,
+  CR3 = 50,
+  CR4 = 51,
+  /** Count of guest instructions retired (low/high 32 bits). */
+  ICOUNT_LO = 56,
+  ICOUNT_HI = 57,
+  /** Always 0: the "segment base" of address computations that ignore segments (LEA). */
+  ZERO = 63,
+}
+
+/** Byte offset of the soft-TLB: one Int32 entry per 4 KiB virtual page (1 Mi entries). */
+export const TLB_BASE = 0x10000;
+export const TLB_ENTRIES = 1 << 20;
+/** First byte of the guest frame pool. */
+export const FRAMES_BASE = 0x800000;
+
+export const PAGE_SIZE = 4096;
+export const PAGE_SHIFT = 12;
+export const PAGE_MASK = 0xfff;
+
+/**
+ * Soft-TLB entry bits. An entry is the host offset of the 4 KiB frame OR'ed
+ * with these bits; 0 means "not cached, take the slow path".
+ */
+export const enum Tlb {
+  READ = 1,
+  WRITE = 2,
+  /** Page is writable by its protection but holds translated/decoded code: writes take the slow path. */
+  CODE = 4,
+  USER = 8,
+  EXEC = 16,
+  FRAME = ~0xfff,
+}

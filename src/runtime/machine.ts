@@ -1,0 +1,141 @@
+import { Seg } from '../decoder/types.js';
+import { BlockCache, Block } from './block-cache.js';
+import { Cpu } from './cpu.js';
+import { CpuException } from './exceptions.js';
+import { Slot } from './layout.js';
+import { GuestMemory } from './memory.js';
+import { Mmu, PageMapper } from './mmu.js';
+import { Stack } from './interp/stack.js';
+
+/** Why Machine.run returned. */
+export type StopReason =
+  | { kind: 'exit'; status: number } // the guest (or its OS personality) ended the run
+  | { kind: 'budget' } // the instruction budget ran out; run() may be called again
+  | { kind: 'error'; status: number; message: string }; // a fatal condition with a diagnostic
+
+/**
+ * What the CPU cannot do alone: the OS personality (user-mode Linux) or the
+ * platform (system mode) answers software interrupts and exceptions.
+ */
+export interface Personality {
+  /** INT n / SYSENTER reached; EIP already points past the instruction. */
+  onInterrupt(vm: Machine, vector: number): void;
+  /** A CPU exception; EIP points at the faulting instruction. */
+  onException(vm: Machine, e: CpuException): void;
+}
+
+export interface MachineOptions {
+  /** Bytes of guest RAM (the frame pool). */
+  memoryBytes?: number;
+  mapper: PageMapper;
+  personality: Personality;
+}
+
+export interface MachineStats {
+  instructions: number;
+  blocksBuilt: number;
+  blocksRun: number;
+  blockInvalidations: number;
+}
+
+/**
+ * One virtual machine: memory, CPU, code cache and the execution loop. All
+ * of its state hangs off this object; nothing is shared between machines.
+ */
+export class Machine {
+  readonly mem: GuestMemory;
+  readonly mmu: Mmu;
+  readonly cpu: Cpu;
+  readonly blocks: BlockCache;
+  readonly stack: Stack;
+  personality: Personality;
+  /** Set by anything that must end the current block early (stop requests, writes to code). */
+  abort = false;
+  /** Guest instructions retired. */
+  icount = 0;
+  blocksRun = 0;
+  private stopReason: StopReason | null = null;
+
+  constructor(opts: MachineOptions) {
+    this.mem = new GuestMemory(opts.memoryBytes ?? 1 << 30);
+    this.mmu = new Mmu(this.mem, opts.mapper);
+    this.cpu = new Cpu(this.mem);
+    this.personality = opts.personality;
+    this.stack = new Stack(this);
+    this.blocks = new BlockCache(this);
+    this.mmu.codeListener = this.blocks;
+  }
+
+  /** Ends the current run() after the current instruction. */
+  stop(reason: StopReason): void {
+    if (!this.stopReason) this.stopReason = reason;
+    this.abort = true;
+  }
+
+  get stopped(): StopReason | null {
+    return this.stopReason;
+  }
+
+  /** Runs until stopped or until about `maxInstructions` more have retired. */
+  run(maxInstructions = Infinity): StopReason {
+    const s = this.cpu.s;
+    const limit = this.icount + maxInstructions;
+    const blocks = this.blocks;
+    this.stopReason = null;
+    this.abort = false;
+    while (this.icount < limit) {
+      const eip = s[Slot.EIP];
+      let b = blocks.lookupFast(eip);
+      if (b === null) b = blocks.lookup(eip);
+      this.execute(b);
+      if (this.stopReason) return this.stopReason;
+    }
+    return { kind: 'budget' };
+  }
+
+  private execute(b: Block): void {
+    const ops = b.ops;
+    const n = ops.length;
+    let i = 0;
+    this.blocksRun++;
+    try {
+      for (; i < n; i++) {
+        ops[i]();
+        if (this.abort) break;
+      }
+    } catch (e) {
+      if (!(e instanceof CpuException)) throw e;
+      this.icount += i;
+      this.cpu.s[Slot.EIP] = b.eips[i];
+      this.personality.onException(this, e);
+      return;
+    }
+    if (i >= n - 1) {
+      this.icount += n;
+      if (!b.endsWithJump) this.cpu.s[Slot.EIP] = b.endEip;
+    } else {
+      this.icount += i + 1;
+      this.cpu.s[Slot.EIP] = b.eips[i + 1];
+    }
+    if (this.abort && !this.stopReason) this.abort = false;
+  }
+
+  /** Drops every decoded block (after mappings change under code). */
+  flushCode(): void {
+    this.blocks.flush();
+  }
+
+  /** Linear address of CS:EIP. */
+  get pc(): number {
+    return (this.cpu.s[Slot.SEG_BASE + Seg.CS] + this.cpu.s[Slot.EIP]) | 0;
+  }
+
+  stats(): MachineStats {
+    return {
+      instructions: this.icount,
+      blocksBuilt: this.blocks.built,
+      blocksRun: this.blocksRun,
+      blockInvalidations: this.blocks.invalidations,
+    };
+  }
+}

@@ -1,0 +1,277 @@
+import { CpuException, Vector } from './exceptions.js';
+import { GuestMemory } from './memory.js';
+import { PAGE_MASK, PAGE_SHIFT, PAGE_SIZE, Tlb } from './layout.js';
+
+export const enum Access {
+  READ = 0,
+  WRITE = 1,
+  EXEC = 2,
+}
+
+/**
+ * Where translations come from on a soft-TLB miss: the user-mode address
+ * space (a list of mappings) or, in system mode, the guest's page tables.
+ * Returns a TLB entry (frame host offset | Tlb bits) for the page holding
+ * `vaddr`, or throws a CpuException (#PF) when the access is not allowed.
+ */
+export interface PageMapper {
+  translate(vaddr: number, access: Access, user: boolean): number;
+}
+
+/** Told when a write hits a frame that holds decoded or translated code. */
+export interface CodeWriteListener {
+  onCodeWrite(frame: number): void;
+}
+
+/**
+ * The one way guest memory is accessed: linear address → host offset via
+ * the soft-TLB, with a slow path to the PageMapper. Self-modifying code is
+ * caught here: frames holding code are cached without the WRITE bit, so
+ * writes to them come to the slow path, which tells the CodeWriteListener.
+ */
+export class Mmu {
+  readonly u8: Uint8Array;
+  readonly u16: Uint16Array;
+  readonly i32: Int32Array;
+  readonly dv: DataView;
+  readonly tlb: Int32Array;
+  /** 1 per host frame that holds code (indexed by host offset >>> 12). */
+  readonly codeFrames: Uint8Array;
+  /** Virtual page numbers with a live TLB entry, for cheap flushes. */
+  private valid: number[] = [];
+  mapper: PageMapper;
+  codeListener: CodeWriteListener | null = null;
+  /** Current privilege is user (CPL 3); user mode Linux always is. */
+  user = true;
+
+  constructor(readonly mem: GuestMemory, mapper: PageMapper) {
+    this.u8 = mem.u8;
+    this.u16 = mem.u16;
+    this.i32 = mem.i32;
+    this.dv = mem.dv;
+    this.tlb = mem.tlb;
+    this.codeFrames = new Uint8Array(mem.u8.length >>> PAGE_SHIFT);
+    this.mapper = mapper;
+  }
+
+  // ---------------------------------------------------------------- fast paths
+
+  read8(a: number): number {
+    const e = this.tlb[a >>> 12];
+    if (e & Tlb.READ) return this.u8[(e & Tlb.FRAME) | (a & PAGE_MASK)];
+    return this.u8[this.slow(a, Access.READ)];
+  }
+
+  read16(a: number): number {
+    const e = this.tlb[a >>> 12];
+    if (e & Tlb.READ && (a & PAGE_MASK) !== PAGE_MASK) {
+      const h = (e & Tlb.FRAME) | (a & PAGE_MASK);
+      return a & 1 ? this.dv.getUint16(h, true) : this.u16[h >>> 1];
+    }
+    return this.read16Slow(a);
+  }
+
+  /** Returns the dword as a signed 32-bit integer. */
+  read32(a: number): number {
+    const e = this.tlb[a >>> 12];
+    if (e & Tlb.READ && (a & PAGE_MASK) <= PAGE_SIZE - 4) {
+      const h = (e & Tlb.FRAME) | (a & PAGE_MASK);
+      return a & 3 ? this.dv.getInt32(h, true) : this.i32[h >>> 2];
+    }
+    return this.read32Slow(a);
+  }
+
+  write8(a: number, v: number): void {
+    const e = this.tlb[a >>> 12];
+    if (e & Tlb.WRITE) {
+      this.u8[(e & Tlb.FRAME) | (a & PAGE_MASK)] = v;
+      return;
+    }
+    this.u8[this.slow(a, Access.WRITE)] = v;
+  }
+
+  write16(a: number, v: number): void {
+    const e = this.tlb[a >>> 12];
+    if (e & Tlb.WRITE && (a & PAGE_MASK) !== PAGE_MASK) {
+      const h = (e & Tlb.FRAME) | (a & PAGE_MASK);
+      if (a & 1) this.dv.setUint16(h, v, true);
+      else this.u16[h >>> 1] = v;
+      return;
+    }
+    this.write16Slow(a, v);
+  }
+
+  write32(a: number, v: number): void {
+    const e = this.tlb[a >>> 12];
+    if (e & Tlb.WRITE && (a & PAGE_MASK) <= PAGE_SIZE - 4) {
+      const h = (e & Tlb.FRAME) | (a & PAGE_MASK);
+      if (a & 3) this.dv.setInt32(h, v, true);
+      else this.i32[h >>> 2] = v;
+      return;
+    }
+    this.write32Slow(a, v);
+  }
+
+  /** Sized access: size in bytes 1, 2 or 4. */
+  read(a: number, size: number): number {
+    return size === 4 ? this.read32(a) : size === 2 ? this.read16(a) : this.read8(a);
+  }
+
+  write(a: number, size: number, v: number): void {
+    if (size === 4) this.write32(a, v);
+    else if (size === 2) this.write16(a, v);
+    else this.write8(a, v);
+  }
+
+  /** 64-bit read as [low, high] signed dwords. */
+  read64(a: number): [number, number] {
+    return [this.read32(a), this.read32((a + 4) | 0)];
+  }
+
+  // ---------------------------------------------------------------- slow paths
+
+  private read16Slow(a: number): number {
+    if ((a & PAGE_MASK) !== PAGE_MASK) return this.dv.getUint16(this.slow(a, Access.READ), true);
+    return this.read8(a) | (this.read8((a + 1) | 0) << 8);
+  }
+
+  private read32Slow(a: number): number {
+    if ((a & PAGE_MASK) <= PAGE_SIZE - 4) return this.dv.getInt32(this.slow(a, Access.READ), true);
+    // Crossing a page: both pages must be readable before any byte is returned.
+    this.slow((a + 3) | 0, Access.READ);
+    return this.read8(a) | (this.read8((a + 1) | 0) << 8) | (this.read8((a + 2) | 0) << 16) | (this.read8((a + 3) | 0) << 24);
+  }
+
+  private write16Slow(a: number, v: number): void {
+    if ((a & PAGE_MASK) !== PAGE_MASK) {
+      this.dv.setUint16(this.slow(a, Access.WRITE), v, true);
+      return;
+    }
+    this.slow((a + 1) | 0, Access.WRITE);
+    this.write8(a, v);
+    this.write8((a + 1) | 0, v >>> 8);
+  }
+
+  private write32Slow(a: number, v: number): void {
+    if ((a & PAGE_MASK) <= PAGE_SIZE - 4) {
+      this.dv.setInt32(this.slow(a, Access.WRITE), v, true);
+      return;
+    }
+    // Crossing a page: check both pages first so a fault leaves memory untouched.
+    this.slow(a, Access.WRITE);
+    this.slow((a + 3) | 0, Access.WRITE);
+    for (let i = 0; i < 4; i++) this.write8((a + i) | 0, v >>> (8 * i));
+  }
+
+  /** Translates on a TLB miss or a permission the cached entry lacks; returns the host offset of `a`. */
+  slow(a: number, access: Access): number {
+    const vpn = a >>> PAGE_SHIFT;
+    let e = this.tlb[vpn];
+    if (e === 0 || (access === Access.WRITE && !(e & (Tlb.WRITE | Tlb.CODE))) || (access === Access.EXEC && !(e & Tlb.EXEC))) {
+      e = this.mapper.translate(a, access, this.user);
+      if (e & Tlb.WRITE && this.codeFrames[(e & Tlb.FRAME) >>> PAGE_SHIFT]) e = (e & ~Tlb.WRITE) | Tlb.CODE;
+      if (this.tlb[vpn] === 0) this.valid.push(vpn);
+      this.tlb[vpn] = e;
+    }
+    if (access === Access.WRITE && !(e & Tlb.WRITE)) {
+      if (!(e & Tlb.CODE)) throw new CpuException(Vector.PF, 7, a, 'write to read-only page');
+      const frame = (e & Tlb.FRAME) >>> PAGE_SHIFT;
+      this.codeFrames[frame] = 0;
+      this.codeListener?.onCodeWrite(e & Tlb.FRAME);
+      this.tlb[vpn] = (e & ~Tlb.CODE) | Tlb.WRITE;
+      e = this.tlb[vpn];
+    }
+    return (e & Tlb.FRAME) | (a & PAGE_MASK);
+  }
+
+  /** Host offset of an instruction fetch at linear address `a` (checks execute permission). */
+  fetchAddress(a: number): number {
+    return this.slow(a, Access.EXEC);
+  }
+
+  /** Marks the frame at host offset `frame` as holding code: writes to it will come to the slow path. */
+  markCode(frameHost: number): void {
+    const f = frameHost >>> PAGE_SHIFT;
+    if (this.codeFrames[f]) return;
+    this.codeFrames[f] = 1;
+    // Every virtual page mapping this frame must lose its WRITE bit; aliases are
+    // rare, so a full flush is cheaper than a reverse map.
+    this.flush();
+  }
+
+  isCodeFrame(frameHost: number): boolean {
+    return this.codeFrames[frameHost >>> PAGE_SHIFT] === 1;
+  }
+
+  clearCode(frameHost: number): void {
+    this.codeFrames[frameHost >>> PAGE_SHIFT] = 0;
+  }
+
+  flush(): void {
+    const tlb = this.tlb;
+    for (const vpn of this.valid) tlb[vpn] = 0;
+    this.valid = [];
+  }
+
+  /** Drops cached translations for [start, start+length). */
+  flushRange(start: number, length: number): void {
+    if (length >= 64 * PAGE_SIZE) {
+      this.flush();
+      return;
+    }
+    const first = start >>> PAGE_SHIFT;
+    const last = ((start + length - 1) >>> PAGE_SHIFT) & 0xfffff;
+    for (let p = first; ; p = (p + 1) & 0xfffff) {
+      this.tlb[p] = 0;
+      if (p === last) break;
+    }
+  }
+
+  // ---------------------------------------------------------------- bulk helpers (loaders, syscalls)
+
+  /** Copies guest memory out; faults (#PF) like a guest access would. */
+  readBytes(a: number, length: number): Uint8Array {
+    const out = new Uint8Array(length);
+    let done = 0;
+    while (done < length) {
+      const addr = (a + done) | 0;
+      const h = this.slow(addr, Access.READ);
+      const n = Math.min(length - done, PAGE_SIZE - (addr & PAGE_MASK));
+      out.set(this.u8.subarray(h, h + n), done);
+      done += n;
+    }
+    return out;
+  }
+
+  /** Copies into guest memory; honours write protection unless `force` (loaders writing read-only segments). */
+  writeBytes(a: number, data: Uint8Array, force = false): void {
+    let done = 0;
+    while (done < data.length) {
+      const addr = (a + done) | 0;
+      const h = force ? this.hostAddressForLoad(addr) : this.slow(addr, Access.WRITE);
+      const n = Math.min(data.length - done, PAGE_SIZE - (addr & PAGE_MASK));
+      this.u8.set(data.subarray(done, done + n), h);
+      done += n;
+    }
+  }
+
+  /** Reads a NUL-terminated string (at most `max` bytes) as latin1/bytes. */
+  readCString(a: number, max = 65536): Uint8Array {
+    const bytes: number[] = [];
+    for (let i = 0; i < max; i++) {
+      const b = this.read8((a + i) | 0);
+      if (b === 0) break;
+      bytes.push(b);
+    }
+    return Uint8Array.from(bytes);
+  }
+
+  private hostAddressForLoad(a: number): number {
+    const e = this.mapper.translate(a, Access.READ, false);
+    if (this.codeFrames[(e & Tlb.FRAME) >>> PAGE_SHIFT]) {
+      this.codeFrames[(e & Tlb.FRAME) >>> PAGE_SHIFT] = 0;
+      this.codeListener?.onCodeWrite(e & Tlb.FRAME);
+    }
+    return (e & Tlb.FRAME) | (a & PAGE_MASK);
+  }
+}
