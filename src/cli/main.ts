@@ -24,6 +24,7 @@ export function buildCli(): Command {
     .description('Run x86 guests by translating their code to WebAssembly.')
     .version('0.1.0')
     .showHelpAfterError('(run with --help for usage)')
+    .enablePositionalOptions()
     .exitOverride();
 
   program

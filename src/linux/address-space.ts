@@ -315,7 +315,8 @@ export class AddressSpace implements PageMapper {
       start,
       end,
       prot: req.prot & 7,
-      flags: req.flags,
+      // Only what tells mappings apart is kept, so neighbours made by MAP_FIXED etc. merge like the kernel's VMAs.
+      flags: req.flags & (MAP_TYPE | MAP_ANONYMOUS | MAP_GROWSDOWN),
       name: req.name ?? '',
       source,
       sourceOffset: req.sourceOffset ?? 0,
@@ -549,7 +550,8 @@ export class AddressSpace implements PageMapper {
           ((m.flags & MAP_TYPE) === MAP_SHARED ? 's' : 'p');
         const off = m.source ? m.sourceOffset : 0;
         const head = `${hex8(m.start)}-${hex8(m.end)} ${perms} ${hex8(off)} 00:00 0`;
-        return m.name ? `${head.padEnd(72)} ${m.name}\n` : `${head}\n`;
+        // The kernel pads the name column to 25 + 6 * sizeof(void *) - 1 characters.
+        return m.name ? `${head.padEnd(48)} ${m.name}\n` : `${head}\n`;
       })
       .join('');
   }

@@ -165,9 +165,9 @@ export function parseElf(bytes: Uint8Array, path: string): ElfImage {
  * Maps an image's PT_LOAD segments into `as` (privately, backed lazily by
  * the file bytes, with the bss zeroed including the partial page after the
  * file part) and sets the brk start. Throws LoadError when a segment does
- * not fit the user address space.
+ * not fit the user address space. `name` labels the mappings (/proc/self/maps).
  */
-export function loadElf(image: ElfImage, as: AddressSpace): LoadedElf {
+export function loadElf(image: ElfImage, as: AddressSpace, name = image.path): LoadedElf {
   const loads = image.phdrs.filter((p) => p.type === PT_LOAD && p.memsz > 0);
   const lowest = Math.min(...loads.map((p) => p.vaddr)) & ~0xfff;
   // A static-pie has no preferred address: put it where Linux puts i386 PIEs without ASLR.
@@ -185,7 +185,7 @@ export function loadElf(image: ElfImage, as: AddressSpace): LoadedElf {
     as.mapFixed(start, segEnd - start, {
       prot,
       flags: MAP_PRIVATE,
-      name: image.path,
+      name,
       source,
       sourceOffset: ph.offset - pageOff,
       sourceEnd: ph.offset + ph.filesz,

@@ -62,6 +62,12 @@ export const LINUX_ERRNO: Readonly<Record<string, number>> = Object.freeze(
   Object.fromEntries(LINUX_ERRNO_LIST.split(' ').map((kv) => [kv.split('=')[0], Number(kv.split('=')[1])])),
 );
 
+/** "ENOENT" for 2 (the first name listed for a number), for traces. */
+export function errnoName(n: number): string {
+  for (const [name, v] of Object.entries(LINUX_ERRNO)) if (v === n) return name;
+  return `errno ${n}`;
+}
+
 /**
  * The Linux errno for a host error thrown by `fs` (err.code 'ENOENT' → 2).
  * Names are looked up in Linux's table so a non-Linux host still gives the

@@ -24,6 +24,9 @@ export interface Block {
   /** Host frames the block's bytes come from. */
   frames: number[];
   valid: boolean;
+  /** The last two blocks that followed this one (direct chaining without a lookup). */
+  succA: Block | null;
+  succB: Block | null;
 }
 
 const MAX_BLOCK_INSNS = 64;
@@ -39,6 +42,8 @@ export class BlockCache implements CodeWriteListener {
   private readonly fetchBuf = new Uint8Array(16);
   built = 0;
   invalidations = 0;
+  /** Bumped whenever chained successor links may have gone stale (flushes, CS changes). */
+  generation = 0;
 
   constructor(private readonly vm: Machine) {}
 
@@ -68,6 +73,7 @@ export class BlockCache implements CodeWriteListener {
   }
 
   flush(): void {
+    this.generation++;
     for (const list of this.byFrame.values()) for (const b of list) b.valid = false;
     for (const frame of this.byFrame.keys()) this.vm.mmu.clearCode(frame);
     this.byFrame.clear();
@@ -91,6 +97,8 @@ export class BlockCache implements CodeWriteListener {
       endsWithJump: false,
       frames: [],
       valid: true,
+      succA: null,
+      succB: null,
     };
     let pc = eip;
     const firstPage = (csBase + eip) >>> PAGE_SHIFT;
@@ -120,7 +128,9 @@ export class BlockCache implements CodeWriteListener {
         const exc =
           r.reason === 'truncated'
             ? new CpuException(Vector.PF, 4, faultAt, 'instruction fetch from unmapped page')
-            : new CpuException(Vector.UD, -1, 0, `invalid opcode ${hex(bytes.slice(0, Math.max(1, r.length)))}`);
+            : r.reason === 'too-long'
+              ? new CpuException(Vector.GP, 0, 0, 'instruction longer than 15 bytes')
+              : new CpuException(Vector.UD, -1, 0, `invalid opcode ${hex(bytes.slice(0, Math.max(1, r.length)))}`);
         block.ops.push(() => {
           throw exc;
         });

@@ -19,6 +19,8 @@ export class Cpu {
   readonly r8: Uint8Array;
   /** Descriptor tables consulted when a segment register is loaded. */
   descriptors: DescriptorTables | null = null;
+  /** Told when CS is reloaded (the machine drops chained blocks decoded for the old one). */
+  onCodeSegmentChange: (() => void) | null = null;
   /** Time-stamp counter source (nanoseconds since start as "cycles"; works in Node and browsers). */
   tsc: () => bigint = () => BigInt(Math.floor(performance.now() * 1e6));
 
@@ -76,6 +78,7 @@ export class Cpu {
     this.s[Slot.SEG_BASE + seg] = d.base;
     this.s[Slot.SEG_LIMIT + seg] = d.limit;
     this.s[Slot.SEG_ATTR + seg] = d.attr;
+    if (seg === Seg.CS) this.onCodeSegmentChange?.();
   }
 
   /** MOV/POP to a segment register in protected mode: checks the selector and loads the cache. */

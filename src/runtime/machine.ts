@@ -51,6 +51,8 @@ export class Machine {
   personality: Personality;
   /** Set by anything that must end the current block early (stop requests, writes to code). */
   abort = false;
+  /** Set when CS is reloaded: chained blocks were decoded for the old code segment. */
+  csChanged = false;
   /** Guest instructions retired. */
   icount = 0;
   blocksRun = 0;
@@ -60,6 +62,9 @@ export class Machine {
     this.mem = new GuestMemory(opts.memoryBytes ?? 1 << 30);
     this.mmu = new Mmu(this.mem, opts.mapper);
     this.cpu = new Cpu(this.mem);
+    this.cpu.onCodeSegmentChange = () => {
+      this.csChanged = true;
+    };
     this.personality = opts.personality;
     this.stack = new Stack(this);
     this.blocks = new BlockCache(this);
@@ -83,12 +88,35 @@ export class Machine {
     const blocks = this.blocks;
     this.stopReason = null;
     this.abort = false;
+    let prev: Block | null = null;
+    let generation = blocks.generation;
     while (this.icount < limit) {
       const eip = s[Slot.EIP];
-      let b = blocks.lookupFast(eip);
-      if (b === null) b = blocks.lookup(eip);
+      let b: Block | null = null;
+      if (prev !== null) {
+        // Chained successors: the block that followed last time is the likely one again.
+        const a: Block | null = prev.succA;
+        if (a !== null && a.eip === eip && a.valid && a.csBase === prev.csBase && a.codeSize === prev.codeSize) b = a;
+        else {
+          const c: Block | null = prev.succB;
+          if (c !== null && c.eip === eip && c.valid && c.csBase === prev.csBase && c.codeSize === prev.codeSize) b = c;
+        }
+      }
+      if (b === null) {
+        b = blocks.lookupFast(eip) ?? blocks.lookup(eip);
+        if (prev !== null && generation === blocks.generation) {
+          prev.succB = prev.succA;
+          prev.succA = b;
+        }
+      }
       this.execute(b);
       if (this.stopReason) return this.stopReason;
+      if (generation !== blocks.generation || this.csChanged) {
+        // Links made under another CS or before a flush must not be followed.
+        generation = blocks.generation;
+        this.csChanged = false;
+        prev = null;
+      } else prev = b;
     }
     return { kind: 'budget' };
   }

@@ -102,7 +102,7 @@ _start:
         lock orl $0, (%esp)
         pushfl
         popl %eax
-        andl $FL_ALL, %eax
+        andl $FL_NOAF, %eax             # (the LOCK OR leaves AF undefined)
         PRINT "flags after nops: "
         call hex16
         call regsum

@@ -70,7 +70,14 @@ export const SEMANTICS: Readonly<Record<string, Compiler>> = {
   ins: compileString, outs: compileString,
   nop, pause: nop, fence: nop, lfence: nop, mfence: nop, sfence: nop, prefetch: nop, clflush: nop,
   cpuid: compileCpuid, rdtsc: compileRdtsc,
-  hlt: compilePrivileged, in: compilePrivileged, out: compilePrivileged, iret: compilePrivileged,
+  // At CPL 3 these raise #GP (system mode will give them their real semantics).
+  hlt: compilePrivileged, in: compilePrivileged, out: compilePrivileged,
+  lgdt: compilePrivileged, lidt: compilePrivileged, lldt: compilePrivileged, ltr: compilePrivileged,
+  lmsw: compilePrivileged, clts: compilePrivileged, invd: compilePrivileged, wbinvd: compilePrivileged,
+  invlpg: compilePrivileged, 'mov-to-cr': compilePrivileged, 'mov-from-cr': compilePrivileged,
+  'mov-to-dr': compilePrivileged, 'mov-from-dr': compilePrivileged, wrmsr: compilePrivileged,
+  rdmsr: compilePrivileged, rdpmc: compilePrivileged, sysexit: compilePrivileged,
+  rsm: (i) => undefinedOpcode(i, 'rsm outside system-management mode (invalid opcode)'),
 };
 
 /** Compiles one decoded instruction into a closure bound to `vm`. */

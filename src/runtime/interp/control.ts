@@ -121,9 +121,10 @@ export function compilePrivileged(insn: Instruction): Exec {
   };
 }
 
-/** CPUID family 6 (P6), reporting only what the interpreter implements: TSC, CX8, CMOV. */
+/** CPUID family 6 (P6), reporting only what the interpreter implements: TSC, CX8, CMOV; POPCNT. */
 export const CPUID_VENDOR = 'GenuineIntel';
 export const CPUID_1_EDX = (1 << 4) | (1 << 8) | (1 << 15);
+export const CPUID_1_ECX = 1 << 23;
 export const CPUID_1_EAX = 0x000006f1;
 
 export function compileCpuid(_insn: Instruction, vm: Machine): Exec {
@@ -142,6 +143,7 @@ export function compileCpuid(_insn: Instruction, vm: Machine): Exec {
     } else if (leaf === 1) {
       a = CPUID_1_EAX;
       b = 8 << 8; // CLFLUSH line size 64 bytes
+      c = CPUID_1_ECX;
       d = CPUID_1_EDX;
     } else if (leaf === 0x80000000) {
       a = 0x80000000;

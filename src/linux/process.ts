@@ -1,0 +1,542 @@
+import * as fs from 'node:fs';
+import * as nodePath from 'node:path';
+import { Seg } from '../decoder/types.js';
+import { decode, formatInstruction } from '../decoder/index.js';
+import type { Cpu } from '../runtime/cpu.js';
+import { CpuException, Vector } from '../runtime/exceptions.js';
+import { Slot } from '../runtime/layout.js';
+import type { Machine, Personality, StopReason } from '../runtime/machine.js';
+import type { GuestMemory } from '../runtime/memory.js';
+import type { Mmu } from '../runtime/mmu.js';
+import { FLAT_CODE_ATTR, FLAT_DATA_ATTR, USER_CS, USER_DS } from '../runtime/segments.js';
+import {
+  AddressSpace,
+  MAP_ANONYMOUS,
+  MAP_GROWSDOWN,
+  MAP_PRIVATE,
+  OUT_OF_MEMORY,
+  PROT_EXEC,
+  PROT_READ,
+  PROT_WRITE,
+  STACK_SIZE,
+  STACK_TOP,
+} from './address-space.js';
+import { LinuxDescriptorTables } from './descriptors.js';
+import { type ElfImage, loadElf } from './elf.js';
+import { E, errnoName, errnoOf } from './errno.js';
+import { AT_FDCWD, FdTable, HostFile, MemFile, O_RDONLY, O_WRONLY, type OpenFile, SinkFile } from './files.js';
+import { Errno, GuestIO, fail } from './guest-io.js';
+import { SIG_DFL, SIG_IGN, type Signal, SIGNAL_NAMES, defaultAction } from './signals.js';
+import { buildInitialStack } from './stack.js';
+import { syscallName } from './syscall-names.js';
+import { SYSCALLS } from './syscalls.js';
+
+/** What a LinuxProcess needs of the VM (a Machine satisfies it; tests may pass a lighter object). */
+export interface GuestVm {
+  readonly mem: GuestMemory;
+  readonly mmu: Mmu;
+  readonly cpu: Cpu;
+  stop(reason: StopReason): void;
+  flushCode(): void;
+}
+
+/** Where the guest's fds 0, 1, 2 go: a host fd, data to read, or a callback receiving output. */
+export interface StdioOptions {
+  stdin?: number | Uint8Array | string;
+  stdout?: number | ((data: Uint8Array) => void);
+  stderr?: number | ((data: Uint8Array) => void);
+}
+
+export interface LinuxProcessOptions {
+  /** The program path as given on the command line (AT_EXECFN; /proc/self/exe resolves it). */
+  program: string;
+  /** Stop with status 2 at the first unimplemented syscall instead of returning -ENOSYS. */
+  strict?: boolean;
+  /** Print every syscall and its result (like strace) through `diag`. */
+  strace?: boolean;
+  stdio?: StdioOptions;
+  /** wasmvisor's own diagnostics, one line each (default: the host's stderr). */
+  diag?: (line: string) => void;
+  /** Initial working directory (default: the host's). */
+  cwd?: string;
+}
+
+/** struct sigaction as rt_sigaction passes it. */
+export interface SigAction {
+  handler: number;
+  flags: number;
+  restorer: number;
+  mask: bigint;
+}
+
+
+/** Host path string (UTF-16) → the latin1 byte-string form guest paths use. */
+export const toGuestString = (s: string): string => Buffer.from(s, 'utf8').toString('latin1');
+
+const hex8 = (n: number): string => (n >>> 0).toString(16).padStart(8, '0');
+
+/** Fault vectors → the signal the kernel sends for them. */
+function signalForVector(v: number): Signal {
+  switch (v) {
+    case Vector.DE:
+    case Vector.MF:
+    case Vector.XM:
+      return 8; // SIGFPE
+    case Vector.UD:
+      return 4; // SIGILL
+    case Vector.BP:
+    case Vector.DB:
+      return 5; // SIGTRAP
+    case Vector.AC:
+      return 7; // SIGBUS
+    default:
+      return 11; // SIGSEGV: #PF #GP #SS #NP #TS, INTO, BOUND
+  }
+}
+
+const VECTOR_TAGS: Record<number, string> = {
+  0: '#DE', 1: '#DB', 3: '#BP', 4: '#OF', 5: '#BR', 6: '#UD', 7: '#NM', 8: '#DF', 10: '#TS', 11: '#NP',
+  12: '#SS', 13: '#GP', 14: '#PF', 16: '#MF', 17: '#AC', 19: '#XM',
+};
+
+/** "write to unmapped address 0x00000000" from a #PF's error code and the mapper's detail. */
+export function describePageFault(e: CpuException): string {
+  const code = e.errorCode;
+  const access = code & 0x10 ? 'execute at' : code & 2 ? 'write to' : 'read from';
+  const d = e.detail;
+  const what = d.includes('unmapped')
+    ? 'unmapped'
+    : d.includes('read-only')
+      ? 'read-only'
+      : d.includes('not executable')
+        ? 'non-executable'
+        : d.includes('PROT_NONE')
+          ? 'PROT_NONE'
+          : code & 1
+            ? 'protected'
+            : 'unmapped';
+  return `${access} ${what} address 0x${hex8(e.address)}`;
+}
+
+/**
+ * One Linux process: its address space, fds, TLS descriptors, signal
+ * dispositions and limits, and the OS side of the CPU (syscalls, faults).
+ * Everything is per instance; two processes in one Node process share
+ * nothing.
+ */
+export class LinuxProcess implements Personality {
+  readonly mm = new AddressSpace();
+  readonly fds = new FdTable();
+  readonly gdt = new LinuxDescriptorTables();
+  readonly program: string;
+  readonly strict: boolean;
+  strace: boolean;
+  readonly diag: (line: string) => void;
+  /** Absolute path of the executable (latin1 byte string), what /proc/self/exe points to. */
+  exe: string;
+  cwd: string;
+  umask: number;
+  readonly pid = process.pid;
+  readonly ppid = process.ppid;
+  readonly uid = process.getuid?.() ?? 0;
+  readonly gid = process.getgid?.() ?? 0;
+  readonly euid = process.geteuid?.() ?? this.uid;
+  readonly egid = process.getegid?.() ?? this.gid;
+  /** prctl(PR_SET_NAME). */
+  comm: string;
+  personality = 0;
+  readonly sigactions = new Map<number, SigAction>();
+  sigmask = 0n;
+  sigpending = 0n;
+  altstack = { sp: 0, flags: 2, size: 0 };
+  /** RLIMIT_* → [soft, hard], RLIM_INFINITY as 2^64-1. */
+  readonly rlimits = new Map<number, [bigint, bigint]>();
+  tidAddress = 0;
+  robustList = 0;
+  /** Terminal settings as the guest last set them (not applied to the host terminal). */
+  termios: Uint8Array | null = null;
+  /** Syscalls served, for --stats. */
+  syscallCount = 0;
+  /** Wall-clock start, for times() and sysinfo uptime. */
+  readonly startNs = process.hrtime.bigint();
+  private readonly warned = new Set<string>();
+  private nextIno = 1;
+  private vmRef: GuestVm | null = null;
+  private ioRef: GuestIO | null = null;
+
+  constructor(opts: LinuxProcessOptions) {
+    this.program = opts.program;
+    this.strict = opts.strict ?? false;
+    this.strace = opts.strace ?? false;
+    this.diag = opts.diag ?? ((line) => fs.writeSync(2, `${line}\n`));
+    let exe = nodePath.resolve(opts.program);
+    try {
+      exe = fs.realpathSync(exe);
+    } catch {
+      // keep the absolute path; loading will report the problem
+    }
+    this.exe = toGuestString(exe);
+    this.cwd = toGuestString(opts.cwd ?? process.cwd());
+    this.comm = nodePath.basename(opts.program).slice(0, 15);
+    this.umask = process.umask(); // the read-only form: setting it is not allowed in worker threads
+    const INF = 0xffffffffffffffffn;
+    const defaults: [number, bigint, bigint][] = [
+      [0, INF, INF], // CPU
+      [1, INF, INF], // FSIZE
+      [2, INF, INF], // DATA
+      [3, BigInt(STACK_SIZE), INF], // STACK
+      [4, 0n, INF], // CORE
+      [5, INF, INF], // RSS
+      [6, 63432n, 63432n], // NPROC
+      [7, 1024n, 1048576n], // NOFILE
+      [8, 8388608n, 8388608n], // MEMLOCK
+      [9, INF, INF], // AS
+      [10, INF, INF], // LOCKS
+      [11, 63432n, 63432n], // SIGPENDING
+      [12, 819200n, 819200n], // MSGQUEUE
+      [13, 0n, 0n], // NICE
+      [14, 0n, 0n], // RTPRIO
+      [15, INF, INF], // RTTIME
+    ];
+    for (const [r, cur, max] of defaults) this.rlimits.set(r, [cur, max]);
+    this.setupStdio(opts.stdio ?? {});
+  }
+
+  private setupStdio(stdio: StdioOptions): void {
+    const specs: [number, number | Uint8Array | string | ((d: Uint8Array) => void) | undefined, number][] = [
+      [0, stdio.stdin, O_RDONLY],
+      [1, stdio.stdout, O_WRONLY],
+      [2, stdio.stderr, O_WRONLY],
+    ];
+    for (const [fd, spec, mode] of specs) {
+      let file: OpenFile | null;
+      if (spec === undefined || typeof spec === 'number') file = HostFile.inherit(spec ?? fd, mode);
+      else if (typeof spec === 'function') file = new SinkFile(`pipe:[stdio${fd}]`, spec, this.allocIno());
+      else file = new MemFile(`pipe:[stdio${fd}]`, typeof spec === 'string' ? Buffer.from(spec) : spec, this.allocIno(), false);
+      if (file) this.fds.installAt(fd, file);
+    }
+  }
+
+  /** Inode numbers for pipes and other objects without a host file. */
+  allocIno(): number {
+    return 0x1000 + this.nextIno++;
+  }
+
+  /** Connects the VM built around this process (the Machine needs the mapper and personality first). */
+  attach(vm: GuestVm): void {
+    this.vmRef = vm;
+    this.ioRef = new GuestIO(vm.mmu);
+    this.mm.attach(vm);
+    vm.cpu.descriptors = this.gdt;
+  }
+
+  get vm(): GuestVm {
+    if (!this.vmRef) throw new Error('LinuxProcess used before attach()');
+    return this.vmRef;
+  }
+
+  get io(): GuestIO {
+    if (!this.ioRef) throw new Error('LinuxProcess used before attach()');
+    return this.ioRef;
+  }
+
+  /**
+   * execve's second half: maps the image and a stack, writes argv/envp/auxv,
+   * and sets the registers and segments the kernel gives a new i386 process.
+   */
+  exec(image: ElfImage, argv: readonly string[], envp: readonly string[]): void {
+    const vm = this.vm;
+    const loaded = loadElf(image, this.mm, this.exe);
+    this.mm.readImpliesExec = loaded.readImpliesExec;
+    if (loaded.readImpliesExec) this.personality |= 0x0400000; // READ_IMPLIES_EXEC
+    this.mm.mapFixed(STACK_TOP - STACK_SIZE, STACK_SIZE, {
+      prot: PROT_READ | PROT_WRITE | (loaded.executableStack ? PROT_EXEC : 0),
+      flags: MAP_PRIVATE | MAP_ANONYMOUS | MAP_GROWSDOWN,
+      name: '[stack]',
+    });
+    const stack = buildInitialStack(vm.mmu, {
+      argv,
+      envp,
+      execfn: this.program,
+      entry: loaded.entry,
+      phdr: loaded.phdr,
+      phnum: loaded.phnum,
+      uid: this.uid,
+      euid: this.euid,
+      gid: this.gid,
+      egid: this.egid,
+    });
+    const cpu = vm.cpu;
+    cpu.r32.fill(0);
+    cpu.r32[Slot.ESP] = stack.sp;
+    cpu.eip = loaded.entry;
+    cpu.eflags = 0x202;
+    cpu.setSegment(Seg.CS, USER_CS, { base: 0, limit: -1, attr: FLAT_CODE_ATTR });
+    for (const seg of [Seg.DS, Seg.ES, Seg.SS]) cpu.setSegment(seg, USER_DS, { base: 0, limit: -1, attr: FLAT_DATA_ATTR });
+    for (const seg of [Seg.FS, Seg.GS]) cpu.setSegment(seg, 0, { base: 0, limit: 0, attr: 0 });
+    cpu.descriptors = this.gdt;
+  }
+
+  // ------------------------------------------------------------------ Personality
+
+  onInterrupt(vm: Machine | GuestVm, vector: number): void {
+    // INT 0x80 is the i386 syscall gate; SYSENTER (-1) is treated alike (there is no vDSO to return through).
+    if (vector === 0x80 || vector === -1) {
+      this.syscall();
+      return;
+    }
+    // Every other gate has DPL 0 (INT3/INTO aside): the kernel answers #GP, i.e. SIGSEGV.
+    const eip = vm.cpu.eip;
+    if (vector === 3) {
+      const at = this.peek(eip - 1, 1)[0] === 0xcc ? eip - 1 : eip - 2;
+      this.fatal(5, '#BP: int3', at);
+    } else if (vector === 4) {
+      this.fatal(11, '#OF: into', eip - 1);
+    } else if (vector === 1) {
+      this.fatal(5, '#DB: int1', eip - 1);
+    } else {
+      this.fatal(11, `#GP: int 0x${(vector & 0xff).toString(16)}`, eip - 2);
+    }
+  }
+
+  onException(vm: Machine | GuestVm, e: CpuException): void {
+    if (e.detail === OUT_OF_MEMORY) {
+      this.outOfMemory();
+      return;
+    }
+    const sig = signalForVector(e.vector);
+    const tag = VECTOR_TAGS[e.vector] ?? `vector ${e.vector}`;
+    if (e.vector === Vector.UD && e.detail.startsWith('unimplemented')) {
+      this.fatal(sig, null, vm.cpu.eip, 'unimplemented instruction');
+      return;
+    }
+    const what = e.vector === Vector.PF ? `#PF: ${describePageFault(e)}` : e.detail ? `${tag}: ${e.detail}` : tag;
+    this.fatal(sig, what, vm.cpu.eip);
+  }
+
+  /** Reads up to `n` guest bytes at `a`, fewer when the memory ends or faults. */
+  private peek(a: number, n: number): Uint8Array {
+    const out: number[] = [];
+    try {
+      for (let i = 0; i < n; i++) out.push(this.vm.mmu.read8((a + i) | 0));
+    } catch (e) {
+      if (!(e instanceof CpuException)) throw e;
+    }
+    return Uint8Array.from(out);
+  }
+
+  /** "89 03  mov dword ptr [ebx], eax" for the instruction at `eip`, or '' when unreadable. */
+  describeInstruction(eip: number): string {
+    const bytes = this.peek(eip, 15);
+    if (bytes.length === 0) return '';
+    try {
+      const r = decode(bytes, 0, bytes.length, eip >>> 0, this.vm.cpu.codeSize);
+      if (r.ok) {
+        const hex = Array.from(bytes.subarray(0, r.insn.length), (b) => b.toString(16).padStart(2, '0')).join(' ');
+        return `${hex}  ${formatInstruction(r.insn)}`;
+      }
+      const hex = Array.from(bytes.subarray(0, Math.max(1, Math.min(r.length, 15))), (b) => b.toString(16).padStart(2, '0'));
+      return `${hex.join(' ')}  (${r.reason === 'invalid' ? 'invalid instruction' : 'truncated'})`;
+    } catch {
+      return Array.from(bytes.subarray(0, 8), (b) => b.toString(16).padStart(2, '0')).join(' ');
+    }
+  }
+
+  /** Ends the process as killed by `sig` after a CPU fault, with one diagnostic line. */
+  private fatal(sig: Signal, what: string | null, eip: number, headline?: string): void {
+    const insn = this.describeInstruction(eip);
+    const head = headline ?? `guest ${SIGNAL_NAMES[sig]}${what ? ` (${what})` : ''}`;
+    const message = `wasmvisor: ${head} at eip 0x${hex8(eip)}${insn ? `: ${insn}` : ''}`;
+    this.vm.stop({ kind: 'error', status: 128 + sig, message });
+  }
+
+  private outOfMemory(): void {
+    const mib = Math.round(this.vm.mem.poolBytes / (1 << 20));
+    // Like the kernel's OOM killer: SIGKILL.
+    this.vm.stop({
+      kind: 'error',
+      status: 128 + 9,
+      message: `wasmvisor: the guest ran out of memory (${mib} MiB); give it more with --memory`,
+    });
+  }
+
+  // ------------------------------------------------------------------ syscalls
+
+  /** Serves the syscall in EAX with arguments in EBX, ECX, EDX, ESI, EDI, EBP; the result goes to EAX. */
+  syscall(): void {
+    const r = this.vm.cpu.r32;
+    const nr = r[Slot.EAX] >>> 0;
+    const def = SYSCALLS.get(nr);
+    this.syscallCount++;
+    let result: number;
+    if (!def) {
+      result = this.unimplemented(nr);
+    } else {
+      try {
+        result = def.fn(this, r[Slot.EBX], r[Slot.ECX], r[Slot.EDX], r[Slot.ESI], r[Slot.EDI], r[Slot.EBP]);
+      } catch (e) {
+        result = this.errorResult(e);
+      }
+    }
+    if (this.strace) this.trace(nr, def?.name, result);
+    r[Slot.EAX] = result;
+  }
+
+  /** A handler's exception → -errno (bad guest pointer → EFAULT; host fs error → its errno). */
+  private errorResult(e: unknown): number {
+    if (e instanceof Errno) return -e.errno;
+    if (e instanceof CpuException) {
+      if (e.detail === OUT_OF_MEMORY) {
+        this.outOfMemory();
+        return -E.ENOMEM;
+      }
+      return -E.EFAULT;
+    }
+    const code = (e as { code?: unknown } | null)?.code;
+    if (typeof code === 'string' && code.startsWith('E')) return -errnoOf(e);
+    throw e;
+  }
+
+  private trace(nr: number, name: string | undefined, result: number): void {
+    const r = this.vm.cpu.r32;
+    const args = [Slot.EBX, Slot.ECX, Slot.EDX, Slot.ESI, Slot.EDI, Slot.EBP].map((s) => `0x${(r[s] >>> 0).toString(16)}`);
+    const res =
+      result < 0 && result > -4096
+        ? `-1 ${errnoName(-result)}`
+        : (result >>> 0) >= 0x10000
+          ? `0x${(result >>> 0).toString(16)}`
+          : `${result}`;
+    this.diag(`[wasmvisor] ${name ?? syscallName(nr)}(${args.join(', ')}) = ${res}`);
+  }
+
+  private unimplemented(nr: number): number {
+    const message = `wasmvisor: unimplemented syscall ${syscallName(nr)} (${nr})`;
+    if (this.strict) {
+      this.vm.stop({ kind: 'error', status: 2, message });
+    } else if (!this.warned.has(`syscall ${nr}`)) {
+      this.warned.add(`syscall ${nr}`);
+      this.diag(message);
+    }
+    return -E.ENOSYS;
+  }
+
+  /** Prints `message` once per `key` (features that are approximated). */
+  warnOnce(key: string, message: string): void {
+    if (this.warned.has(key)) return;
+    this.warned.add(key);
+    this.diag(`wasmvisor: ${message}`);
+  }
+
+  /** Ends the run because the single-threaded guest waits for something that can never happen. */
+  deadlock(what: string): number {
+    this.vm.stop({
+      kind: 'error',
+      status: 2,
+      message: `wasmvisor: ${what} would block forever (no other thread or process can wake it)`,
+    });
+    return -E.EINTR;
+  }
+
+  exit(status: number): void {
+    this.vm.stop({ kind: 'exit', status: status & 0xff });
+  }
+
+  // ------------------------------------------------------------------ signals
+
+  /**
+   * A signal sent to this process (kill, tgkill, raise, SIGPIPE). Handlers
+   * are not called yet: an installed handler makes the signal a no-op with a
+   * warning; the default action of terminating signals ends the run with
+   * 128+sig like a shell reports it (no message: the shell prints one).
+   */
+  raise(sig: number): number {
+    if (sig === 0) return 0;
+    if (sig < 1 || sig > 64) return -E.EINVAL;
+    const bit = 1n << BigInt(sig - 1);
+    if (sig !== 9 && sig !== 19 && this.sigmask & bit) {
+      this.sigpending |= bit;
+      return 0;
+    }
+    this.deliver(sig);
+    return 0;
+  }
+
+  private deliver(sig: number): void {
+    const handler = this.sigactions.get(sig)?.handler ?? SIG_DFL;
+    if (sig !== 9 && sig !== 19 && handler === SIG_IGN) return;
+    if (sig !== 9 && sig !== 19 && handler !== SIG_DFL) {
+      this.warnOnce(`signal ${sig}`, `${SIGNAL_NAMES[sig] ?? `signal ${sig}`} has a handler, but signal delivery is not implemented yet: ignored`);
+      return;
+    }
+    const action = defaultAction(sig);
+    if (action === 'term' || action === 'core') this.vm.stop({ kind: 'exit', status: 128 + sig });
+  }
+
+  /** Delivers pending signals the mask no longer blocks. */
+  deliverPending(): void {
+    for (let sig = 1; sig <= 64 && this.sigpending; sig++) {
+      const bit = 1n << BigInt(sig - 1);
+      if (this.sigpending & bit && !(this.sigmask & bit)) {
+        this.sigpending &= ~bit;
+        this.deliver(sig);
+      }
+    }
+  }
+
+  // ------------------------------------------------------------------ paths and files
+
+  /** The open file behind `fd`, or EBADF. */
+  file(fd: number): OpenFile {
+    return this.fds.get(fd) ?? fail(E.EBADF);
+  }
+
+  /** Targets of the /proc/self symlinks, which must describe the guest rather than Node. */
+  procLink(path: string): string | null {
+    const m = /^\/proc\/(self|thread-self|\d+)\/(exe|cwd|root|fd\/(\d+))$/.exec(path);
+    if (!m || (m[1] !== 'self' && m[1] !== 'thread-self' && Number(m[1]) !== this.pid)) return null;
+    if (m[2] === 'exe') return this.exe;
+    if (m[2] === 'cwd') return this.cwd;
+    if (m[2] === 'root') return '/';
+    return this.fds.get(Number(m[3]))?.path ?? fail(E.ENOENT);
+  }
+
+  /** /proc/self files that describe the process: synthesized (the host's would describe Node). */
+  procFile(path: string): OpenFile | null {
+    const m = /^\/proc\/(self|thread-self|\d+)\/(maps|cmdline|comm|fd\/(\d+))$/.exec(path);
+    const m2 = /^\/dev\/(stdin|stdout|stderr|fd\/(\d+))$/.exec(path);
+    if (m2) {
+      const fd = m2[1] === 'stdin' ? 0 : m2[1] === 'stdout' ? 1 : m2[1] === 'stderr' ? 2 : Number(m2[2]);
+      return this.fds.get(fd) ?? fail(E.ENOENT);
+    }
+    if (!m || (m[1] !== 'self' && m[1] !== 'thread-self' && Number(m[1]) !== this.pid)) return null;
+    if (m[3] !== undefined) return this.fds.get(Number(m[3])) ?? fail(E.ENOENT);
+    const text = m[2] === 'maps' ? this.mm.describe() : m[2] === 'comm' ? `${this.comm}\n` : `${this.program}\0`;
+    return new MemFile(path, Buffer.from(text, 'latin1'), this.allocIno(), true);
+  }
+
+  /**
+   * A guest path relative to `dirfd` (AT_FDCWD: the guest's cwd) as a host
+   * path. Not normalised: the host kernel resolves '..' and symlinks.
+   */
+  resolve(dirfd: number, path: string): string {
+    if (path === '') fail(E.ENOENT);
+    const link = this.procLink(path);
+    if (link !== null) return link;
+    if (path.startsWith('/')) return path;
+    let base: string;
+    if (dirfd === AT_FDCWD) {
+      base = this.cwd;
+    } else {
+      const f = this.file(dirfd);
+      if (!(f instanceof HostFile) || f.kind !== 'dir') fail(E.ENOTDIR);
+      base = f.path;
+    }
+    return base.endsWith('/') ? base + path : `${base}/${path}`;
+  }
+
+  /** Frees host resources (fds, frames) after the run. */
+  dispose(): void {
+    this.fds.closeAll();
+    if (this.vmRef) this.mm.dispose();
+  }
+}

@@ -1,0 +1,127 @@
+import * as fs from 'node:fs';
+import { Machine } from '../runtime/machine.js';
+import { type ElfImage, LoadError, readElfFile } from './elf.js';
+import { LinuxProcess, type StdioOptions } from './process.js';
+
+export interface RunLinuxOptions {
+  /** Path of the i386 ELF executable; also the guest's argv[0] as given. */
+  program: string;
+  args: string[];
+  /** The guest environment (default: the host's, like qemu-user). */
+  env?: Record<string, string> | string[];
+  /** Guest RAM in bytes (default 1 GiB). */
+  memoryBytes?: number;
+  /** Stop at the first unimplemented syscall (status 2) instead of returning -ENOSYS. */
+  strict?: boolean;
+  /** Print a summary (instructions, blocks, MIPS, wall time) to stderr at exit. */
+  stats?: boolean;
+  /** Print every syscall and its result. */
+  strace?: boolean;
+  /** Stop after about this many guest instructions (status 124). */
+  maxInstructions?: number;
+  stdio?: StdioOptions;
+  /** wasmvisor's own messages, one line each (default: the host's stderr). */
+  diag?: (line: string) => void;
+  cwd?: string;
+}
+
+/** Exit status when the instruction limit runs out (like timeout(1)). */
+export const EXIT_INSTRUCTION_LIMIT = 124;
+/** Exit status when the program cannot be loaded. */
+export const EXIT_LOAD_ERROR = 2;
+/** Exit status for an internal error of wasmvisor itself (EX_SOFTWARE). */
+export const EXIT_INTERNAL = 70;
+
+/** Instructions per vm.run() call; between slices the limit is checked. */
+const SLICE = 50_000_000;
+
+function envList(env: RunLinuxOptions['env']): string[] {
+  if (Array.isArray(env)) return env;
+  const source = env ?? process.env;
+  return Object.entries(source)
+    .filter((e): e is [string, string] => e[1] !== undefined)
+    .map(([k, v]) => `${k}=${v}`);
+}
+
+/**
+ * Runs a 32-bit Linux program to completion (like qemu-i386) and returns
+ * its exit status: the guest's own, 128+N when it dies by signal N, 2 when
+ * it cannot be loaded, 124 when maxInstructions runs out.
+ */
+export async function runLinuxProgram(opts: RunLinuxOptions): Promise<number> {
+  const diag = opts.diag ?? ((line: string) => void fs.writeSync(2, `${line}\n`));
+  let image: ElfImage;
+  try {
+    image = readElfFile(opts.program);
+  } catch (e) {
+    if (e instanceof LoadError) {
+      diag(`wasmvisor: ${e.message}`);
+      return EXIT_LOAD_ERROR;
+    }
+    throw e;
+  }
+
+  const proc = new LinuxProcess({
+    program: opts.program,
+    strict: opts.strict,
+    strace: opts.strace,
+    stdio: opts.stdio,
+    diag,
+    cwd: opts.cwd,
+  });
+  const vm = new Machine({ memoryBytes: opts.memoryBytes, mapper: proc.mm, personality: proc });
+  proc.attach(vm);
+  const started = process.hrtime.bigint();
+  try {
+    try {
+      proc.exec(image, [opts.program, ...opts.args], envList(opts.env));
+    } catch (e) {
+      if (e instanceof LoadError) {
+        diag(`wasmvisor: ${e.message}`);
+        return EXIT_LOAD_ERROR;
+      }
+      throw e;
+    }
+    const status = runLoop(vm, opts, diag);
+    if (opts.stats) printStats(vm, proc, started, diag);
+    return status;
+  } finally {
+    proc.dispose();
+  }
+}
+
+function runLoop(vm: Machine, opts: RunLinuxOptions, diag: (line: string) => void): number {
+  const limit = opts.maxInstructions ?? Infinity;
+  for (;;) {
+    const budget = Math.min(SLICE, limit - vm.icount);
+    if (budget <= 0) {
+      diag(`wasmvisor: instruction limit reached (${limit} instructions) at eip 0x${vm.cpu.eip.toString(16).padStart(8, '0')}`);
+      return EXIT_INSTRUCTION_LIMIT;
+    }
+    let r;
+    try {
+      r = vm.run(budget);
+    } catch (e) {
+      // A bug in wasmvisor, not in the guest: say where the guest was, with the host stack.
+      const where = `eip 0x${vm.cpu.eip.toString(16).padStart(8, '0')}`;
+      diag(`wasmvisor: internal error at ${where}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+      return EXIT_INTERNAL;
+    }
+    if (r.kind === 'exit') return r.status;
+    if (r.kind === 'error') {
+      if (r.message) diag(r.message);
+      return r.status;
+    }
+  }
+}
+
+function printStats(vm: Machine, proc: LinuxProcess, started: bigint, diag: (line: string) => void): void {
+  const s = vm.stats();
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  const mips = seconds > 0 ? s.instructions / seconds / 1e6 : 0;
+  diag(
+    `wasmvisor: ${s.instructions} instructions in ${seconds.toFixed(3)} s (${mips.toFixed(1)} MIPS); ` +
+      `${s.blocksBuilt} blocks built, ${s.blocksRun} run, ${s.blockInvalidations} invalidated; ` +
+      `${proc.syscallCount} syscalls; ${(vm.mem.bytesInUse / (1 << 20)).toFixed(1)} MiB of guest memory in use`,
+  );
+}
