@@ -136,12 +136,16 @@ export class LinuxProcess implements Personality {
   exe: string;
   cwd: string;
   umask: number;
+  /** The host's umask, which the host kernel applies on top of the guest's. */
+  readonly hostUmask: number;
   readonly pid = process.pid;
   readonly ppid = process.ppid;
   readonly uid = process.getuid?.() ?? 0;
   readonly gid = process.getgid?.() ?? 0;
   readonly euid = process.geteuid?.() ?? this.uid;
   readonly egid = process.getegid?.() ?? this.gid;
+  /** The command line, for /proc/self/cmdline. */
+  argv: Buffer[] = [];
   /** prctl(PR_SET_NAME). */
   comm: string;
   personality = 0;
@@ -178,7 +182,8 @@ export class LinuxProcess implements Personality {
     this.exe = toGuestString(exe);
     this.cwd = toGuestString(opts.cwd ?? process.cwd());
     this.comm = nodePath.basename(opts.program).slice(0, 15);
-    this.umask = process.umask(); // the read-only form: setting it is not allowed in worker threads
+    this.hostUmask = process.umask(); // the read-only form: setting it is not allowed in worker threads
+    this.umask = this.hostUmask;
     const INF = 0xffffffffffffffffn;
     const defaults: [number, bigint, bigint][] = [
       [0, INF, INF], // CPU
@@ -254,6 +259,7 @@ export class LinuxProcess implements Personality {
       flags: MAP_PRIVATE | MAP_ANONYMOUS | MAP_GROWSDOWN,
       name: '[stack]',
     });
+    this.argv = argv.map((a) => Buffer.from(a, 'utf8'));
     const stack = buildInitialStack(vm.mmu, {
       argv,
       envp,
@@ -510,8 +516,13 @@ export class LinuxProcess implements Personality {
     }
     if (!m || (m[1] !== 'self' && m[1] !== 'thread-self' && Number(m[1]) !== this.pid)) return null;
     if (m[3] !== undefined) return this.fds.get(Number(m[3])) ?? fail(E.ENOENT);
-    const text = m[2] === 'maps' ? this.mm.describe() : m[2] === 'comm' ? `${this.comm}\n` : `${this.program}\0`;
-    return new MemFile(path, Buffer.from(text, 'latin1'), this.allocIno(), true);
+    const bytes =
+      m[2] === 'maps'
+        ? Buffer.from(this.mm.describe(), 'latin1')
+        : m[2] === 'comm'
+          ? Buffer.from(`${this.comm}\n`, 'latin1')
+          : Buffer.concat(this.argv.flatMap((a) => [a, Buffer.alloc(1)]));
+    return new MemFile(path, bytes, this.allocIno(), true);
   }
 
   /**

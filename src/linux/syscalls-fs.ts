@@ -32,8 +32,11 @@ const IOV_MAX = 1024;
 
 // ------------------------------------------------------------------ helpers
 
+/** Streams (pipes, terminals) never return more than a pipe buffer at once: no need for a bigger bounce buffer. */
+const ioChunk = (f: OpenFile): number => (f instanceof HostFile && f.kind === 'file' ? MAX_IO : 1 << 16);
+
 function readFile(p: LinuxProcess, f: OpenFile, buf: number, count: number, pos: number | null): number {
-  const tmp = new Uint8Array(Math.min(count >>> 0, MAX_IO));
+  const tmp = new Uint8Array(Math.min(count >>> 0, ioChunk(f)));
   const n = f.read(tmp, pos);
   if (n > 0) p.io.write(buf, tmp.subarray(0, n));
   return n;
@@ -65,7 +68,7 @@ function readv(p: LinuxProcess, fd: number, iov: number, count: number, pos: num
   const f = p.file(fd);
   const vecs = readIovecs(p, iov, count);
   const total = vecs.reduce((n, [, len]) => n + len, 0);
-  const tmp = new Uint8Array(Math.min(total, MAX_IO));
+  const tmp = new Uint8Array(Math.min(total, ioChunk(f)));
   const n = f.read(tmp, pos);
   let off = 0;
   for (const [base, len] of vecs) {
@@ -89,7 +92,18 @@ function writev(p: LinuxProcess, fd: number, iov: number, count: number, pos: nu
 function openAt(p: LinuxProcess, dirfd: number, pathAddr: number, flags: number, mode: number): number {
   const path = p.io.path(pathAddr);
   const special = p.procFile(path);
-  const file = special ?? HostFile.open(p.resolve(dirfd, path), flags, mode & 0o7777 & ~p.umask);
+  let file: OpenFile;
+  if (special) {
+    file = special;
+  } else {
+    const host = p.resolve(dirfd, path);
+    const perms = mode & 0o7777 & ~p.umask;
+    const creating = (flags & O_CREAT) !== 0 && !fs.existsSync(hostPath(host));
+    const opened = HostFile.open(host, flags, perms);
+    // The host umask also applied: a guest umask that allows more must be honoured afterwards.
+    if (creating && p.hostUmask & perms) fs.fchmodSync(opened.fd, perms);
+    file = opened;
+  }
   const fd = p.fds.install(file, (flags & O_CLOEXEC) !== 0);
   if (fd < 0) file.retain().release(); // nobody holds it: close it again
   return fd;
@@ -442,7 +456,7 @@ function pipe2(p: LinuxProcess, fdsAddr: number, flags: number): number {
 
 function dup3(p: LinuxProcess, oldfd: number, newfd: number, flags: number): number {
   const f = p.file(oldfd);
-  if (flags & ~O_CLOEXEC) return -E.EINVAL;
+  if (flags & ~O_CLOEXEC || oldfd === newfd) return -E.EINVAL;
   return p.fds.installAt(newfd, f, (flags & O_CLOEXEC) !== 0);
 }
 
@@ -487,7 +501,10 @@ function renameAt(p: LinuxProcess, oldfd: number, oldAddr: number, newfd: number
 }
 
 function mkdirAt(p: LinuxProcess, dirfd: number, pathAddr: number, mode: number): number {
-  fs.mkdirSync(pathArg(p, dirfd, pathAddr), mode & 0o7777 & ~p.umask);
+  const path = pathArg(p, dirfd, pathAddr);
+  const perms = mode & 0o7777 & ~p.umask;
+  fs.mkdirSync(path, perms);
+  if (p.hostUmask & perms) fs.chmodSync(path, perms); // see openAt
   return 0;
 }
 

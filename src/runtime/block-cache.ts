@@ -145,7 +145,8 @@ export class BlockCache implements CodeWriteListener {
       pc = (pc + insn.length) | 0;
       if (codeSize === 2) pc &= 0xffff;
       if (insn.entry.control !== 'none') {
-        block.endsWithJump = true;
+        // 'stop' rows (POPF, STI, HLT...) end the block without setting EIP themselves.
+        block.endsWithJump = insn.entry.control !== 'stop';
         break;
       }
     }

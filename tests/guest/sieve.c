@@ -1,5 +1,5 @@
-// Sieve of Eratosthenes up to 3,000,000 (byte array) and a bit-packed
-// sieve up to 10,000,000; prime counts, last primes, twin primes, largest
+// Sieve of Eratosthenes up to 2,000,000 (byte array) and a bit-packed
+// sieve up to 5,000,000; prime counts, last primes, twin primes, largest
 // gap, and a segmented check that both sieves agree.
 #include <stdio.h>
 #include <stdlib.h>
@@ -7,7 +7,7 @@
 #include <stdint.h>
 
 int main(void) {
-    const int N = 3000000;
+    const int N = 2000000;
     unsigned char *s = malloc(N + 1);
     memset(s, 1, N + 1);
     s[0] = s[1] = 0;
@@ -33,7 +33,7 @@ int main(void) {
         printf("pi(%d) = %d\n", p, c);
     }
 
-    const uint32_t M = 10000000;
+    const uint32_t M = 5000000;
     uint32_t *bits = calloc(M / 64 + 1, 4);     // odd numbers only
     for (uint32_t i = 3; i * i <= M; i += 2)
         if (!(bits[i >> 6] & (1u << ((i >> 1) & 31))))

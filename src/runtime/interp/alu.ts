@@ -161,7 +161,7 @@ export function imulHigh32(a: number, b: number): number {
 /** MUL and one-operand IMUL: AX / DX:AX / EDX:EAX ← accumulator × operand. */
 export function compileMul(insn: Instruction, vm: Machine): Exec {
   const s = vm.cpu.s, r32 = vm.cpu.r32, r16 = vm.cpu.r16, r8 = vm.cpu.r8;
-  const signed = insn.entry.op === 'imul';
+  const signed = insn.entry.op === 'imul' || insn.entry.op === 'imul1';
   const src = insn.operands[insn.operands.length - 1];
   const read = reader(src, vm);
   const size = src.size;

@@ -1,0 +1,69 @@
+// Differential corpus: every program built from tests/guest runs natively
+// (the real CPU is the oracle) and under `wasmvisor run --engine interp`,
+// with the same arguments, stdin, cwd and a clean environment; stdout,
+// stderr and the exit status must be identical.  A native death by signal N
+// expects status 128+N from wasmvisor, the same stdout, and exactly one
+// non-empty line on wasmvisor's stderr.
+//
+// tests/guest/EXCLUDED lists programs to skip, one per line:
+//     PATTERN  reason...
+// PATTERN is a program name (fp_basic.O0), a source name matching all its
+// builds (fp_basic), or a glob with * (fp_*).  '#' starts a comment.
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, test } from 'vitest';
+import { GUEST_DIR, listGuests } from './guest/build.mjs';
+import { Pool, compareRuns, runNative, runWasmvisor } from './lib/run.js';
+
+const guests = listGuests();
+const pool = new Pool();
+
+function readExcluded(): { pattern: RegExp; reason: string }[] {
+  const file = join(GUEST_DIR, 'EXCLUDED');
+  if (!existsSync(file)) return [];
+  const out: { pattern: RegExp; reason: string }[] = [];
+  for (const raw of readFileSync(file, 'utf8').split('\n')) {
+    const line = raw.replace(/#.*/, '').trim();
+    if (!line) continue;
+    const [pat, ...rest] = line.split(/\s+/);
+    const re = pat.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*');
+    out.push({ pattern: new RegExp(`^${re}$`), reason: rest.join(' ') || 'no reason given' });
+  }
+  return out;
+}
+
+const excluded = readExcluded();
+
+function exclusionOf(name: string): string | undefined {
+  const stem = name.replace(/\.(O0|O2|pie)$/, '');
+  return excluded.find((e) => e.pattern.test(name) || e.pattern.test(stem))?.reason;
+}
+
+// native run + emulated run, plus the time waiting for a pool slot
+const TEST_TIMEOUT = 300_000;
+
+describe.concurrent('corpus', () => {
+  test('the corpus is not empty', () => {
+    expect(guests.length).toBeGreaterThanOrEqual(44);
+  });
+
+  for (const g of guests) {
+    const reason = exclusionOf(g.name);
+    if (reason) {
+      test.skip(`${g.name} (excluded: ${reason})`, () => {});
+      continue;
+    }
+    test(
+      g.name,
+      async () => {
+        expect(existsSync(g.path), `${g.path} was not built`).toBe(true);
+        const opts = { args: g.args, stdin: g.stdin };
+        const native = await pool.run(() => runNative(g.path, opts));
+        const emu = await pool.run(() => runWasmvisor(g.path, opts));
+        const problems = compareRuns(native, emu);
+        if (problems.length) throw new Error(`${g.name}: wasmvisor differs from native\n${problems.join('\n')}`);
+      },
+      TEST_TIMEOUT,
+    );
+  }
+});

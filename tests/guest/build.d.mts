@@ -1,0 +1,17 @@
+// Types of build.mjs for the TypeScript tests.
+export interface Guest {
+  name: string;
+  path: string;
+  source: string;
+  kind: 'c' | 'asm';
+  variant: 'O0' | 'O2' | 'pie' | null;
+  args: string[];
+  stdin: string | undefined;
+}
+export const GUEST_DIR: string;
+export const BUILD_DIR: string;
+export const PIE_PROGRAMS: string[];
+export function splitArgs(text: string): string[];
+export function parseHeader(file: string): { args: string[]; stdin: string | undefined };
+export function listGuests(): Guest[];
+export function buildGuests(options?: { log?: (message: string) => void }): Promise<string[]>;
