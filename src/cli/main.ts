@@ -23,8 +23,9 @@ export function buildCli(): Command {
   const program = new Command('wasmvisor')
     .description('Run x86 guests by translating their code to WebAssembly.')
     .version('0.1.0')
-    .showHelpAfterError('(run with --help for usage)')
     .enablePositionalOptions()
+    // One line per error, prefixed like every other diagnostic.
+    .configureOutput({ outputError: (str, write) => write(`wasmvisor: ${str.replace(/^error: /, '').trimEnd()} (see --help)\n`) })
     .exitOverride();
 
   program

@@ -362,7 +362,14 @@ export class HostFile extends OpenFile {
       { name: Buffer.from('.'), ino: here.ino, type: DT_DIR },
       { name: Buffer.from('..'), ino: parent?.ino ?? here.ino, type: DT_DIR },
     ];
-    const dirents = fs.readdirSync(p, { withFileTypes: true, encoding: 'buffer' }) as unknown as fs.Dirent[];
+    // opendir keeps the file system's own order, as getdents does (readdirSync sorts by name).
+    const dir = fs.opendirSync(p as unknown as string, { encoding: 'buffer' as BufferEncoding });
+    const dirents: fs.Dirent[] = [];
+    try {
+      for (let d = dir.readSync(); d !== null; d = dir.readSync()) dirents.push(d);
+    } finally {
+      dir.closeSync();
+    }
     for (const d of dirents) {
       const name = d.name as unknown as Buffer;
       const st = fs.lstatSync(Buffer.concat([p, Buffer.from('/'), name]), { bigint: true, throwIfNoEntry: false });

@@ -2,6 +2,7 @@ import { decode } from '../decoder/decoder.js';
 import { Instruction, Seg } from '../decoder/types.js';
 import { CpuException, Vector } from './exceptions.js';
 import { compileInstruction, Exec } from './interp/compile.js';
+import { fuseCompareBranch } from './interp/fused.js';
 import { PAGE_MASK, PAGE_SHIFT, PAGE_SIZE, Slot } from './layout.js';
 import type { Machine } from './machine.js';
 import { Access, CodeWriteListener } from './mmu.js';
@@ -14,8 +15,12 @@ export interface Block {
   csBase: number;
   codeSize: number;
   ops: Exec[];
-  /** EIP of each instruction (for precise exceptions). */
+  /** EIP of the first instruction of each op (for precise exceptions). */
   eips: number[];
+  /** Instructions retired before each op starts (an op may run a fused pair). */
+  retired: number[];
+  /** Instructions in the block. */
+  count: number;
   insns: Instruction[];
   /** EIP after the last instruction. */
   endEip: number;
@@ -23,6 +28,8 @@ export interface Block {
   endsWithJump: boolean;
   /** Host frames the block's bytes come from. */
   frames: number[];
+  /** Host byte ranges of the block's instructions, as [start, end) pairs (two when it crosses a page). */
+  ranges: number[];
   valid: boolean;
   /** The last two blocks that followed this one (direct chaining without a lookup). */
   succA: Block | null;
@@ -62,14 +69,24 @@ export class BlockCache implements CodeWriteListener {
     return b;
   }
 
-  onCodeWrite(frame: number): void {
+  onCodeWrite(frame: number, host: number, size: number): boolean {
     const list = this.byFrame.get(frame);
-    if (!list) return;
-    this.byFrame.delete(frame);
-    for (const b of list) b.valid = false;
-    this.invalidations += list.length;
-    // The running block may be among them: end it after the current instruction.
-    this.vm.abort = true;
+    if (!list) return false;
+    const end = host + size;
+    let kept = 0;
+    for (const b of list) {
+      let hit = false;
+      for (let i = 0; i < b.ranges.length; i += 2) if (host < b.ranges[i + 1] && end > b.ranges[i]) hit = true;
+      if (hit) {
+        b.valid = false;
+        this.invalidations++;
+        // The running block may be this one: end it after the current instruction.
+        this.vm.abort = true;
+      } else list[kept++] = b;
+    }
+    list.length = kept;
+    if (kept === 0) this.byFrame.delete(frame);
+    return kept > 0;
   }
 
   flush(): void {
@@ -92,10 +109,13 @@ export class BlockCache implements CodeWriteListener {
       codeSize,
       ops: [],
       eips: [],
+      retired: [],
+      count: 0,
       insns: [],
       endEip: eip,
       endsWithJump: false,
       frames: [],
+      ranges: [],
       valid: true,
       succA: null,
       succB: null,
@@ -118,6 +138,7 @@ export class BlockCache implements CodeWriteListener {
           throw e;
         });
         block.eips.push(pc);
+        block.retired.push(block.insns.length);
         block.endsWithJump = true;
         break;
       }
@@ -135,13 +156,21 @@ export class BlockCache implements CodeWriteListener {
           throw exc;
         });
         block.eips.push(pc);
+        block.retired.push(block.insns.length);
         block.endsWithJump = true;
         break;
       }
       const insn = r.insn;
+      const prev = block.insns.length > 0 ? block.insns[block.insns.length - 1] : null;
+      const fused = prev !== null && block.eips[block.eips.length - 1] === prev.eip ? fuseCompareBranch(prev, insn, vm) : null;
       block.insns.push(insn);
-      block.eips.push(pc);
-      block.ops.push(compileInstruction(insn, vm));
+      if (fused) {
+        block.ops[block.ops.length - 1] = fused;
+      } else {
+        block.eips.push(pc);
+        block.retired.push(block.insns.length - 1);
+        block.ops.push(compileInstruction(insn, vm));
+      }
       pc = (pc + insn.length) | 0;
       if (codeSize === 2) pc &= 0xffff;
       if (insn.entry.control !== 'none') {
@@ -151,6 +180,8 @@ export class BlockCache implements CodeWriteListener {
       }
     }
     block.endEip = pc;
+    this.recordRanges(block, (csBase + eip) | 0, (pc - eip) | 0);
+    block.count = Math.max(block.insns.length, block.ops.length);
     for (const f of block.frames) {
       let list = this.byFrame.get(f);
       if (!list) this.byFrame.set(f, (list = []));
@@ -181,6 +212,24 @@ export class BlockCache implements CodeWriteListener {
     this.noteFrame(block, next & ~PAGE_MASK);
     this.fetchBuf.set(mmu.u8.subarray(next, next + 15 - inPage), inPage);
     return 15;
+  }
+
+  /** Host ranges of the `length` bytes at `linear` (the pages are mapped: they were just fetched). */
+  private recordRanges(block: Block, linear: number, length: number): void {
+    const mmu = this.vm.mmu;
+    let done = 0;
+    while (done < Math.max(length, 1)) {
+      const a = (linear + done) | 0;
+      const n = Math.min(Math.max(length, 1) - done, PAGE_SIZE - (a & PAGE_MASK));
+      let h: number;
+      try {
+        h = mmu.fetchAddress(a);
+      } catch {
+        break;
+      }
+      block.ranges.push(h, h + n);
+      done += n;
+    }
   }
 
   private noteFrame(block: Block, frame: number): void {

@@ -133,16 +133,16 @@ export class Machine {
       }
     } catch (e) {
       if (!(e instanceof CpuException)) throw e;
-      this.icount += i;
+      this.icount += b.retired[i];
       this.cpu.s[Slot.EIP] = b.eips[i];
       this.personality.onException(this, e);
       return;
     }
     if (i >= n - 1) {
-      this.icount += n;
+      this.icount += b.count;
       if (!b.endsWithJump) this.cpu.s[Slot.EIP] = b.endEip;
     } else {
-      this.icount += i + 1;
+      this.icount += b.retired[i + 1];
       this.cpu.s[Slot.EIP] = b.eips[i + 1];
     }
     if (this.abort && !this.stopReason) this.abort = false;

@@ -20,7 +20,11 @@ export interface PageMapper {
 
 /** Told when a write hits a frame that holds decoded or translated code. */
 export interface CodeWriteListener {
-  onCodeWrite(frame: number): void;
+  /**
+   * [host, host+size) of `frame` is about to be written. Returns whether the
+   * frame still holds code afterwards (then writes keep coming to the slow path).
+   */
+  onCodeWrite(frame: number, host: number, size: number): boolean;
 }
 
 /**
@@ -87,7 +91,7 @@ export class Mmu {
       this.u8[(e & Tlb.FRAME) | (a & PAGE_MASK)] = v;
       return;
     }
-    this.u8[this.slow(a, Access.WRITE)] = v;
+    this.u8[this.slow(a, Access.WRITE, 1)] = v;
   }
 
   write16(a: number, v: number): void {
@@ -144,27 +148,32 @@ export class Mmu {
 
   private write16Slow(a: number, v: number): void {
     if ((a & PAGE_MASK) !== PAGE_MASK) {
-      this.dv.setUint16(this.slow(a, Access.WRITE), v, true);
+      this.dv.setUint16(this.slow(a, Access.WRITE, 2), v, true);
       return;
     }
-    this.slow((a + 1) | 0, Access.WRITE);
+    this.slow(a, Access.WRITE, 1);
+    this.slow((a + 1) | 0, Access.WRITE, 1);
     this.write8(a, v);
     this.write8((a + 1) | 0, v >>> 8);
   }
 
   private write32Slow(a: number, v: number): void {
     if ((a & PAGE_MASK) <= PAGE_SIZE - 4) {
-      this.dv.setInt32(this.slow(a, Access.WRITE), v, true);
+      this.dv.setInt32(this.slow(a, Access.WRITE, 4), v, true);
       return;
     }
     // Crossing a page: check both pages first so a fault leaves memory untouched.
-    this.slow(a, Access.WRITE);
-    this.slow((a + 3) | 0, Access.WRITE);
+    this.slow(a, Access.WRITE, PAGE_SIZE - (a & PAGE_MASK));
+    this.slow((a + 3) | 0, Access.WRITE, 4);
     for (let i = 0; i < 4; i++) this.write8((a + i) | 0, v >>> (8 * i));
   }
 
-  /** Translates on a TLB miss or a permission the cached entry lacks; returns the host offset of `a`. */
-  slow(a: number, access: Access): number {
+  /**
+   * Translates on a TLB miss or a permission the cached entry lacks; returns
+   * the host offset of `a`. `size` is how many bytes a write will touch (for
+   * self-modifying-code checks; the default assumes the rest of the page).
+   */
+  slow(a: number, access: Access, size = PAGE_SIZE - (a & PAGE_MASK)): number {
     const vpn = a >>> PAGE_SHIFT;
     let e = this.tlb[vpn];
     if (e === 0 || (access === Access.WRITE && !(e & (Tlb.WRITE | Tlb.CODE))) || (access === Access.EXEC && !(e & Tlb.EXEC))) {
@@ -173,15 +182,16 @@ export class Mmu {
       if (this.tlb[vpn] === 0) this.valid.push(vpn);
       this.tlb[vpn] = e;
     }
+    const host = (e & Tlb.FRAME) | (a & PAGE_MASK);
     if (access === Access.WRITE && !(e & Tlb.WRITE)) {
       if (!(e & Tlb.CODE)) throw new CpuException(Vector.PF, 7, a, 'write to read-only page');
-      const frame = (e & Tlb.FRAME) >>> PAGE_SHIFT;
-      this.codeFrames[frame] = 0;
-      this.codeListener?.onCodeWrite(e & Tlb.FRAME);
-      this.tlb[vpn] = (e & ~Tlb.CODE) | Tlb.WRITE;
-      e = this.tlb[vpn];
+      const stillCode = this.codeListener?.onCodeWrite(e & Tlb.FRAME, host, size) ?? false;
+      if (!stillCode) {
+        this.codeFrames[(e & Tlb.FRAME) >>> PAGE_SHIFT] = 0;
+        this.tlb[vpn] = (e & ~Tlb.CODE) | Tlb.WRITE;
+      }
     }
-    return (e & Tlb.FRAME) | (a & PAGE_MASK);
+    return host;
   }
 
   /** Host offset of an instruction fetch at linear address `a` (checks execute permission). */
@@ -248,8 +258,8 @@ export class Mmu {
     let done = 0;
     while (done < data.length) {
       const addr = (a + done) | 0;
-      const h = force ? this.hostAddressForLoad(addr) : this.slow(addr, Access.WRITE);
       const n = Math.min(data.length - done, PAGE_SIZE - (addr & PAGE_MASK));
+      const h = force ? this.hostAddressForLoad(addr, n) : this.slow(addr, Access.WRITE, n);
       this.u8.set(data.subarray(done, done + n), h);
       done += n;
     }
@@ -266,12 +276,15 @@ export class Mmu {
     return Uint8Array.from(bytes);
   }
 
-  private hostAddressForLoad(a: number): number {
+  private hostAddressForLoad(a: number, size: number): number {
     const e = this.mapper.translate(a, Access.READ, false);
+    const host = (e & Tlb.FRAME) | (a & PAGE_MASK);
     if (this.codeFrames[(e & Tlb.FRAME) >>> PAGE_SHIFT]) {
-      this.codeFrames[(e & Tlb.FRAME) >>> PAGE_SHIFT] = 0;
-      this.codeListener?.onCodeWrite(e & Tlb.FRAME);
+      if (!(this.codeListener?.onCodeWrite(e & Tlb.FRAME, host, size) ?? false)) {
+        this.codeFrames[(e & Tlb.FRAME) >>> PAGE_SHIFT] = 0;
+        this.flush();
+      }
     }
-    return (e & Tlb.FRAME) | (a & PAGE_MASK);
+    return host;
   }
 }

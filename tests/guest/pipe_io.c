@@ -16,7 +16,8 @@
 
 int main(void) {
     int p[2];
-    printf("pipe: %d, distinct fds %d\n", pipe(p), p[0] != p[1]);
+    int pr0 = pipe(p);
+    printf("pipe: %d, distinct fds %d\n", pr0, p[0] != p[1]);
     const char *msg = "hello through a pipe";
     printf("write: %d\n", (int)write(p[1], msg, strlen(msg)));
     char buf[128] = {0};

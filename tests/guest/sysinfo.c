@@ -42,8 +42,8 @@ int main(void) {
     printf("sysconf open_max > 16: %s\n", sysconf(_SC_OPEN_MAX) > 16 ? "ok" : "BAD");
     struct rlimit rl;
     printf("getrlimit stack: %d\n", getrlimit(RLIMIT_STACK, &rl));
-    printf("getrlimit nofile: %d, cur <= max %s\n", getrlimit(RLIMIT_NOFILE, &rl),
-           rl.rlim_cur <= rl.rlim_max ? "ok" : "BAD");
+    r = getrlimit(RLIMIT_NOFILE, &rl);
+    printf("getrlimit nofile: %d, cur <= max %s\n", r, rl.rlim_cur <= rl.rlim_max ? "ok" : "BAD");
     mode_t old = umask(027);
     mode_t back = umask(old);
     printf("umask round trip: %03o\n", back);

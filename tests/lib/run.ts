@@ -158,8 +158,9 @@ export function diffText(expected: Buffer, actual: Buffer, what: string, maxLine
       }
     }
   }
+  const count = (t: string[]) => (t[t.length - 1] === '' ? t.length - 1 : t.length);
   const lines = [
-    `${what} differs (native ${expected.length} bytes / ${a.length} lines, wasmvisor ${actual.length} bytes / ${b.length} lines)`,
+    `${what} differs (native ${expected.length} bytes / ${count(a)} lines, wasmvisor ${actual.length} bytes / ${count(b)} lines)`,
     `--- native`,
     `+++ wasmvisor`,
     `@@ line ${i + 1} @@`,

@@ -132,9 +132,9 @@ export function readModifyWrite(op: Operand, vm: Machine, f: (v: number) => numb
 /** Faults now if [addr, addr+size) is not writable. */
 export function probeWrite(vm: Machine, addr: number, size: number): void {
   const tlb = vm.mmu.tlb;
-  if (!(tlb[addr >>> 12] & 2)) vm.mmu.slow(addr, 1);
+  if (!(tlb[addr >>> 12] & 2)) vm.mmu.slow(addr, 1, size);
   const last = (addr + size - 1) | 0;
-  if (last >>> 12 !== addr >>> 12 && !(tlb[last >>> 12] & 2)) vm.mmu.slow(last, 1);
+  if (last >>> 12 !== addr >>> 12 && !(tlb[last >>> 12] & 2)) vm.mmu.slow(last, 1, size);
 }
 
 /** Sign-extends the low `size` bytes of v. */

@@ -1,0 +1,69 @@
+import { Instruction } from '../../decoder/types.js';
+import { lazyCode, LazyOp, PARITY_TABLE } from '../flags.js';
+import { Slot } from '../layout.js';
+import type { Machine } from '../machine.js';
+import { nextEip } from './control.js';
+import { Exec, reader } from './operands.js';
+
+/**
+ * CMP or TEST followed by Jcc, run as one closure: the condition comes
+ * straight from the operands instead of being re-derived from the lazy
+ * flags, and one dispatch is saved. The lazy flags are still recorded,
+ * since code after the branch may read them. Returns null when the pair
+ * does not qualify.
+ */
+export function fuseCompareBranch(cmp: Instruction, jcc: Instruction, vm: Machine): Exec | null {
+  const op = cmp.entry.op;
+  if ((op !== 'cmp' && op !== 'test') || jcc.entry.op !== 'jcc') return null;
+  const [x, y] = cmp.operands;
+  if (x.size !== 4 || y.size !== 4) return null;
+  const s = vm.cpu.s;
+  const readA = reader(x, vm);
+  const readB = reader(y, vm);
+  const cc = jcc.entry.cond;
+  const kind = cc >> 1;
+  const negate = (cc & 1) === 1;
+  const target = jcc.operands[0].value | 0;
+  const next = nextEip(jcc);
+  if (op === 'test') {
+    const code = lazyCode(LazyOp.LOGIC, 32);
+    return () => {
+      const a = readA(), b = readB();
+      const r = a & b;
+      s[Slot.LAZY_OP] = code;
+      s[Slot.LAZY_DST] = a;
+      s[Slot.LAZY_SRC] = b;
+      s[Slot.LAZY_RES] = r;
+      let t: boolean;
+      switch (kind) {
+        case 0: case 1: t = false; break; // OF = CF = 0
+        case 2: case 3: t = r === 0; break;
+        case 4: case 6: t = r < 0; break; // SF (OF = 0)
+        case 5: t = PARITY_TABLE[r & 0xff] === 1; break;
+        default: t = r <= 0; break; // ZF or SF != OF
+      }
+      s[Slot.EIP] = t !== negate ? target : next;
+    };
+  }
+  const code = lazyCode(LazyOp.SUB, 32);
+  return () => {
+    const a = readA(), b = readB();
+    const r = (a - b) | 0;
+    s[Slot.LAZY_OP] = code;
+    s[Slot.LAZY_DST] = a;
+    s[Slot.LAZY_SRC] = b;
+    s[Slot.LAZY_RES] = r;
+    let t: boolean;
+    switch (kind) {
+      case 0: t = ((a ^ b) & (a ^ r)) < 0; break; // OF
+      case 1: t = a >>> 0 < b >>> 0; break; // CF
+      case 2: t = r === 0; break;
+      case 3: t = a >>> 0 <= b >>> 0; break;
+      case 4: t = r < 0; break;
+      case 5: t = PARITY_TABLE[r & 0xff] === 1; break;
+      case 6: t = a < b; break;
+      default: t = a <= b; break;
+    }
+    s[Slot.EIP] = t !== negate ? target : next;
+  };
+}
