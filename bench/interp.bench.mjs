@@ -35,7 +35,7 @@ function buildGuest(name) {
 /** A bare-machine loop: returns a runner and the instructions one run retires. */
 function loopCase(source) {
   const code = assemble('loop', source);
-  const { vm } = createBareMachine({ code, address: 0x1000, map: [[0x1000, 0x1000]] });
+  const { vm } = createBareMachine({ code, address: 0x1000, map: [[0x1000, 0x1000], [0x3000, 0x1000]] });
   const run = () => {
     vm.cpu.eip = 0x1000;
     vm.run();
@@ -68,7 +68,7 @@ const cases = {
     'mov ecx, 2500000\nxor eax, eax\n1: add eax, ecx\nxor edx, eax\ndec ecx\njnz 1b\nint 0x80',
   ),
   'loop with loads and stores': loopCase(
-    'mov ecx, 1000000\nmov ebx, 0x1800\n1: mov eax, [ebx]\nadd eax, ecx\nmov [ebx+4], eax\ncmp ecx, 7\njb 2f\n2: dec ecx\njnz 1b\nint 0x80',
+    'mov ecx, 1000000\nmov ebx, 0x3000\n1: mov eax, [ebx]\nadd eax, ecx\nmov [ebx+4], eax\ncmp ecx, 7\njb 2f\n2: dec ecx\njnz 1b\nint 0x80',
   ),
 };
 for (const name of ['sieve', 'matrix', 'hash', 'strings']) {

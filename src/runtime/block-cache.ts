@@ -2,7 +2,7 @@ import { decode } from '../decoder/decoder.js';
 import { Instruction, Seg } from '../decoder/types.js';
 import { CpuException, Vector } from './exceptions.js';
 import { compileInstruction, Exec } from './interp/compile.js';
-import { fuseCompareBranch } from './interp/fused.js';
+import { fuseCompareBranch, fuseResultBranch } from './interp/fused.js';
 import { PAGE_MASK, PAGE_SHIFT, PAGE_SIZE, Slot } from './layout.js';
 import type { Machine } from './machine.js';
 import { Access, CodeWriteListener } from './mmu.js';
@@ -91,6 +91,7 @@ export class BlockCache implements CodeWriteListener {
 
   flush(): void {
     this.generation++;
+    this.vm.codeFlushed();
     for (const list of this.byFrame.values()) for (const b of list) b.valid = false;
     for (const frame of this.byFrame.keys()) this.vm.mmu.clearCode(frame);
     this.byFrame.clear();
@@ -162,7 +163,10 @@ export class BlockCache implements CodeWriteListener {
       }
       const insn = r.insn;
       const prev = block.insns.length > 0 ? block.insns[block.insns.length - 1] : null;
-      const fused = prev !== null && block.eips[block.eips.length - 1] === prev.eip ? fuseCompareBranch(prev, insn, vm) : null;
+      const canFuse = prev !== null && block.eips[block.eips.length - 1] === prev.eip;
+      const fused = canFuse
+        ? (fuseCompareBranch(prev, insn, vm) ?? fuseResultBranch(prev, block.ops[block.ops.length - 1], insn, vm))
+        : null;
       block.insns.push(insn);
       if (fused) {
         block.ops[block.ops.length - 1] = fused;

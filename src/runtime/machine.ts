@@ -53,6 +53,8 @@ export class Machine {
   abort = false;
   /** Set when CS is reloaded: chained blocks were decoded for the old code segment. */
   csChanged = false;
+  /** Something rare happened (stop request, code flush, CS reload): the run loop looks at the details. */
+  attention = false;
   /** Guest instructions retired. */
   icount = 0;
   blocksRun = 0;
@@ -64,6 +66,7 @@ export class Machine {
     this.cpu = new Cpu(this.mem);
     this.cpu.onCodeSegmentChange = () => {
       this.csChanged = true;
+      this.attention = true;
     };
     this.personality = opts.personality;
     this.stack = new Stack(this);
@@ -75,6 +78,7 @@ export class Machine {
   stop(reason: StopReason): void {
     if (!this.stopReason) this.stopReason = reason;
     this.abort = true;
+    this.attention = true;
   }
 
   get stopped(): StopReason | null {
@@ -88,6 +92,7 @@ export class Machine {
     const blocks = this.blocks;
     this.stopReason = null;
     this.abort = false;
+    this.attention = false;
     let prev: Block | null = null;
     let generation = blocks.generation;
     while (this.icount < limit) {
@@ -110,13 +115,18 @@ export class Machine {
         }
       }
       this.execute(b);
-      if (this.stopReason) return this.stopReason;
-      if (generation !== blocks.generation || this.csChanged) {
-        // Links made under another CS or before a flush must not be followed.
-        generation = blocks.generation;
-        this.csChanged = false;
-        prev = null;
-      } else prev = b;
+      prev = b;
+      if (this.attention) {
+        // Rare events, folded into one flag so the common path tests one field.
+        this.attention = false;
+        if (this.stopReason) return this.stopReason;
+        if (generation !== blocks.generation || this.csChanged) {
+          // Links made under another CS or before a flush must not be followed.
+          generation = blocks.generation;
+          this.csChanged = false;
+          prev = null;
+        }
+      }
     }
     return { kind: 'budget' };
   }
@@ -151,6 +161,11 @@ export class Machine {
   /** Drops every decoded block (after mappings change under code). */
   flushCode(): void {
     this.blocks.flush();
+  }
+
+  /** Called by the block cache when chained links may be stale. */
+  codeFlushed(): void {
+    this.attention = true;
   }
 
   /** Linear address of CS:EIP. */

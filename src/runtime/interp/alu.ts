@@ -51,6 +51,10 @@ export function compileAlu(insn: Instruction, vm: Machine): Exec {
   const size = dst.size;
   const bits = size * 8;
   const writes = kind !== AluKind.CMP && kind !== AluKind.TEST;
+  if (dst.kind === 'reg' && size === 4 && (src.kind === 'reg' || src.kind === 'imm')) {
+    const fast = aluReg32(s, kind, dst.reg, src.kind === 'reg' ? src.reg : -1, src.value | 0, vm.cpu.r32);
+    if (fast) return fast;
+  }
   if (dst.kind === 'reg') {
     const A = regArray(vm, size);
     const d = regIndex(dst.reg, size);
@@ -87,6 +91,47 @@ export function compileAlu(insn: Instruction, vm: Machine): Exec {
   };
 }
 
+const ADD32 = LazyOp.ADD | (32 << 8);
+const SUB32 = LazyOp.SUB | (32 << 8);
+const LOGIC32 = LazyOp.LOGIC | (32 << 8);
+
+/**
+ * 32-bit register destination with a register (x >= 0) or immediate source:
+ * one closure literal per operation, so each stays monomorphic and free of
+ * the generic switch (these are most of the ALU work in real code).
+ */
+function aluReg32(s: Int32Array, kind: AluKind, d: number, x: number, imm: number, R: Int32Array): Exec | null {
+  const lazy = (op: number, a: number, b: number, r: number): void => {
+    s[Slot.LAZY_OP] = op;
+    s[Slot.LAZY_DST] = a;
+    s[Slot.LAZY_SRC] = b;
+    s[Slot.LAZY_RES] = r;
+  };
+  if (x >= 0) {
+    switch (kind) {
+      case AluKind.ADD: return () => { const a = R[d], b = R[x], r = (a + b) | 0; R[d] = r; lazy(ADD32, a, b, r); };
+      case AluKind.SUB: return () => { const a = R[d], b = R[x], r = (a - b) | 0; R[d] = r; lazy(SUB32, a, b, r); };
+      case AluKind.CMP: return () => { const a = R[d], b = R[x]; lazy(SUB32, a, b, (a - b) | 0); };
+      case AluKind.AND: return () => { const a = R[d], b = R[x], r = a & b; R[d] = r; lazy(LOGIC32, a, b, r); };
+      case AluKind.OR: return () => { const a = R[d], b = R[x], r = a | b; R[d] = r; lazy(LOGIC32, a, b, r); };
+      case AluKind.XOR: return () => { const a = R[d], b = R[x], r = a ^ b; R[d] = r; lazy(LOGIC32, a, b, r); };
+      case AluKind.TEST: return () => { const a = R[d], b = R[x]; lazy(LOGIC32, a, b, a & b); };
+      default: return null;
+    }
+  }
+  const b = imm;
+  switch (kind) {
+    case AluKind.ADD: return () => { const a = R[d], r = (a + b) | 0; R[d] = r; lazy(ADD32, a, b, r); };
+    case AluKind.SUB: return () => { const a = R[d], r = (a - b) | 0; R[d] = r; lazy(SUB32, a, b, r); };
+    case AluKind.CMP: return () => { const a = R[d]; lazy(SUB32, a, b, (a - b) | 0); };
+    case AluKind.AND: return () => { const a = R[d], r = a & b; R[d] = r; lazy(LOGIC32, a, b, r); };
+    case AluKind.OR: return () => { const a = R[d], r = a | b; R[d] = r; lazy(LOGIC32, a, b, r); };
+    case AluKind.XOR: return () => { const a = R[d], r = a ^ b; R[d] = r; lazy(LOGIC32, a, b, r); };
+    case AluKind.TEST: return () => { const a = R[d]; lazy(LOGIC32, a, b, a & b); };
+    default: return null;
+  }
+}
+
 /** INC DEC NEG NOT. */
 export function compileUnary(insn: Instruction, vm: Machine): Exec {
   const s = vm.cpu.s;
@@ -107,6 +152,20 @@ export function compileUnary(insn: Instruction, vm: Machine): Exec {
         s[Slot.LAZY_RES] = r;
         return r;
       };
+      if (op.kind === 'reg' && op.size === 4) {
+        const R = vm.cpu.r32, d = op.reg;
+        return () => {
+          const v = R[d];
+          const r = (v + delta) | 0;
+          // CF survives INC/DEC: fold the current one into FLAGS before the lazy state moves on.
+          s[Slot.FLAGS] = (s[Slot.FLAGS] & ~1) | carryFlag(s);
+          R[d] = r;
+          s[Slot.LAZY_OP] = lazy;
+          s[Slot.LAZY_DST] = v;
+          s[Slot.LAZY_SRC] = 1;
+          s[Slot.LAZY_RES] = r;
+        };
+      }
       if (op.kind === 'reg') {
         const A = regArray(vm, op.size);
         const d = regIndex(op.reg, op.size);

@@ -67,3 +67,32 @@ export function fuseCompareBranch(cmp: Instruction, jcc: Instruction, vm: Machin
     s[Slot.EIP] = t !== negate ? target : next;
   };
 }
+
+const RESULT_FLAG_OPS = new Set(['add', 'sub', 'and', 'or', 'xor', 'inc', 'dec']);
+
+/**
+ * An arithmetic instruction followed by a Jcc on ZF or SF (the `dec ecx; jnz`
+ * loop idiom): the branch reads the result the first op just recorded.
+ */
+export function fuseResultBranch(prev: Instruction, prevExec: Exec, jcc: Instruction, vm: Machine): Exec | null {
+  if (jcc.entry.op !== 'jcc' || !RESULT_FLAG_OPS.has(prev.entry.op)) return null;
+  const dst = prev.operands[0];
+  if (dst.kind !== 'reg' || dst.size !== 4) return null;
+  const cc = jcc.entry.cond;
+  const kind = cc >> 1;
+  if (kind !== 2 && kind !== 4) return null;
+  const s = vm.cpu.s;
+  const negate = (cc & 1) === 1;
+  const target = jcc.operands[0].value | 0;
+  const next = nextEip(jcc);
+  if (kind === 2) {
+    return () => {
+      prevExec();
+      s[Slot.EIP] = (s[Slot.LAZY_RES] === 0) !== negate ? target : next;
+    };
+  }
+  return () => {
+    prevExec();
+    s[Slot.EIP] = (s[Slot.LAZY_RES] < 0) !== negate ? target : next;
+  };
+}
