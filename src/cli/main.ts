@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { runDisasm } from './disasm.js';
 import { runLinuxProgram } from '../linux/run.js';
 
@@ -34,7 +34,11 @@ export function buildCli(): Command {
     .usage('[options] PROGRAM [ARGS...]')
     .argument('<program>', 'the ELF executable to run')
     .argument('[args...]', 'arguments passed to the guest program')
-    .option('--engine <engine>', 'execution engine: interp (the translator comes later)', 'interp')
+    .addOption(
+      new Option('--engine <engine>', 'execution engine (the translator, jit and auto, is the next milestone)')
+        .choices(['interp'])
+        .default('interp'),
+    )
     .option('--strict', 'stop on an unimplemented syscall instead of returning -ENOSYS')
     .option('--stats', 'print execution statistics to stderr at exit')
     .option('--memory <size>', 'guest RAM available to the program', parseSize, 1024 ** 3)
@@ -49,9 +53,6 @@ divide error); 2 when the program cannot be loaded or the command line is
 wrong; 124 when --max-instructions runs out.`,
     )
     .action(async (prog: string, args: string[], opts: { engine: string; strict?: boolean; stats?: boolean; memory: number; maxInstructions?: number }) => {
-      if (opts.engine !== 'interp' && opts.engine !== 'auto') {
-        throw new InvalidArgumentError(`engine "${opts.engine}" is not available yet (choose interp)`);
-      }
       process.exitCode = await runLinuxProgram({
         program: prog,
         args,

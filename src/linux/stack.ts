@@ -1,3 +1,4 @@
+import { CPUID_1_EDX } from '../runtime/interp/control.js';
 import { randomFillSync } from 'node:crypto';
 import type { Mmu } from '../runtime/mmu.js';
 import { STACK_TOP } from './address-space.js';
@@ -26,10 +27,10 @@ export const enum At {
 }
 
 /**
- * AT_HWCAP: CPUID.1:EDX features the CPU implements (FPU bit 0, TSC bit 4,
- * CX8 bit 8, CMOV bit 15). libc picks string/math variants from it.
+ * AT_HWCAP: the CPUID.1:EDX features the CPU reports (the kernel copies that
+ * word), so libc never picks a variant the interpreter cannot run.
  */
-export const HWCAP_I386 = (1 << 0) | (1 << 4) | (1 << 8) | (1 << 15);
+export const HWCAP_I386 = CPUID_1_EDX;
 export const PLATFORM = 'i686';
 /** The kernel refuses argv+envp larger than a quarter of the 8 MiB stack limit. */
 const MAX_ARG_BYTES = 2 << 20;

@@ -1,5 +1,5 @@
 import { Instruction } from '../../decoder/types.js';
-import { lazyCode, LazyOp, PARITY_TABLE } from '../flags.js';
+import { carryFlag, lazyCode, LazyOp, PARITY_TABLE } from '../flags.js';
 import { Slot } from '../layout.js';
 import type { Machine } from '../machine.js';
 import { nextEip } from './control.js';
@@ -46,6 +46,14 @@ export function fuseCompareBranch(cmp: Instruction, jcc: Instruction, vm: Machin
     };
   }
   const code = lazyCode(LazyOp.SUB, 32);
+  if (x.kind === 'reg' && (y.kind === 'reg' || y.kind === 'imm')) {
+    // The loop-counter compare: no operand-reader calls, the condition switch folded per closure.
+    const R = vm.cpu.r32, d = x.reg, src = y.kind === 'reg' ? y.reg : -1, imm = y.value | 0;
+    const branch = compareBranch(s, kind, negate, target, next);
+    return src >= 0
+      ? () => { const a = R[d], b = R[src]; s[Slot.LAZY_OP] = code; s[Slot.LAZY_DST] = a; s[Slot.LAZY_SRC] = b; s[Slot.LAZY_RES] = (a - b) | 0; branch(a, b); }
+      : () => { const a = R[d]; s[Slot.LAZY_OP] = code; s[Slot.LAZY_DST] = a; s[Slot.LAZY_SRC] = imm; s[Slot.LAZY_RES] = (a - imm) | 0; branch(a, imm); };
+  }
   return () => {
     const a = readA(), b = readB();
     const r = (a - b) | 0;
@@ -68,6 +76,22 @@ export function fuseCompareBranch(cmp: Instruction, jcc: Instruction, vm: Machin
   };
 }
 
+/** Sets EIP from a signed/unsigned comparison of a and b, one closure literal per condition kind. */
+function compareBranch(s: Int32Array, kind: number, negate: boolean, target: number, next: number): (a: number, b: number) => void {
+  const go = negate ? next : target;
+  const stay = negate ? target : next;
+  switch (kind) {
+    case 0: return (a, b) => { s[Slot.EIP] = ((a ^ b) & (a ^ ((a - b) | 0))) < 0 ? go : stay; };
+    case 1: return (a, b) => { s[Slot.EIP] = a >>> 0 < b >>> 0 ? go : stay; };
+    case 2: return (a, b) => { s[Slot.EIP] = a === b ? go : stay; };
+    case 3: return (a, b) => { s[Slot.EIP] = a >>> 0 <= b >>> 0 ? go : stay; };
+    case 4: return (a, b) => { s[Slot.EIP] = ((a - b) | 0) < 0 ? go : stay; };
+    case 5: return (a, b) => { s[Slot.EIP] = PARITY_TABLE[(a - b) & 0xff] === 1 ? go : stay; };
+    case 6: return (a, b) => { s[Slot.EIP] = a < b ? go : stay; };
+    default: return (a, b) => { s[Slot.EIP] = a <= b ? go : stay; };
+  }
+}
+
 const RESULT_FLAG_OPS = new Set(['add', 'sub', 'and', 'or', 'xor', 'inc', 'dec']);
 
 /**
@@ -85,6 +109,25 @@ export function fuseResultBranch(prev: Instruction, prevExec: Exec, jcc: Instruc
   const negate = (cc & 1) === 1;
   const target = jcc.operands[0].value | 0;
   const next = nextEip(jcc);
+  if ((prev.entry.op === 'dec' || prev.entry.op === 'inc') && kind === 2) {
+    // dec ecx; jnz: the counter loop, written out so nothing is called.
+    const R = vm.cpu.r32, d = dst.reg;
+    const delta = prev.entry.op === 'inc' ? 1 : -1;
+    const code = lazyCode(prev.entry.op === 'inc' ? LazyOp.INC : LazyOp.DEC, 32);
+    const go = negate ? next : target;
+    const stay = negate ? target : next;
+    return () => {
+      const v = R[d];
+      const r = (v + delta) | 0;
+      s[Slot.FLAGS] = (s[Slot.FLAGS] & ~1) | carryFlag(s);
+      R[d] = r;
+      s[Slot.LAZY_OP] = code;
+      s[Slot.LAZY_DST] = v;
+      s[Slot.LAZY_SRC] = 1;
+      s[Slot.LAZY_RES] = r;
+      s[Slot.EIP] = r === 0 ? go : stay;
+    };
+  }
   if (kind === 2) {
     return () => {
       prevExec();

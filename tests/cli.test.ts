@@ -1,0 +1,57 @@
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { describe, expect, test } from 'vitest';
+
+const CLI = join(__dirname, '..', 'dist', 'cli', 'main.js');
+const wasmvisor = (...args: string[]) => spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8' });
+
+describe('wasmvisor CLI', () => {
+  test('--help lists the commands and exits 0', () => {
+    const r = wasmvisor('--help');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/run \[options\]/);
+    expect(r.stdout).toMatch(/disasm/);
+  });
+
+  test('run --help documents the exit statuses', () => {
+    const r = wasmvisor('run', '--help');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/139/);
+    expect(r.stdout).toMatch(/--engine/);
+  });
+
+  test('disasm of a 32-bit hex string in Intel syntax', () => {
+    const r = wasmvisor('disasm', '--hex', '8b 44 24 04 03 44 24 08 f3 a5 c3');
+    expect(r.status).toBe(0);
+    expect(r.stdout.split('\n').filter(Boolean).map((l) => l.slice(42))).toEqual([
+      'mov eax, dword ptr [esp+0x4]',
+      'add eax, dword ptr [esp+0x8]',
+      'rep movsd',
+      'ret',
+    ]);
+  });
+
+  test('disasm in 16-bit mode', () => {
+    const r = wasmvisor('disasm', '--mode', '16', '--address', '0x100', '--hex', 'b8 00 4c cd 21 8b 46 fe 74 fe');
+    expect(r.status).toBe(0);
+    const lines = r.stdout.split('\n').filter(Boolean);
+    expect(lines[0]).toMatch(/^00000100: .*mov ax, 0x4c00$/);
+    expect(lines[2]).toMatch(/mov ax, word ptr \[bp-0x2\]$/);
+    expect(lines[3]).toMatch(/^00000108: .*je 0x108$/);
+  });
+
+  test('disasm with bad input: one line, status 2', () => {
+    for (const args of [['--hex', 'zz'], ['/nonexistent/file'], ['--mode', '64', '--hex', '90']]) {
+      const r = wasmvisor('disasm', ...args);
+      expect(r.status).toBe(2);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    }
+  });
+
+  test('an unknown engine is a one-line usage error', () => {
+    const r = wasmvisor('run', '--engine', 'warp', '/bin/true');
+    expect(r.status).toBe(2);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/engine/);
+  });
+});
