@@ -158,3 +158,19 @@ export function testCondition(s: Int32Array, cc: number): boolean {
   }
   return (cc & 1) === 0 ? r : !r;
 }
+
+/**
+ * Replaces CF and OF, keeping every other flag (rotates, BT*): the lazy state
+ * becomes RESULT (SF ZF PF still from the recorded result, AF folded into
+ * FLAGS), which is much cheaper than computing all flags.
+ */
+export function setCarryOverflow(s: Int32Array, cf: number, of: number): void {
+  const code = s[Slot.LAZY_OP];
+  const op = code & 0xff;
+  let f = s[Slot.FLAGS];
+  if (op === LazyOp.ADD || op === LazyOp.SUB || op === LazyOp.INC || op === LazyOp.DEC) {
+    f = (f & ~0x10) | ((((s[Slot.LAZY_DST] ^ s[Slot.LAZY_SRC] ^ s[Slot.LAZY_RES]) >>> 4) & 1) << 4);
+  } else if (op === LazyOp.LOGIC) f &= ~0x10;
+  s[Slot.FLAGS] = (f & ~0x801) | cf | (of << 11);
+  if (op !== LazyOp.NONE) s[Slot.LAZY_OP] = LazyOp.RESULT | (code & ~0xff);
+}

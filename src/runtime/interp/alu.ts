@@ -191,7 +191,7 @@ export function compileUnary(insn: Instruction, vm: Machine): Exec {
 
 /** Sets CF and OF (and the SF ZF PF AF left undefined by MUL/IMUL, from the low result). */
 function setMulFlags(s: Int32Array, overflow: boolean, low: number, bits: number): void {
-  const f = readFlags(s) & ~0x8d5;
+  const f = s[Slot.FLAGS] & ~0x8d5; // all six replaced: no need to compute the lazy ones
   const sh = 32 - bits;
   const r = (low << sh) >> sh;
   s[Slot.FLAGS] =

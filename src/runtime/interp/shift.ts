@@ -1,5 +1,5 @@
 import { Instruction } from '../../decoder/types.js';
-import { lazyCode, LazyOp, readFlags } from '../flags.js';
+import { lazyCode, LazyOp, readFlags, setCarryOverflow } from '../flags.js';
 import { Slot } from '../layout.js';
 import type { Machine } from '../machine.js';
 import { effectiveAddress, Exec, probeWrite, reader, regArray, regIndex } from './operands.js';
@@ -13,15 +13,15 @@ const KINDS: Record<string, ShiftKind> = {
 
 /** Result of a shift: SF ZF PF from the result, CF OF (and AF, undefined: 0) given. */
 function shiftFlags(s: Int32Array, bits: number, r: number, cf: number, of: number): void {
-  s[Slot.FLAGS] = (readFlags(s) & ~0x8d5) | cf | (of << 11);
+  // All six status flags are replaced, so the stale lazy ones need not be computed.
+  s[Slot.FLAGS] = (s[Slot.FLAGS] & ~0x8d5) | cf | (of << 11);
   s[Slot.LAZY_OP] = lazyCode(LazyOp.RESULT, bits);
   s[Slot.LAZY_RES] = r;
 }
 
 /** Rotates change only CF and OF. */
 function rotateFlags(s: Int32Array, cf: number, of: number): void {
-  s[Slot.FLAGS] = (readFlags(s) & ~0x801) | cf | (of << 11);
-  s[Slot.LAZY_OP] = 0;
+  setCarryOverflow(s, cf, of);
 }
 
 /**
@@ -102,8 +102,14 @@ export function compileShift(insn: Instruction, vm: Machine): Exec {
   if (dst.kind === 'reg') {
     const A = regArray(vm, dst.size);
     const d = regIndex(dst.reg, dst.size);
+    if (!cnt || cnt.kind === 'imm') {
+      const c = (cnt ? cnt.value : 1) & 31;
+      if (c === 0) return () => {};
+      return () => { A[d] = shift(s, kind, bits, A[d], c); };
+    }
+    const cl = vm.cpu.r8;
     return () => {
-      const c = readCount() & 31;
+      const c = cl[4] & 31; // CL
       if (c !== 0) A[d] = shift(s, kind, bits, A[d], c);
     };
   }
