@@ -3,7 +3,7 @@
 // benny times each case; guest instructions per case are counted by the VM,
 // so MIPS = instructions per run × runs per second.
 import b from 'benny';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -71,8 +71,28 @@ const cases = {
     'mov ecx, 1000000\nmov ebx, 0x3000\n1: mov eax, [ebx]\nadd eax, ecx\nmov [ebx+4], eax\ncmp ecx, 7\njb 2f\n2: dec ecx\njnz 1b\nint 0x80',
   ),
 };
+/** The same program as a child process (natively, or under qemu-user when the host has it). */
+function processCase(argv, instructions) {
+  return {
+    run: () => {
+      const r = spawnSync(argv[0], argv.slice(1), { stdio: 'ignore' });
+      if (r.status !== 0) throw new Error(`${argv.join(' ')} ended with status ${r.status}`);
+    },
+    instructions,
+  };
+}
+
+const qemu = ['/usr/bin/qemu-i386', '/usr/bin/qemu-i386-static'].find((p) => existsSync(p));
+const comparisons = [];
 for (const name of ['sieve', 'matrix', 'hash', 'strings']) {
-  if (existsSync(join(here, '..', 'tests', 'guest', `${name}.c`))) cases[`corpus ${name}.c -O2`] = programCase(buildGuest(name));
+  if (!existsSync(join(here, '..', 'tests', 'guest', `${name}.c`))) continue;
+  const path = buildGuest(name);
+  const label = `${name}.c -O2`;
+  const wv = programCase(path);
+  cases[`corpus ${label}`] = wv;
+  cases[`native ${label}`] = processCase([path], wv.instructions);
+  if (qemu) cases[`qemu-i386 ${label}`] = processCase([qemu, path], wv.instructions);
+  comparisons.push(label);
 }
 
 console.log('cases ready');
@@ -96,5 +116,19 @@ mkdirSync(dirname(out), { recursive: true });
 writeFileSync(out, JSON.stringify({ date: new Date().toISOString(), machine, results }, null, 2) + '\n');
 console.log(`\nwritten ${out}`);
 console.log('\n| workload | guest MIPS | instructions per run |\n| --- | ---: | ---: |');
-for (const r of results) console.log(`| ${r.name} | ${r.mips.toFixed(1)} | ${r.instructionsPerRun.toLocaleString('en-US')} |`);
+for (const r of results) {
+  if (r.name.startsWith('native ') || r.name.startsWith('qemu-i386 ')) continue;
+  console.log(`| ${r.name} | ${r.mips.toFixed(1)} | ${r.instructionsPerRun.toLocaleString('en-US')} |`);
+}
 console.log(`\nMachine: ${machine}`);
+
+// Whole-program wall time, one run each measured above (processes include their start-up).
+const byName = Object.fromEntries(results.map((r) => [r.name, r]));
+const ms = (r) => (r ? 1000 / r.runsPerSecond : NaN);
+console.log('\n| program | wasmvisor interp | native | qemu-i386 | interp / native | interp / qemu |\n| --- | ---: | ---: | ---: | ---: | ---: |');
+for (const label of comparisons) {
+  const w = ms(byName[`corpus ${label}`]), n = ms(byName[`native ${label}`]), q = ms(byName[`qemu-i386 ${label}`]);
+  const f = (x) => (Number.isFinite(x) ? `${x.toFixed(1)} ms` : 'n/a');
+  const ratio = (x) => (Number.isFinite(x) ? `${(w / x).toFixed(1)}×` : 'n/a');
+  console.log(`| ${label} | ${f(w)} | ${f(n)} | ${f(q)} | ${ratio(n)} | ${ratio(q)} |`);
+}

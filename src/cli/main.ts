@@ -41,6 +41,7 @@ export function buildCli(): Command {
     )
     .option('--strict', 'stop on an unimplemented syscall instead of returning -ENOSYS')
     .option('--stats', 'print execution statistics to stderr at exit')
+    .option('--strace', 'print every system call and its result to stderr (like strace)')
     .option('--memory <size>', 'guest RAM available to the program', parseSize, 1024 ** 3)
     .option('--max-instructions <n>', 'stop the guest after this many instructions (exit status 124)', parseInteger)
     .passThroughOptions()
@@ -52,13 +53,14 @@ a memory fault, 132 for an invalid or unimplemented instruction, 136 for a
 divide error); 2 when the program cannot be loaded or the command line is
 wrong; 124 when --max-instructions runs out.`,
     )
-    .action(async (prog: string, args: string[], opts: { engine: string; strict?: boolean; stats?: boolean; memory: number; maxInstructions?: number }) => {
+    .action(async (prog: string, args: string[], opts: { engine: string; strict?: boolean; stats?: boolean; strace?: boolean; memory: number; maxInstructions?: number }) => {
       process.exitCode = await runLinuxProgram({
         program: prog,
         args,
         memoryBytes: opts.memory,
         strict: !!opts.strict,
         stats: !!opts.stats,
+        strace: !!opts.strace,
         maxInstructions: opts.maxInstructions,
       });
     });
