@@ -5,7 +5,7 @@ import { Slot } from '../layout.js';
 import type { Machine } from '../machine.js';
 import { alu, AluKind } from './alu.js';
 import {
-  effectiveAddress, Exec, offsetOnly, probeWrite, reader, readModifyWrite, regArray, regIndex, signExtend, writer,
+  effectiveAddress, Exec, inlineRead32, inlineWrite32, offsetOnly, probeWrite, reader, readModifyWrite, regArray, regIndex, signExtend, writer,
 } from './operands.js';
 import { Stack } from './stack.js';
 
@@ -27,11 +27,33 @@ export function compileMov(insn: Instruction, vm: Machine): Exec {
   }
   if (dst.kind === 'reg' && src.kind === 'mem' && dst.size === 4) {
     const r32 = vm.cpu.r32, mmu = vm.mmu, d = dst.reg;
+    if (src.addrSize === 4 && src.base >= 0 && src.index < 0) {
+      // mov r32, [base + disp]: the commonest load, written out with its TLB fast path.
+      const s = vm.cpu.s, tlb = mmu.tlb, i32 = mmu.i32, seg = Slot.SEG_BASE + src.seg, base = src.base, disp = src.disp | 0;
+      return () => {
+        const a = (s[seg] + r32[base] + disp) | 0;
+        const e = tlb[a >>> 12];
+        r32[d] = (e & 1) !== 0 && (a & 0xfff) <= 0xffc && (a & 3) === 0 ? i32[((e & ~0xfff) | (a & 0xfff)) >> 2] : mmu.read32(a);
+      };
+    }
+    const load = inlineRead32(src, vm);
+    if (load) return () => { r32[d] = load(); };
     const ea = effectiveAddress(src, vm);
     return () => { r32[d] = mmu.read32(ea()); };
   }
   if (dst.kind === 'mem' && dst.size === 4 && src.kind === 'reg') {
     const r32 = vm.cpu.r32, mmu = vm.mmu, x = src.reg;
+    if (dst.addrSize === 4 && dst.base >= 0 && dst.index < 0) {
+      const s = vm.cpu.s, tlb = mmu.tlb, i32 = mmu.i32, seg = Slot.SEG_BASE + dst.seg, base = dst.base, disp = dst.disp | 0;
+      return () => {
+        const a = (s[seg] + r32[base] + disp) | 0;
+        const e = tlb[a >>> 12];
+        if ((e & 2) !== 0 && (a & 0xfff) <= 0xffc && (a & 3) === 0) i32[((e & ~0xfff) | (a & 0xfff)) >> 2] = r32[x];
+        else mmu.write32(a, r32[x]);
+      };
+    }
+    const store = inlineWrite32(dst, vm);
+    if (store) return () => store(r32[x]);
     const ea = effectiveAddress(dst, vm);
     return () => { mmu.write32(ea(), r32[x]); };
   }

@@ -68,6 +68,10 @@ export function reader(op: Operand, vm: Machine): Reader {
       return () => v;
     }
     case 'mem': {
+      if (op.size === 4) {
+        const inline = inlineRead32(op, vm);
+        if (inline) return inline;
+      }
       const ea = effectiveAddress(op, vm);
       const mmu = vm.mmu;
       if (op.size === 4) return () => mmu.read32(ea());
@@ -94,6 +98,10 @@ export function writer(op: Operand, vm: Machine): Writer {
       };
     }
     case 'mem': {
+      if (op.size === 4) {
+        const inline = inlineWrite32(op, vm);
+        if (inline) return inline;
+      }
       const ea = effectiveAddress(op, vm);
       const mmu = vm.mmu;
       if (op.size === 4) return (v) => mmu.write32(ea(), v);
@@ -103,6 +111,47 @@ export function writer(op: Operand, vm: Machine): Writer {
     default:
       throw new Error(`no writer for operand kind ${op.kind}`);
   }
+}
+
+/**
+ * 32-bit loads and stores through [base + disp] and [base + index*scale + disp]
+ * with the address computation and the soft-TLB fast path in the same
+ * closure: the forms compiled C uses for nearly every memory operand.
+ * Misses, page crossings and code pages go to the Mmu's slow path.
+ */
+export function inlineRead32(op: Operand, vm: Machine): Reader | null {
+  if (op.addrSize !== 4 || op.base < 0) return null;
+  const s = vm.cpu.s, mmu = vm.mmu, tlb = mmu.tlb, i32 = mmu.i32, dv = mmu.dv;
+  // Registers are the first slots of the state block; a missing index reads the zero slot.
+  const seg = Slot.SEG_BASE + op.seg, base = op.base, index = op.index >= 0 ? op.index : Slot.ZERO;
+  const scale = op.scale, disp = op.disp | 0;
+  return () => {
+    const a = (s[seg] + s[base] + (s[index] << scale) + disp) | 0;
+    const e = tlb[a >>> 12];
+    if ((e & 1) !== 0 && (a & 0xfff) <= 0xffc) {
+      const h = (e & ~0xfff) | (a & 0xfff);
+      return (a & 3) === 0 ? i32[h >> 2] : dv.getInt32(h, true);
+    }
+    return mmu.read32(a);
+  };
+}
+
+export function inlineWrite32(op: Operand, vm: Machine): Writer | null {
+  if (op.addrSize !== 4 || op.base < 0) return null;
+  const s = vm.cpu.s, mmu = vm.mmu, tlb = mmu.tlb, i32 = mmu.i32, dv = mmu.dv;
+  const seg = Slot.SEG_BASE + op.seg, base = op.base, index = op.index >= 0 ? op.index : Slot.ZERO;
+  const scale = op.scale, disp = op.disp | 0;
+  return (v) => {
+    const a = (s[seg] + s[base] + (s[index] << scale) + disp) | 0;
+    const e = tlb[a >>> 12];
+    if ((e & 2) !== 0 && (a & 0xfff) <= 0xffc) {
+      const h = (e & ~0xfff) | (a & 0xfff);
+      if ((a & 3) === 0) i32[h >> 2] = v;
+      else dv.setInt32(h, v, true);
+      return;
+    }
+    mmu.write32(a, v);
+  };
 }
 
 /**
