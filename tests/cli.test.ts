@@ -1,4 +1,6 @@
-import { spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 
@@ -53,5 +55,25 @@ describe('wasmvisor CLI', () => {
     expect(r.status).toBe(2);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr).toMatch(/engine/);
+  });
+
+  test('a guest that never stops ends at --timeout or --max-instructions with status 124', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'wasmvisor-spin-'));
+    try {
+      // An endless loop, assembled here so it is never part of the native corpus run.
+      writeFileSync(join(dir, 'spin.s'), '.globl _start\n_start:\n1: incl %eax\n jmp 1b\n');
+      execFileSync('as', ['--32', '-o', join(dir, 'spin.o'), join(dir, 'spin.s')]);
+      execFileSync('ld', ['-m', 'elf_i386', '-static', '-o', join(dir, 'spin'), join(dir, 'spin.o')]);
+      const t0 = Date.now();
+      const timed = wasmvisor('run', '--timeout', '0.5', join(dir, 'spin'));
+      expect(timed.status).toBe(124);
+      expect(Date.now() - t0).toBeLessThan(20_000);
+      expect(timed.stderr.trim().split('\n')).toHaveLength(1);
+      const counted = wasmvisor('run', '--max-instructions', '100000', join(dir, 'spin'));
+      expect(counted.status).toBe(124);
+      expect(counted.stderr).toMatch(/instruction limit/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -13,6 +13,12 @@ function parseSize(value: string): number {
   return Number(m[1]) * unit;
 }
 
+function parseSeconds(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`"${value}" is not a positive number of seconds`);
+  return n;
+}
+
 function parseInteger(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n)) throw new InvalidArgumentError(`"${value}" is not an integer (decimal or 0x hex)`);
@@ -44,6 +50,7 @@ export function buildCli(): Command {
     .option('--strace', 'print every system call and its result to stderr (like strace)')
     .option('--memory <size>', 'guest RAM available to the program', parseSize, 1024 ** 3)
     .option('--max-instructions <n>', 'stop the guest after this many instructions (exit status 124)', parseInteger)
+    .option('--timeout <seconds>', 'stop the guest after this much wall time (exit status 124)', parseSeconds)
     .passThroughOptions()
     .addHelpText(
       'after',
@@ -51,9 +58,9 @@ export function buildCli(): Command {
 Exit status: the guest's own; 128+N when the guest dies by signal N (139 for
 a memory fault, 132 for an invalid or unimplemented instruction, 136 for a
 divide error); 2 when the program cannot be loaded or the command line is
-wrong; 124 when --max-instructions runs out.`,
+wrong; 124 when --max-instructions or --timeout runs out.`,
     )
-    .action(async (prog: string, args: string[], opts: { engine: string; strict?: boolean; stats?: boolean; strace?: boolean; memory: number; maxInstructions?: number }) => {
+    .action(async (prog: string, args: string[], opts: { engine: string; strict?: boolean; stats?: boolean; strace?: boolean; memory: number; maxInstructions?: number; timeout?: number }) => {
       process.exitCode = await runLinuxProgram({
         program: prog,
         args,
@@ -62,6 +69,7 @@ wrong; 124 when --max-instructions runs out.`,
         stats: !!opts.stats,
         strace: !!opts.strace,
         maxInstructions: opts.maxInstructions,
+        timeoutMs: opts.timeout !== undefined ? opts.timeout * 1000 : undefined,
       });
     });
 

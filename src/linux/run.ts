@@ -19,6 +19,8 @@ export interface RunLinuxOptions {
   strace?: boolean;
   /** Stop after about this many guest instructions (status 124). */
   maxInstructions?: number;
+  /** Stop after about this much wall time in milliseconds (status 124). */
+  timeoutMs?: number;
   stdio?: StdioOptions;
   /** wasmvisor's own messages, one line each (default: the host's stderr). */
   diag?: (line: string) => void;
@@ -32,8 +34,8 @@ export const EXIT_LOAD_ERROR = 2;
 /** Exit status for an internal error of wasmvisor itself (EX_SOFTWARE). */
 export const EXIT_INTERNAL = 70;
 
-/** Instructions per vm.run() call; between slices the limit is checked. */
-const SLICE = 50_000_000;
+/** Instructions per vm.run() call; between slices the limits are checked (a few ms of guest time). */
+const SLICE = 2_000_000;
 
 function envList(env: RunLinuxOptions['env']): string[] {
   if (Array.isArray(env)) return env;
@@ -92,10 +94,15 @@ export async function runLinuxProgram(opts: RunLinuxOptions): Promise<number> {
 
 function runLoop(vm: Machine, opts: RunLinuxOptions, diag: (line: string) => void): number {
   const limit = opts.maxInstructions ?? Infinity;
+  const deadline = opts.timeoutMs !== undefined ? performance.now() + opts.timeoutMs : Infinity;
   for (;;) {
     const budget = Math.min(SLICE, limit - vm.icount);
     if (budget <= 0) {
       diag(`wasmvisor: instruction limit reached (${limit} instructions) at eip 0x${vm.cpu.eip.toString(16).padStart(8, '0')}`);
+      return EXIT_INSTRUCTION_LIMIT;
+    }
+    if (performance.now() > deadline) {
+      diag(`wasmvisor: time limit reached (${(opts.timeoutMs! / 1000).toFixed(1)} s) at eip 0x${vm.cpu.eip.toString(16).padStart(8, '0')}`);
       return EXIT_INSTRUCTION_LIMIT;
     }
     let r;
