@@ -3,7 +3,7 @@ import type { Machine } from '../machine.js';
 import { compileAlu, compileBcd, compileDiv, compileImulTrunc, compileMul, compileUnary } from './alu.js';
 import {
   compileCall, compileCpuid, compileInt, compileJcc, compileJmp, compileLoop, compilePrivileged, compileRdtsc,
-  compileRet, compileSysenter,
+  compileRet,
 } from './control.js';
 import {
   compileBitScan, compileBitTest, compileBound, compileBswap, compileCmovcc, compileCmpxchg, compileCmpxchg8b,
@@ -65,7 +65,8 @@ export const SEMANTICS: Readonly<Record<string, Compiler>> = {
   jmp: compileJmp, jcc: compileJcc, call: compileCall, ret: compileRet,
   loop: compileLoop, loope: compileLoop, loopne: compileLoop, jcxz: compileLoop, jecxz: compileLoop,
   int: compileInt, int3: compileInt, into: compileInt, int1: compileInt,
-  sysenter: compileSysenter,
+  // CPUID does not report SEP, and an AMD CPU in a 64-bit kernel's compatibility mode raises #UD here too.
+  sysenter: (i) => undefinedOpcode(i, 'sysenter (SEP is not reported by CPUID; invalid opcode)'),
   movs: compileString, cmps: compileString, stos: compileString, lods: compileString, scas: compileString,
   ins: compileString, outs: compileString,
   nop, pause: nop, fence: nop, lfence: nop, mfence: nop, sfence: nop, prefetch: nop, clflush: nop,

@@ -105,15 +105,6 @@ export function compileInt(insn: Instruction, vm: Machine): Exec {
   };
 }
 
-export function compileSysenter(insn: Instruction, vm: Machine): Exec {
-  const s = vm.cpu.s;
-  const next = nextEip(insn);
-  return () => {
-    s[Slot.EIP] = next;
-    vm.personality.onInterrupt(vm, -1);
-  };
-}
-
 export function compilePrivileged(insn: Instruction): Exec {
   const e = new CpuException(Vector.GP, 0, 0, `${insn.mnemonic} at CPL 3`);
   return () => {
