@@ -11,6 +11,7 @@ import {
   compileMovx, compilePop, compilePopa, compilePopcnt, compilePopf, compilePush, compilePusha, compilePushf,
   compileSetcc, compileXadd, compileXchg, compileXlat,
 } from './data.js';
+import { compileFarCall, compileFarJump, compileFarReturn, compileIret } from './far.js';
 import { Exec, undefinedOpcode } from './operands.js';
 import { compileDoubleShift, compileShift } from './shift.js';
 import { Stack } from './stack.js';
@@ -63,6 +64,7 @@ export const SEMANTICS: Readonly<Record<string, Compiler>> = {
   imul1: compileMul, fwait: nop,
   ud: (i) => undefinedOpcode(i, `${i.mnemonic} (invalid opcode)`),
   jmp: compileJmp, jcc: compileJcc, call: compileCall, ret: compileRet,
+  'jmp-far': compileFarJump, 'call-far': compileFarCall, 'ret-far': compileFarReturn, iret: compileIret,
   loop: compileLoop, loope: compileLoop, loopne: compileLoop, jcxz: compileLoop, jecxz: compileLoop,
   int: compileInt, int3: compileInt, into: compileInt, int1: compileInt,
   // CPUID does not report SEP, and an AMD CPU in a 64-bit kernel's compatibility mode raises #UD here too.

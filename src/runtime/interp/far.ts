@@ -1,0 +1,126 @@
+import { Instruction, Seg } from '../../decoder/types.js';
+import { CpuException, Vector } from '../exceptions.js';
+import { readFlags } from '../flags.js';
+import { Slot } from '../layout.js';
+import type { Machine } from '../machine.js';
+import { SegAttr } from '../segments.js';
+import { effectiveAddress, Exec } from './operands.js';
+import { nextEip } from './control.js';
+import { Stack } from './stack.js';
+
+/**
+ * Far JMP, CALL, RET and IRET between code segments of the same privilege
+ * (what a user-mode program can do: no call gates, no task switches, no
+ * return to an outer ring, no virtual-8086 mode). The code segment is
+ * checked as the SDM describes for a direct far transfer.
+ */
+
+/** EFLAGS bits IRET restores at CPL 3 with IOPL 0 (IF, IOPL, VM, VIF, VIP are kept). */
+const IRET_USER_MASK = 0x1 | 0x4 | 0x10 | 0x40 | 0x80 | 0x100 | 0x400 | 0x800 | 0x4000 | 0x10000 | 0x40000 | 0x200000;
+
+function gp(selector: number): never {
+  throw new CpuException(Vector.GP, selector & 0xfffc, 0, `far transfer to selector 0x${selector.toString(16)}`);
+}
+
+/** Validates `selector` as the target of a same-privilege far transfer and loads CS. */
+function loadCodeSegment(vm: Machine, selector: number, isReturn: boolean): void {
+  const cpu = vm.cpu;
+  const cpl = cpu.s[Slot.SEG_SEL + Seg.CS] & 3;
+  selector &= 0xffff;
+  if ((selector & 0xfffc) === 0) throw new CpuException(Vector.GP, 0, 0, 'far transfer to a null selector');
+  const d = cpu.descriptors?.lookup(selector) ?? null;
+  if (!d) gp(selector);
+  if ((d.attr & (SegAttr.NOT_SYSTEM | SegAttr.CODE)) !== (SegAttr.NOT_SYSTEM | SegAttr.CODE)) gp(selector); // not code (gates are system descriptors)
+  const dpl = (d.attr >> 5) & 3;
+  const rpl = selector & 3;
+  const conforming = (d.attr & 0x04) !== 0;
+  if (isReturn) {
+    if (rpl !== cpl) gp(selector); // a return to another privilege level needs a stack switch: not from user mode
+    if (conforming ? dpl > rpl : dpl !== rpl) gp(selector);
+  } else if (conforming ? dpl > cpl : rpl > cpl || dpl !== cpl) gp(selector);
+  if (!(d.attr & SegAttr.PRESENT)) throw new CpuException(Vector.NP, selector & 0xfffc);
+  cpu.setSegment(Seg.CS, (selector & 0xfffc) | cpl, d);
+}
+
+/** Target of a far JMP/CALL: the immediate pointer, or an m16:16/m16:32 in memory (offset first). */
+function farTarget(insn: Instruction, vm: Machine): () => [number, number] {
+  const op = insn.operands[0];
+  const size = insn.opSize;
+  if (op.kind === 'far') {
+    const t: [number, number] = [op.selector & 0xffff, size === 2 ? op.value & 0xffff : op.value | 0];
+    return () => t;
+  }
+  if (op.kind !== 'mem') return () => { throw new CpuException(Vector.UD, -1, 0, 'far transfer through a register'); };
+  const ea = effectiveAddress(op, vm);
+  const mmu = vm.mmu;
+  return () => {
+    const a = ea();
+    const offset = size === 2 ? mmu.read16(a) : mmu.read32(a);
+    return [mmu.read16((a + size) | 0), offset];
+  };
+}
+
+export function compileFarJump(insn: Instruction, vm: Machine): Exec {
+  const s = vm.cpu.s;
+  const target = farTarget(insn, vm);
+  return () => {
+    const [sel, off] = target();
+    loadCodeSegment(vm, sel, false);
+    s[Slot.EIP] = off;
+  };
+}
+
+export function compileFarCall(insn: Instruction, vm: Machine, stack: Stack): Exec {
+  const s = vm.cpu.s, r32 = vm.cpu.r32;
+  const size = insn.opSize;
+  const target = farTarget(insn, vm);
+  const ret = nextEip(insn);
+  return () => {
+    const [sel, off] = target();
+    const cs = s[Slot.SEG_SEL + Seg.CS] & 0xffff;
+    const esp = r32[Slot.ESP];
+    const ssBase = s[Slot.SEG_BASE + Seg.SS];
+    // Both pushes are checked before CS changes, so a fault leaves everything as it was.
+    if (size === 4) {
+      vm.mmu.write16((ssBase + esp - 4) | 0, cs); // the CS slot is a dword; only its low word is written
+      vm.mmu.write32((ssBase + esp - 8) | 0, ret);
+    } else {
+      vm.mmu.write16((ssBase + esp - 2) | 0, cs);
+      vm.mmu.write16((ssBase + esp - 4) | 0, ret);
+    }
+    loadCodeSegment(vm, sel, false);
+    r32[Slot.ESP] = (esp - 2 * size) | 0;
+    s[Slot.EIP] = off;
+    void stack;
+  };
+}
+
+export function compileFarReturn(insn: Instruction, vm: Machine, stack: Stack): Exec {
+  const s = vm.cpu.s, r32 = vm.cpu.r32;
+  const size = insn.opSize;
+  const release = insn.operands.length ? insn.operands[0].value & 0xffff : 0;
+  return () => {
+    const off = stack.peek(size, 0);
+    const sel = stack.peek(size, size) & 0xffff;
+    loadCodeSegment(vm, sel, true);
+    r32[Slot.ESP] = (r32[Slot.ESP] + 2 * size + release) | 0;
+    s[Slot.EIP] = size === 2 ? off & 0xffff : off;
+  };
+}
+
+export function compileIret(insn: Instruction, vm: Machine, stack: Stack): Exec {
+  const s = vm.cpu.s, r32 = vm.cpu.r32;
+  const size = insn.opSize;
+  const mask = size === 4 ? IRET_USER_MASK : IRET_USER_MASK & 0xffff;
+  return () => {
+    if (readFlags(s) & 0x4000) throw new CpuException(Vector.GP, 0, 0, 'iret with NT set (task return)');
+    const off = stack.peek(size, 0);
+    const sel = stack.peek(size, size) & 0xffff;
+    const flags = stack.peek(size, 2 * size);
+    loadCodeSegment(vm, sel, true);
+    r32[Slot.ESP] = (r32[Slot.ESP] + 3 * size) | 0;
+    s[Slot.FLAGS] = (readFlags(s) & ~mask) | (flags & mask) | 2;
+    s[Slot.LAZY_OP] = 0;
+    s[Slot.EIP] = size === 2 ? off & 0xffff : off;
+  };
+}
