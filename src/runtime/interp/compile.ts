@@ -13,6 +13,7 @@ import {
 } from './data.js';
 import { compileFarCall, compileFarJump, compileFarReturn, compileIret } from './far.js';
 import { Exec, undefinedOpcode } from './operands.js';
+import { compileSegmentQuery } from './segment-query.js';
 import { compileDoubleShift, compileShift } from './shift.js';
 import { Stack } from './stack.js';
 import { compileString } from './string.js';
@@ -64,6 +65,8 @@ export const SEMANTICS: Readonly<Record<string, Compiler>> = {
   imul1: compileMul, fwait: nop,
   ud: (i) => undefinedOpcode(i, `${i.mnemonic} (invalid opcode)`),
   jmp: compileJmp, jcc: compileJcc, call: compileCall, ret: compileRet,
+  lar: compileSegmentQuery, lsl: compileSegmentQuery, verr: compileSegmentQuery, verw: compileSegmentQuery,
+  arpl: compileSegmentQuery,
   'jmp-far': compileFarJump, 'call-far': compileFarCall, 'ret-far': compileFarReturn, iret: compileIret,
   loop: compileLoop, loope: compileLoop, loopne: compileLoop, jcxz: compileLoop, jecxz: compileLoop,
   int: compileInt, int3: compileInt, into: compileInt, int1: compileInt,
