@@ -1,3 +1,5 @@
+import { emulateUmip } from './umip.js';
+import { UMIP_DETAIL } from '../runtime/interp/control.js';
 import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
 import { Seg } from '../decoder/types.js';
@@ -309,6 +311,14 @@ export class LinuxProcess implements Personality {
     if (e.detail === OUT_OF_MEMORY) {
       this.outOfMemory();
       return;
+    }
+    if (e.vector === Vector.GP && e.detail === UMIP_DETAIL) {
+      try {
+        if (emulateUmip(vm)) return;
+      } catch (fault) {
+        if (!(fault instanceof CpuException)) throw fault;
+        e = fault; // the emulated store faulted: that is the guest's fault
+      }
     }
     const sig = signalForVector(e.vector);
     const tag = VECTOR_TAGS[e.vector] ?? `vector ${e.vector}`;

@@ -3,7 +3,7 @@ import type { Machine } from '../machine.js';
 import { compileAlu, compileBcd, compileDiv, compileImulTrunc, compileMul, compileUnary } from './alu.js';
 import {
   compileCall, compileCpuid, compileInt, compileJcc, compileJmp, compileLoop, compilePrivileged, compileRdtsc,
-  compileRet,
+  compileRet, compileUmip,
 } from './control.js';
 import {
   compileBitScan, compileBitTest, compileBound, compileBswap, compileCmovcc, compileCmpxchg, compileCmpxchg8b,
@@ -83,6 +83,8 @@ export const SEMANTICS: Readonly<Record<string, Compiler>> = {
   invlpg: compilePrivileged, 'mov-to-cr': compilePrivileged, 'mov-from-cr': compilePrivileged,
   'mov-to-dr': compilePrivileged, 'mov-from-dr': compilePrivileged, wrmsr: compilePrivileged,
   rdmsr: compilePrivileged, rdpmc: compilePrivileged, sysexit: compilePrivileged,
+  // CR4.UMIP: descriptor-table reads #GP at CPL 3; Linux emulates them with fixed values.
+  sgdt: compileUmip, sidt: compileUmip, sldt: compileUmip, str: compileUmip, smsw: compileUmip,
   rsm: (i) => undefinedOpcode(i, 'rsm outside system-management mode (invalid opcode)'),
 };
 

@@ -105,6 +105,16 @@ export function compileInt(insn: Instruction, vm: Machine): Exec {
   };
 }
 
+/** Detail of the #GP that SGDT/SIDT/SLDT/STR/SMSW raise at CPL 3 with CR4.UMIP set (the OS may emulate them). */
+export const UMIP_DETAIL = 'user-mode instruction prevention';
+
+export function compileUmip(): Exec {
+  const e = new CpuException(Vector.GP, 0, 0, UMIP_DETAIL);
+  return () => {
+    throw e;
+  };
+}
+
 export function compilePrivileged(insn: Instruction): Exec {
   const e = new CpuException(Vector.GP, 0, 0, `${insn.mnemonic} at CPL 3`);
   return () => {
