@@ -99,6 +99,9 @@ export function compileShift(insn: Instruction, vm: Machine): Exec {
   const [dst, cnt] = insn.operands;
   const bits = dst.size * 8;
   const readCount = cnt ? reader(cnt, vm) : () => 1;
+  if (dst.kind === 'reg' && bits === 32 && (kind === ShiftKind.SHL || kind === ShiftKind.SHR || kind === ShiftKind.SAR)) {
+    return shift32(vm, kind, dst.reg, !cnt || cnt.kind === 'imm' ? (cnt ? cnt.value : 1) & 31 : -1);
+  }
   if (dst.kind === 'reg') {
     const A = regArray(vm, dst.size);
     const d = regIndex(dst.reg, dst.size);
@@ -124,6 +127,57 @@ export function compileShift(insn: Instruction, vm: Machine): Exec {
     probeWrite(vm, a, size);
     mmu.write(a, size, shift(s, kind, bits, v, c));
   };
+}
+
+const RESULT32 = LazyOp.RESULT | (32 << 8);
+
+/**
+ * SHL SHR SAR of a 32-bit register by an immediate (count >= 0) or by CL
+ * (count -1): the shifts compiled code is full of, one closure literal per
+ * operation and count source.
+ */
+function shift32(vm: Machine, kind: ShiftKind, d: number, count: number): Exec {
+  const s = vm.cpu.s, R = vm.cpu.r32, r8 = vm.cpu.r8;
+  const done = (r: number, cf: number, of: number): void => {
+    s[Slot.FLAGS] = (s[Slot.FLAGS] & ~0x8d5) | cf | (of << 11);
+    s[Slot.LAZY_OP] = RESULT32;
+    s[Slot.LAZY_RES] = r;
+  };
+  if (count === 0) return () => {};
+  if (count > 0) {
+    const c = count;
+    switch (kind) {
+      case ShiftKind.SHL: return () => { const v = R[d], r = v << c, cf = (v >>> (32 - c)) & 1; R[d] = r; done(r, cf, (r >>> 31) ^ cf); };
+      case ShiftKind.SHR: return () => { const v = R[d], r = v >>> c; R[d] = r; done(r, (v >>> (c - 1)) & 1, v >>> 31); };
+      default: return () => { const v = R[d], r = v >> c; R[d] = r; done(r, (v >> (c - 1)) & 1, 0); };
+    }
+  }
+  switch (kind) {
+    case ShiftKind.SHL:
+      return () => {
+        const c = r8[4] & 31;
+        if (c === 0) return;
+        const v = R[d], r = v << c, cf = (v >>> (32 - c)) & 1;
+        R[d] = r;
+        done(r, cf, (r >>> 31) ^ cf);
+      };
+    case ShiftKind.SHR:
+      return () => {
+        const c = r8[4] & 31;
+        if (c === 0) return;
+        const v = R[d], r = v >>> c;
+        R[d] = r;
+        done(r, (v >>> (c - 1)) & 1, v >>> 31);
+      };
+    default:
+      return () => {
+        const c = r8[4] & 31;
+        if (c === 0) return;
+        const v = R[d], r = v >> c;
+        R[d] = r;
+        done(r, (v >> (c - 1)) & 1, 0);
+      };
+  }
 }
 
 /** SHLD / SHRD: double-precision shifts. */
