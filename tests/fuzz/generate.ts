@@ -932,7 +932,8 @@ function stackPointer(ctx: Ctx): number {
 }
 
 function checkStack(lo: number, hi: number): void {
-  if (lo < SCRATCH || hi > SCRATCH + SCRATCH_SIZE) reject('stack outside the scratch area');
+  // lo > hi: the push wrapped around address 0 (ESP was given a small value as a data operand).
+  if (lo > hi || lo < SCRATCH || hi > SCRATCH + SCRATCH_SIZE) reject('stack outside the scratch area');
 }
 
 function pushBytes(ctx: Ctx, n: number): number {
