@@ -1,4 +1,5 @@
 import { decode } from '../decoder/decoder.js';
+import { deadFlagWriters } from '../decoder/flag-liveness.js';
 import { Instruction, Seg } from '../decoder/types.js';
 import { CpuException, Vector } from './exceptions.js';
 import { compileInstruction, Exec } from './interp/compile.js';
@@ -51,6 +52,8 @@ export class BlockCache implements CodeWriteListener {
   invalidations = 0;
   /** Bumped whenever chained successor links may have gone stale (flushes, CS changes). */
   generation = 0;
+  /** Skip computing flags that the block overwrites before reading (can be switched off to measure it). */
+  flagLiveness = true;
 
   constructor(private readonly vm: Machine) {}
 
@@ -123,6 +126,10 @@ export class BlockCache implements CodeWriteListener {
     };
     let pc = eip;
     const firstPage = (csBase + eip) >>> PAGE_SHIFT;
+    const insns: Instruction[] = [];
+    const pcs: number[] = [];
+    // An op that raises the fetch or decode fault met after the decoded instructions.
+    let terminator: { op: Exec; eip: number } | null = null;
     for (let count = 0; count < MAX_BLOCK_INSNS; count++) {
       const linear = (csBase + pc) | 0;
       if (count > 0 && linear >>> PAGE_SHIFT !== firstPage) break; // a block stays within its first page
@@ -130,17 +137,10 @@ export class BlockCache implements CodeWriteListener {
       try {
         avail = this.fetch(linear, block);
       } catch (e) {
-        if (!(e instanceof CpuException) || count > 0) {
-          if (count > 0) break;
-          throw e;
-        }
+        if (!(e instanceof CpuException)) throw e;
+        if (count > 0) break;
         // The very first byte cannot be fetched: fault when the block runs.
-        block.ops.push(() => {
-          throw e;
-        });
-        block.eips.push(pc);
-        block.retired.push(block.insns.length);
-        block.endsWithJump = true;
+        terminator = { op: raise(e), eip: pc };
         break;
       }
       const r = decode(this.fetchBuf, 0, avail, pc, codeSize);
@@ -153,16 +153,24 @@ export class BlockCache implements CodeWriteListener {
             : r.reason === 'too-long'
               ? new CpuException(Vector.GP, 0, 0, 'instruction longer than 15 bytes')
               : new CpuException(Vector.UD, -1, 0, `invalid opcode ${hex(bytes.slice(0, Math.max(1, r.length)))}`);
-        block.ops.push(() => {
-          throw exc;
-        });
-        block.eips.push(pc);
-        block.retired.push(block.insns.length);
-        block.endsWithJump = true;
+        terminator = { op: raise(exc), eip: pc };
         break;
       }
       const insn = r.insn;
-      const prev = block.insns.length > 0 ? block.insns[block.insns.length - 1] : null;
+      insns.push(insn);
+      pcs.push(pc);
+      pc = (pc + insn.length) | 0;
+      if (codeSize === 2) pc &= 0xffff;
+      if (insn.entry.control !== 'none') {
+        // 'stop' rows (POPF, STI, HLT...) end the block without setting EIP themselves.
+        block.endsWithJump = insn.entry.control !== 'stop';
+        break;
+      }
+    }
+    const dead = this.flagLiveness ? deadFlagWriters(insns) : null;
+    for (let i = 0; i < insns.length; i++) {
+      const insn = insns[i];
+      const prev = i > 0 ? insns[i - 1] : null;
       const canFuse = prev !== null && block.eips[block.eips.length - 1] === prev.eip;
       const fused = canFuse
         ? (fuseCompareBranch(prev, insn, vm) ?? fuseResultBranch(prev, block.ops[block.ops.length - 1], insn, vm))
@@ -171,17 +179,16 @@ export class BlockCache implements CodeWriteListener {
       if (fused) {
         block.ops[block.ops.length - 1] = fused;
       } else {
-        block.eips.push(pc);
-        block.retired.push(block.insns.length - 1);
-        block.ops.push(compileInstruction(insn, vm));
+        block.eips.push(pcs[i]);
+        block.retired.push(i);
+        block.ops.push(compileInstruction(insn, vm, dead !== null && dead[i]));
       }
-      pc = (pc + insn.length) | 0;
-      if (codeSize === 2) pc &= 0xffff;
-      if (insn.entry.control !== 'none') {
-        // 'stop' rows (POPF, STI, HLT...) end the block without setting EIP themselves.
-        block.endsWithJump = insn.entry.control !== 'stop';
-        break;
-      }
+    }
+    if (terminator) {
+      block.ops.push(terminator.op);
+      block.eips.push(terminator.eip);
+      block.retired.push(insns.length);
+      block.endsWithJump = true;
     }
     block.endEip = pc;
     this.recordRanges(block, (csBase + eip) | 0, (pc - eip) | 0);
@@ -239,6 +246,12 @@ export class BlockCache implements CodeWriteListener {
   private noteFrame(block: Block, frame: number): void {
     if (!block.frames.includes(frame)) block.frames.push(frame);
   }
+}
+
+function raise(e: CpuException): Exec {
+  return () => {
+    throw e;
+  };
 }
 
 function hex(bytes: number[]): string {

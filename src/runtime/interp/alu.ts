@@ -44,7 +44,7 @@ const ALU_KINDS: Record<string, AluKind> = {
 };
 
 /** ADD OR ADC SBB AND SUB XOR CMP TEST in every operand form. */
-export function compileAlu(insn: Instruction, vm: Machine): Exec {
+export function compileAlu(insn: Instruction, vm: Machine, _stack?: unknown, flagsDead = false): Exec {
   const kind = ALU_KINDS[insn.entry.op];
   const [dst, src] = insn.operands;
   const s = vm.cpu.s;
@@ -52,7 +52,9 @@ export function compileAlu(insn: Instruction, vm: Machine): Exec {
   const bits = size * 8;
   const writes = kind !== AluKind.CMP && kind !== AluKind.TEST;
   if (dst.kind === 'reg' && size === 4 && (src.kind === 'reg' || src.kind === 'imm')) {
-    const fast = aluReg32(s, kind, dst.reg, src.kind === 'reg' ? src.reg : -1, src.value | 0, vm.cpu.r32);
+    const fast = flagsDead
+      ? aluReg32NoFlags(kind, dst.reg, src.kind === 'reg' ? src.reg : -1, src.value | 0, vm.cpu.r32)
+      : aluReg32(s, kind, dst.reg, src.kind === 'reg' ? src.reg : -1, src.value | 0, vm.cpu.r32);
     if (fast) return fast;
   }
   if (dst.kind === 'reg') {
@@ -132,8 +134,33 @@ function aluReg32(s: Int32Array, kind: AluKind, d: number, x: number, imm: numbe
   }
 }
 
+/** The same forms when flag liveness says the flags are overwritten before being read: just the result. */
+function aluReg32NoFlags(kind: AluKind, d: number, x: number, imm: number, R: Int32Array): Exec | null {
+  if (x >= 0) {
+    switch (kind) {
+      case AluKind.ADD: return () => { R[d] = (R[d] + R[x]) | 0; };
+      case AluKind.SUB: return () => { R[d] = (R[d] - R[x]) | 0; };
+      case AluKind.AND: return () => { R[d] &= R[x]; };
+      case AluKind.OR: return () => { R[d] |= R[x]; };
+      case AluKind.XOR: return () => { R[d] ^= R[x]; };
+      case AluKind.CMP: case AluKind.TEST: return () => {};
+      default: return null; // ADC/SBB read CF
+    }
+  }
+  const b = imm;
+  switch (kind) {
+    case AluKind.ADD: return () => { R[d] = (R[d] + b) | 0; };
+    case AluKind.SUB: return () => { R[d] = (R[d] - b) | 0; };
+    case AluKind.AND: return () => { R[d] &= b; };
+    case AluKind.OR: return () => { R[d] |= b; };
+    case AluKind.XOR: return () => { R[d] ^= b; };
+    case AluKind.CMP: case AluKind.TEST: return () => {};
+    default: return null;
+  }
+}
+
 /** INC DEC NEG NOT. */
-export function compileUnary(insn: Instruction, vm: Machine): Exec {
+export function compileUnary(insn: Instruction, vm: Machine, _stack?: unknown, flagsDead = false): Exec {
   const s = vm.cpu.s;
   const op = insn.operands[0];
   const bits = op.size * 8;
@@ -152,6 +179,11 @@ export function compileUnary(insn: Instruction, vm: Machine): Exec {
         s[Slot.LAZY_RES] = r;
         return r;
       };
+      if (op.kind === 'reg' && op.size === 4 && flagsDead) {
+        // Its OSZAP are overwritten before being read, and CF was never its to change.
+        const R = vm.cpu.r32, d = op.reg;
+        return () => { R[d] = (R[d] + delta) | 0; };
+      }
       if (op.kind === 'reg' && op.size === 4) {
         const R = vm.cpu.r32, d = op.reg;
         return () => {

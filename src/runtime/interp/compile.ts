@@ -20,7 +20,7 @@ import { compileString } from './string.js';
 
 export type { Exec };
 
-type Compiler = (insn: Instruction, vm: Machine, stack: Stack) => Exec;
+type Compiler = (insn: Instruction, vm: Machine, stack: Stack, flagsDead: boolean) => Exec;
 
 const nop: Compiler = () => () => {};
 
@@ -88,9 +88,13 @@ export const SEMANTICS: Readonly<Record<string, Compiler>> = {
   rsm: (i) => undefinedOpcode(i, 'rsm outside system-management mode (invalid opcode)'),
 };
 
-/** Compiles one decoded instruction into a closure bound to `vm`. */
-export function compileInstruction(insn: Instruction, vm: Machine): Exec {
+/**
+ * Compiles one decoded instruction into a closure bound to `vm`. With
+ * `flagsDead` (from flag liveness) the closure may skip computing the
+ * status flags, which the block overwrites before anything reads them.
+ */
+export function compileInstruction(insn: Instruction, vm: Machine, flagsDead = false): Exec {
   const compile = SEMANTICS[insn.entry.op];
   if (!compile) return undefinedOpcode(insn, `unimplemented instruction ${insn.mnemonic}`);
-  return compile(insn, vm, vm.stack);
+  return compile(insn, vm, vm.stack, flagsDead);
 }

@@ -93,14 +93,22 @@ export function shift(s: Int32Array, kind: number, bits: number, v: number, coun
 }
 
 /** ROL ROR RCL RCR SHL SHR SAL SAR by 1, CL or an immediate. */
-export function compileShift(insn: Instruction, vm: Machine): Exec {
+export function compileShift(insn: Instruction, vm: Machine, _stack?: unknown, flagsDead = false): Exec {
   const s = vm.cpu.s;
   const kind = KINDS[insn.entry.op];
   const [dst, cnt] = insn.operands;
   const bits = dst.size * 8;
   const readCount = cnt ? reader(cnt, vm) : () => 1;
   if (dst.kind === 'reg' && bits === 32 && (kind === ShiftKind.SHL || kind === ShiftKind.SHR || kind === ShiftKind.SAR)) {
-    return shift32(vm, kind, dst.reg, !cnt || cnt.kind === 'imm' ? (cnt ? cnt.value : 1) & 31 : -1);
+    const count = !cnt || cnt.kind === 'imm' ? (cnt ? cnt.value : 1) & 31 : -1;
+    if (flagsDead && count > 0) {
+      // Only immediate counts: a CL count of 0 leaves the flags alone, so liveness treats it as conditional anyway.
+      const R = vm.cpu.r32, d = dst.reg, c = count;
+      if (kind === ShiftKind.SHL) return () => { R[d] <<= c; };
+      if (kind === ShiftKind.SHR) return () => { R[d] = R[d] >>> c; };
+      return () => { R[d] >>= c; };
+    }
+    return shift32(vm, kind, dst.reg, count);
   }
   if (dst.kind === 'reg') {
     const A = regArray(vm, dst.size);

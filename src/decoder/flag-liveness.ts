@@ -1,0 +1,42 @@
+import { ARITH_FLAGS, Instruction } from './types.js';
+
+/**
+ * Flag liveness over a straight run of decoded instructions (a block): for
+ * each instruction, whether the status flags it writes are all overwritten
+ * before anything reads them, so computing them is wasted work. Shared by
+ * the interpreter and the translator (the FEX-style "dead flag elimination").
+ *
+ * Conservative on purpose:
+ *  - every status flag is live after the last instruction (the next block
+ *    may read it);
+ *  - an instruction that can fault (a memory operand, or a trapping
+ *    instruction) reads every flag, because the exception must see the
+ *    flags exactly as the CPU would have them;
+ *  - a write that happens only under a run-time condition (shift count 0,
+ *    REP with ECX = 0) does not kill anything.
+ */
+export function deadFlagWriters(insns: readonly Instruction[]): boolean[] {
+  const dead = new Array<boolean>(insns.length).fill(false);
+  let live = ARITH_FLAGS;
+  for (let i = insns.length - 1; i >= 0; i--) {
+    const insn = insns[i];
+    const e = insn.entry;
+    const writes = e.flagsWritten & ARITH_FLAGS;
+    dead[i] = writes !== 0 && (writes & live) === 0 && !mayFault(insn);
+    if (!e.flagsConditional) live &= ~writes;
+    live |= e.flagsRead & ARITH_FLAGS;
+    if (mayFault(insn) || e.control !== 'none') live = ARITH_FLAGS;
+  }
+  return dead;
+}
+
+const TRAPPING = new Set(['div', 'idiv', 'bound', 'into', 'int', 'int3', 'int1', 'aam', 'xlat', 'ud']);
+/** Groups whose instructions touch memory implicitly (the stack, strings) or load segments. */
+const FAULTING_GROUPS = new Set(['stack', 'seg', 'system', 'io', 'string', 'x87', 'mmx', 'sse', 'sse2']);
+
+/** Whether the instruction can raise an exception (so the flags must be exact before it). */
+export function mayFault(insn: Instruction): boolean {
+  const e = insn.entry;
+  if (TRAPPING.has(e.op) || e.privileged || FAULTING_GROUPS.has(e.group)) return true;
+  return insn.operands.some((o) => o.kind === 'mem') && e.op !== 'lea' && e.op !== 'nop';
+}

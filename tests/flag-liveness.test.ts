@@ -1,0 +1,46 @@
+import { describe, expect, test } from 'vitest';
+import { decode } from '../src/decoder/decoder.js';
+import { deadFlagWriters } from '../src/decoder/flag-liveness.js';
+import type { Instruction } from '../src/decoder/types.js';
+
+/** Decodes a straight run of 32-bit code given as hex. */
+function block(hex: string): Instruction[] {
+  const bytes = Uint8Array.from(hex.replace(/\s+/g, '').match(/../g)!, (h) => parseInt(h, 16));
+  const out: Instruction[] = [];
+  for (let off = 0; off < bytes.length; ) {
+    const r = decode(bytes, off, bytes.length - off, 0x1000 + off, 4);
+    if (!r.ok) throw new Error(`cannot decode at ${off}`);
+    out.push(r.insn);
+    off += r.insn.length;
+  }
+  return out;
+}
+
+describe('flag liveness', () => {
+  test('flags overwritten before any read are dead; a CF that survives DEC is not', () => {
+    // add eax, ecx; xor edx, eax; dec ecx; jnz -6
+    expect(deadFlagWriters(block('01 c8 31 c2 49 75 f9'))).toEqual([true, false, false, false]);
+  });
+
+  test('everything is live at the end of the block', () => {
+    // sub eax, 1; add ebx, 2
+    expect(deadFlagWriters(block('83 e8 01 83 c3 02'))).toEqual([true, false]);
+  });
+
+  test('an instruction that may fault reads every flag (exceptions see exact flags)', () => {
+    // add eax, ecx; mov edx, [eax]; sub eax, 1
+    expect(deadFlagWriters(block('01 c8 8b 10 83 e8 01'))).toEqual([false, false, false]);
+  });
+
+  test('a write that depends on a run-time count kills nothing', () => {
+    // add eax, ecx; shl eax, cl: with CL = 0 the flags of ADD reach the end of the block
+    expect(deadFlagWriters(block('01 c8 d3 e0'))).toEqual([false, false]);
+    // ... unless something unconditional overwrites them later: add; shl eax, cl; sub ebx, 1
+    expect(deadFlagWriters(block('01 c8 d3 e0 83 eb 01'))).toEqual([true, true, false]);
+  });
+
+  test('a reader keeps the flags it reads alive', () => {
+    // cmp eax, ecx; adc edx, 0; sub ebx, 1
+    expect(deadFlagWriters(block('39 c8 83 d2 00 83 eb 01'))).toEqual([false, true, false]);
+  });
+});
