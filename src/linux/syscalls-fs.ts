@@ -1,24 +1,9 @@
 import * as fs from 'node:fs';
 import { E } from './errno.js';
 import {
-  AT_EMPTY_PATH,
-  AT_FDCWD,
-  AT_REMOVEDIR,
-  AT_SYMLINK_FOLLOW,
-  AT_SYMLINK_NOFOLLOW,
-  HostFile,
-  O_CLOEXEC,
-  O_CREAT,
-  O_NONBLOCK,
-  O_TRUNC,
-  O_WRONLY,
-  type OpenFile,
-  Pipe,
-  PipeEnd,
-  SEEK_CUR,
-  SEEK_SET,
-  SETFL_MASK,
-  sleepMs,
+  AT_EMPTY_PATH, AT_FDCWD, AT_REMOVEDIR, AT_SYMLINK_FOLLOW, AT_SYMLINK_NOFOLLOW, HostFile, O_CLOEXEC,
+  O_CREAT, O_NONBLOCK, O_TRUNC, O_WRONLY, type OpenFile, Pipe, PipeEnd, SEEK_CUR, SEEK_SET, SETFL_MASK,
+  sleepMs, type DirEntry,
 } from './files.js';
 import { fail, hostPath } from './guest-io.js';
 import type { LinuxProcess } from './process.js';
@@ -125,7 +110,18 @@ function pathArg(p: LinuxProcess, dirfd: number, addr: number): Buffer {
   return hostPath(p.resolve(dirfd, p.io.path(addr)));
 }
 
-function getdents64(p: LinuxProcess, fd: number, dirp: number, count: number): number {
+/**
+ * Fills the guest buffer with as many directory records as fit, from the
+ * open directory's position on; `reclen` sizes a record and `put` writes it.
+ */
+function fillDirents(
+  p: LinuxProcess,
+  fd: number,
+  dirp: number,
+  count: number,
+  reclen: (e: DirEntry) => number,
+  put: (dv: DataView, out: Uint8Array, off: number, len: number, e: DirEntry, next: number) => void,
+): number {
   const f = p.file(fd);
   const entries = f.readDir() ?? fail(E.ENOTDIR);
   const out = new Uint8Array(Math.min(count >>> 0, MAX_IO));
@@ -133,46 +129,39 @@ function getdents64(p: LinuxProcess, fd: number, dirp: number, count: number): n
   let off = 0;
   for (; f.dirPos < entries.length; f.dirPos++) {
     const e = entries[f.dirPos];
-    const reclen = (19 + e.name.length + 1 + 7) & ~7;
-    if (off + reclen > out.length) {
+    const len = reclen(e);
+    if (off + len > out.length) {
       if (off === 0) fail(E.EINVAL);
       break;
     }
-    dv.setBigUint64(off, e.ino, true);
-    dv.setBigInt64(off + 8, BigInt(f.dirPos + 1), true);
-    dv.setUint16(off + 16, reclen, true);
-    out[off + 18] = e.type;
-    out.set(e.name, off + 19);
-    off += reclen;
+    put(dv, out, off, len, e, f.dirPos + 1);
+    off += len;
   }
   p.io.write(dirp, out.subarray(0, off));
   return off;
 }
 
+/** struct linux_dirent64: 64-bit inode and offset, d_type before the name. */
+function getdents64(p: LinuxProcess, fd: number, dirp: number, count: number): number {
+  return fillDirents(p, fd, dirp, count, (e) => (19 + e.name.length + 1 + 7) & ~7, (dv, out, off, len, e, next) => {
+    dv.setBigUint64(off, e.ino, true);
+    dv.setBigInt64(off + 8, BigInt(next), true);
+    dv.setUint16(off + 16, len, true);
+    out[off + 18] = e.type;
+    out.set(e.name, off + 19);
+  });
+}
+
 /** The old getdents: struct linux_dirent with 32-bit inode and offset, d_type in the last byte. */
 function getdents(p: LinuxProcess, fd: number, dirp: number, count: number): number {
-  const f = p.file(fd);
-  const entries = f.readDir() ?? fail(E.ENOTDIR);
-  const out = new Uint8Array(Math.min(count >>> 0, MAX_IO));
-  const dv = new DataView(out.buffer);
-  let off = 0;
-  for (; f.dirPos < entries.length; f.dirPos++) {
-    const e = entries[f.dirPos];
-    const reclen = (10 + e.name.length + 2 + 3) & ~3;
-    if (off + reclen > out.length) {
-      if (off === 0) fail(E.EINVAL);
-      break;
-    }
+  return fillDirents(p, fd, dirp, count, (e) => (10 + e.name.length + 2 + 3) & ~3, (dv, out, off, len, e, next) => {
     if (e.ino > 0xffffffffn) fail(E.EOVERFLOW);
     dv.setUint32(off, Number(e.ino), true);
-    dv.setUint32(off + 4, f.dirPos + 1, true);
-    dv.setUint16(off + 8, reclen, true);
+    dv.setUint32(off + 4, next, true);
+    dv.setUint16(off + 8, len, true);
     out.set(e.name, off + 10);
-    out[off + reclen - 1] = e.type;
-    off += reclen;
-  }
-  p.io.write(dirp, out.subarray(0, off));
-  return off;
+    out[off + len - 1] = e.type;
+  });
 }
 
 // ------------------------------------------------------------------ ioctl
