@@ -5,12 +5,15 @@ import {
   compileCall, compileCpuid, compileInt, compileJcc, compileJmp, compileLoop, compilePrivileged, compileRdtsc,
   compileRet, compileUmip,
 } from './control.js';
+import { compileBitScan, compileBitTest, compilePopcnt } from './bits.js';
+import { compileCmovcc, compileFlagOp, compileSetcc } from './flag-ops.js';
 import {
-  compileBitScan, compileBitTest, compileBound, compileBswap, compileCmovcc, compileCmpxchg, compileCmpxchg8b,
-  compileConvert, compileEnter, compileFlagOp, compileLea, compileLeave, compileLoadFarPointer, compileMov,
-  compileMovx, compilePop, compilePopa, compilePopcnt, compilePopf, compilePush, compilePusha, compilePushf,
-  compileSetcc, compileXadd, compileXchg, compileXlat,
-} from './data.js';
+  compileBound, compileBswap, compileCmpxchg, compileCmpxchg8b, compileConvert, compileLea, compileLoadFarPointer,
+  compileMov, compileMovx, compileXadd, compileXchg, compileXlat,
+} from './move.js';
+import {
+  compileEnter, compileLeave, compilePop, compilePopa, compilePopf, compilePush, compilePusha, compilePushf,
+} from './stack-ops.js';
 import { compileFarCall, compileFarJump, compileFarReturn, compileIret } from './far.js';
 import { Exec, undefinedOpcode } from './operands.js';
 import { compileSegmentQuery } from './segment-query.js';

@@ -1,0 +1,241 @@
+import { Instruction, Seg } from '../../decoder/types.js';
+import { CpuException, Vector } from '../exceptions.js';
+import { readFlags } from '../flags.js';
+import { Slot } from '../layout.js';
+import type { Machine } from '../machine.js';
+import { alu, AluKind } from './alu.js';
+import {
+  effectiveAddress, Exec, inlineRead32, inlineWrite32, offsetOnly, probeWrite, reader, readModifyWrite,
+  regArray, regIndex, signExtend, writer,
+} from './operands.js';
+
+/** MOV and friends: moves, exchanges, conversions, table lookups and far-pointer loads. */
+
+export function compileMov(insn: Instruction, vm: Machine): Exec {
+  const [dst, src] = insn.operands;
+  if (dst.kind === 'reg' && src.kind === 'reg') {
+    const A = regArray(vm, dst.size), B = regArray(vm, src.size);
+    const d = regIndex(dst.reg, dst.size), x = regIndex(src.reg, src.size);
+    return () => { A[d] = B[x]; };
+  }
+  if (dst.kind === 'reg' && src.kind === 'imm') {
+    const A = regArray(vm, dst.size);
+    const d = regIndex(dst.reg, dst.size);
+    const v = src.value | 0;
+    return () => { A[d] = v; };
+  }
+  if (dst.kind === 'reg' && src.kind === 'mem' && dst.size === 4) {
+    const r32 = vm.cpu.r32, mmu = vm.mmu, d = dst.reg;
+    if (src.addrSize === 4 && src.base >= 0 && src.index < 0) {
+      // mov r32, [base + disp]: the commonest load, written out with its TLB fast path.
+      const s = vm.cpu.s, tlb = mmu.tlb, i32 = mmu.i32, seg = Slot.SEG_BASE + src.seg, base = src.base, disp = src.disp | 0;
+      return () => {
+        const a = (s[seg] + r32[base] + disp) | 0;
+        const e = tlb[a >>> 12];
+        r32[d] = (e & 1) !== 0 && (a & 0xfff) <= 0xffc && (a & 3) === 0 ? i32[((e & ~0xfff) | (a & 0xfff)) >> 2] : mmu.read32(a);
+      };
+    }
+    const load = inlineRead32(src, vm);
+    if (load) return () => { r32[d] = load(); };
+    const ea = effectiveAddress(src, vm);
+    return () => { r32[d] = mmu.read32(ea()); };
+  }
+  if (dst.kind === 'mem' && dst.size === 4 && src.kind === 'reg') {
+    const r32 = vm.cpu.r32, mmu = vm.mmu, x = src.reg;
+    if (dst.addrSize === 4 && dst.base >= 0 && dst.index < 0) {
+      const s = vm.cpu.s, tlb = mmu.tlb, i32 = mmu.i32, seg = Slot.SEG_BASE + dst.seg, base = dst.base, disp = dst.disp | 0;
+      return () => {
+        const a = (s[seg] + r32[base] + disp) | 0;
+        const e = tlb[a >>> 12];
+        if ((e & 2) !== 0 && (a & 0xfff) <= 0xffc && (a & 3) === 0) i32[((e & ~0xfff) | (a & 0xfff)) >> 2] = r32[x];
+        else mmu.write32(a, r32[x]);
+      };
+    }
+    const store = inlineWrite32(dst, vm);
+    if (store) return () => store(r32[x]);
+    const ea = effectiveAddress(dst, vm);
+    return () => { mmu.write32(ea(), r32[x]); };
+  }
+  if (dst.kind === 'sreg') {
+    const cpu = vm.cpu;
+    const seg = dst.reg as Seg;
+    const read = reader({ ...src, size: 2 }, vm);
+    if (seg === Seg.CS) return () => { throw new CpuException(Vector.UD, -1, 0, 'mov to cs'); };
+    return () => cpu.loadSegment(seg, read());
+  }
+  const read = reader(src, vm);
+  if (src.kind === 'sreg' && dst.kind === 'reg' && dst.size === 4) {
+    // MOV r32, Sreg zero-extends on P6 and later.
+    const r32 = vm.cpu.r32, d = dst.reg;
+    return () => { r32[d] = read(); };
+  }
+  const write = writer(src.kind === 'sreg' ? { ...dst, size: 2 } : dst, vm);
+  return () => write(read());
+}
+
+export function compileMovx(insn: Instruction, vm: Machine): Exec {
+  const [dst, src] = insn.operands;
+  const A = regArray(vm, dst.size);
+  const d = regIndex(dst.reg, dst.size);
+  const read = reader(src, vm);
+  if (insn.entry.op === 'movzx') return () => { A[d] = read(); };
+  const sh = 32 - src.size * 8;
+  return () => { A[d] = (read() << sh) >> sh; };
+}
+
+export function compileLea(insn: Instruction, vm: Machine): Exec {
+  const [dst, src] = insn.operands;
+  if (src.kind !== 'mem') return () => { throw new CpuException(Vector.UD, -1, 0, 'lea with a register operand'); };
+  const A = regArray(vm, dst.size);
+  const d = regIndex(dst.reg, dst.size);
+  const off = offsetOnly(src, vm);
+  return () => { A[d] = off(); };
+}
+
+export function compileXchg(insn: Instruction, vm: Machine): Exec {
+  const [a, b] = insn.operands;
+  const mem = a.kind === 'mem' ? a : b.kind === 'mem' ? b : null;
+  const reg = mem === a ? b : a;
+  const other = mem ?? b;
+  const R = regArray(vm, reg.size);
+  const r = regIndex(reg.reg, reg.size);
+  if (!mem) {
+    const R2 = regArray(vm, other.size);
+    const r2 = regIndex(other.reg, other.size);
+    return () => { const t = R[r]; R[r] = R2[r2]; R2[r2] = t; };
+  }
+  return readModifyWrite(mem, vm, (v) => { const t = R[r]; R[r] = v; return t; });
+}
+
+export function compileCmpxchg(insn: Instruction, vm: Machine): Exec {
+  const s = vm.cpu.s;
+  const [dst, src] = insn.operands;
+  const size = dst.size, bits = size * 8;
+  const ACC = regArray(vm, size);
+  const readSrc = reader(src, vm);
+  if (dst.kind === 'reg') {
+    const A = regArray(vm, size);
+    const d = regIndex(dst.reg, size);
+    return () => {
+      const v = A[d];
+      alu(s, AluKind.CMP, bits, ACC[0], v);
+      if (ACC[0] === v) A[d] = readSrc();
+      else ACC[0] = v;
+    };
+  }
+  const ea = effectiveAddress(dst, vm);
+  const mmu = vm.mmu;
+  return () => {
+    const a = ea();
+    const v = mmu.read(a, size);
+    probeWrite(vm, a, size); // the processor always writes the destination
+    const acc = ACC[0];
+    const equal = (acc & (size === 4 ? -1 : (1 << bits) - 1)) === (v & (size === 4 ? -1 : (1 << bits) - 1));
+    if (equal) mmu.write(a, size, readSrc());
+    else { mmu.write(a, size, v); ACC[0] = v; }
+    alu(s, AluKind.CMP, bits, acc, v);
+  };
+}
+
+export function compileCmpxchg8b(insn: Instruction, vm: Machine): Exec {
+  const s = vm.cpu.s, r32 = vm.cpu.r32, mmu = vm.mmu;
+  const op = insn.operands[0];
+  if (op.kind !== 'mem') return () => { throw new CpuException(Vector.UD, -1, 0, 'cmpxchg8b with a register operand'); };
+  const ea = effectiveAddress(op, vm);
+  return () => {
+    const a = ea();
+    const lo = mmu.read32(a), hi = mmu.read32((a + 4) | 0);
+    probeWrite(vm, a, 8);
+    const f = readFlags(s) & ~0x40;
+    if (lo === r32[0] && hi === r32[2]) {
+      mmu.write32(a, r32[3]);
+      mmu.write32((a + 4) | 0, r32[1]);
+      s[Slot.FLAGS] = f | 0x40;
+    } else {
+      mmu.write32(a, lo);
+      mmu.write32((a + 4) | 0, hi);
+      r32[0] = lo;
+      r32[2] = hi;
+      s[Slot.FLAGS] = f;
+    }
+    s[Slot.LAZY_OP] = 0;
+  };
+}
+
+export function compileXadd(insn: Instruction, vm: Machine): Exec {
+  const s = vm.cpu.s;
+  const [dst, src] = insn.operands;
+  const bits = dst.size * 8;
+  const S = regArray(vm, src.size);
+  const x = regIndex(src.reg, src.size);
+  return readModifyWrite(dst, vm, (v) => {
+    const sum = alu(s, AluKind.ADD, bits, v, S[x]);
+    S[x] = v;
+    return sum;
+  });
+}
+
+export function compileBswap(insn: Instruction, vm: Machine): Exec {
+  const r32 = vm.cpu.r32;
+  const d = insn.operands[0].reg;
+  if (insn.opSize === 2) return () => { r32[d] = r32[d] & ~0xffff; }; // undefined by the SDM; zero like hardware
+  return () => {
+    const v = r32[d];
+    r32[d] = ((v & 0xff) << 24) | ((v & 0xff00) << 8) | ((v >>> 8) & 0xff00) | (v >>> 24);
+  };
+}
+
+/** CBW/CWDE (op 'cbw') and CWD/CDQ (op 'cwd'). */
+export function compileConvert(insn: Instruction, vm: Machine): Exec {
+  const r32 = vm.cpu.r32, r16 = vm.cpu.r16, r8 = vm.cpu.r8;
+  const widen = insn.entry.op === 'cbw' || insn.entry.op === 'cwde';
+  if (widen) {
+    if (insn.opSize === 4) return () => { r32[0] = (r16[0] << 16) >> 16; };
+    return () => { r16[0] = (r8[0] << 24) >> 24; };
+  }
+  if (insn.opSize === 4) return () => { r32[2] = r32[0] >> 31; };
+  return () => { r16[4] = (r16[0] & 0x8000) ? 0xffff : 0; };
+}
+
+export function compileXlat(insn: Instruction, vm: Machine): Exec {
+  const r32 = vm.cpu.r32, r8 = vm.cpu.r8, r16 = vm.cpu.r16, s = vm.cpu.s, mmu = vm.mmu;
+  const seg = insn.segOverride >= 0 ? insn.segOverride : Seg.DS;
+  const a16 = insn.addrSize === 2;
+  return () => {
+    const off = a16 ? (r16[6] + r8[0]) & 0xffff : (r32[3] + r8[0]) | 0;
+    r8[0] = mmu.read8((s[Slot.SEG_BASE + seg] + off) | 0);
+  };
+}
+
+/** LDS LES LFS LGS LSS: load a far pointer into a segment register and a general register. */
+export function compileLoadFarPointer(insn: Instruction, vm: Machine, seg: Seg): Exec {
+  const cpu = vm.cpu, mmu = vm.mmu;
+  const [dst, src] = insn.operands;
+  if (src.kind !== 'mem') return () => { throw new CpuException(Vector.UD, -1, 0, 'far pointer load from a register'); };
+  const A = regArray(vm, dst.size);
+  const d = regIndex(dst.reg, dst.size);
+  const ea = effectiveAddress(src, vm);
+  const size = dst.size;
+  return () => {
+    const a = ea();
+    const off = mmu.read(a, size);
+    const sel = mmu.read16((a + size) | 0);
+    cpu.loadSegment(seg, sel);
+    A[d] = off;
+  };
+}
+
+export function compileBound(insn: Instruction, vm: Machine): Exec {
+  const mmu = vm.mmu;
+  const [idx, range] = insn.operands;
+  const A = regArray(vm, idx.size);
+  const d = regIndex(idx.reg, idx.size);
+  const ea = effectiveAddress(range, vm);
+  const size = idx.size;
+  return () => {
+    const a = ea();
+    const lo = signExtend(mmu.read(a, size), size), hi = signExtend(mmu.read((a + size) | 0, size), size);
+    const v = signExtend(A[d], size);
+    if (v < lo || v > hi) throw new CpuException(Vector.BR, -1, 0, 'bound range exceeded');
+  };
+}
