@@ -1,6 +1,8 @@
 import { Instruction, Seg } from '../../decoder/types.js';
 import type { Machine } from '../machine.js';
-import { compileAlu, compileBcd, compileDiv, compileImulTrunc, compileMul, compileUnary } from './alu.js';
+import { compileAlu, compileUnary } from './alu.js';
+import { compileBcd } from './bcd.js';
+import { compileDiv, compileImulTrunc, compileMul } from './muldiv.js';
 import {
   compileCall, compileCpuid, compileInt, compileJcc, compileJmp, compileLoop, compilePrivileged, compileRdtsc,
   compileRet, compileUmip,
