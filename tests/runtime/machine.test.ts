@@ -64,4 +64,17 @@ describe('Machine', () => {
     vm.run(100);
     expect(vm.cpu.r8[0]).toBe(42);
   });
+
+  test('a long REP STOS into the data part of a page that holds running code finishes', () => {
+    // The bulk path must write through a code page (blocks stay cached before the
+    // destination), not wait for the page to become writable.
+    const code = assemble(`mov edi, 0x800\nmov ecx, 64\nmov eax, 0x11223344\ncld\nrep stosd\nint 0x80`);
+    const { vm } = createBareMachine({ code, address: 0, map: [[0, 0x1000]] });
+    const stop = vm.run(1000);
+    expect(stop.kind).toBe('exit');
+    expect(vm.cpu.r32[Slot.ECX]).toBe(0);
+    expect(vm.mmu.read32(0x800)).toBe(0x11223344);
+    expect(vm.mmu.read32(0x8fc)).toBe(0x11223344);
+    expect(vm.mmu.read32(0x900)).toBe(0);
+  });
 });

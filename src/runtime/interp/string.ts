@@ -1,6 +1,6 @@
 import { Instruction, Seg } from '../../decoder/types.js';
 import { CpuException, Vector } from '../exceptions.js';
-import { Slot, Tlb } from '../layout.js';
+import { Slot } from '../layout.js';
 import type { Machine } from '../machine.js';
 import { Access } from '../mmu.js';
 import { alu, AluKind } from './alu.js';
@@ -102,7 +102,7 @@ function mask(size: number): number {
 
 /** Whole-chunk forward REP MOVS / REP STOS with 32-bit addressing; stops early whenever a chunk is not simple. */
 function bulkForward(vm: Machine, op: string, size: number, srcSeg: Seg): () => void {
-  const s = vm.cpu.s, r32 = vm.cpu.r32, mmu = vm.mmu, u8 = mmu.u8, tlb = mmu.tlb;
+  const s = vm.cpu.s, r32 = vm.cpu.r32, mmu = vm.mmu, u8 = mmu.u8;
   return () => {
     for (;;) {
       const count = r32[1] >>> 0;
@@ -110,29 +110,24 @@ function bulkForward(vm: Machine, op: string, size: number, srcSeg: Seg): () => 
       const dst = (s[Slot.SEG_BASE + Seg.ES] + r32[7]) | 0;
       if (dst & (size - 1)) return;
       let n = Math.min(count, (4096 - (dst & 0xfff)) / size);
-      const de = tlb[dst >>> 12];
-      if (!(de & Tlb.WRITE)) {
-        mmu.slow(dst, Access.WRITE);
-        continue;
+      let src = 0;
+      if (op === 'movs') {
+        src = (s[Slot.SEG_BASE + srcSeg] + r32[6]) | 0;
+        n = Math.min(n, Math.floor((4096 - (src & 0xfff)) / size));
+        if (n === 0) return;
       }
-      const hd = (de & Tlb.FRAME) | (dst & 0xfff);
+      const bytes = n * size;
+      // The MMU answers with the chunk's host offset, telling the block cache
+      // first when the chunk overwrites decoded code.
+      const hd = mmu.slow(dst, Access.WRITE, bytes);
       if (op === 'stos') {
         const v = size === 4 ? r32[0] : size === 2 ? vm.cpu.r16[0] : vm.cpu.r8[0];
         if (size === 1) u8.fill(v, hd, hd + n);
         else if (size === 4) mmu.i32.fill(v, hd >>> 2, (hd >>> 2) + n);
         else mmu.u16.fill(v, hd >>> 1, (hd >>> 1) + n);
-        r32[7] = (r32[7] + n * size) | 0;
+        r32[7] = (r32[7] + bytes) | 0;
       } else {
-        const src = (s[Slot.SEG_BASE + srcSeg] + r32[6]) | 0;
-        n = Math.min(n, Math.floor((4096 - (src & 0xfff)) / size));
-        if (n === 0) return;
-        const se = tlb[src >>> 12];
-        if (!(se & Tlb.READ)) {
-          mmu.slow(src, Access.READ);
-          continue;
-        }
-        const hs = (se & Tlb.FRAME) | (src & 0xfff);
-        const bytes = n * size;
+        const hs = mmu.slow(src, Access.READ, bytes);
         // Forward element copy equals memmove unless the destination starts inside the source run.
         if (hd > hs && hd < hs + bytes) return;
         u8.copyWithin(hd, hs, hs + bytes);
