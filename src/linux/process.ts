@@ -296,7 +296,7 @@ export class LinuxProcess implements Personality {
     // Every other gate has DPL 0 (INT3/INTO aside): the kernel answers #GP, i.e. SIGSEGV.
     const eip = vm.cpu.eip;
     if (vector === 3) {
-      const at = this.peek(eip - 1, 1)[0] === 0xcc ? eip - 1 : eip - 2;
+      const at = this.vm.mmu.readUpTo(eip - 1, 1)[0] === 0xcc ? eip - 1 : eip - 2;
       this.fatal(5, '#BP: int3', at);
     } else if (vector === 4) {
       this.fatal(11, '#OF: into', eip - 1);
@@ -330,20 +330,9 @@ export class LinuxProcess implements Personality {
     this.fatal(sig, what, vm.cpu.eip);
   }
 
-  /** Reads up to `n` guest bytes at `a`, fewer when the memory ends or faults. */
-  private peek(a: number, n: number): Uint8Array {
-    const out: number[] = [];
-    try {
-      for (let i = 0; i < n; i++) out.push(this.vm.mmu.read8((a + i) | 0));
-    } catch (e) {
-      if (!(e instanceof CpuException)) throw e;
-    }
-    return Uint8Array.from(out);
-  }
-
   /** "89 03  mov dword ptr [ebx], eax" for the instruction at `eip`, or '' when unreadable. */
   describeInstruction(eip: number): string {
-    const bytes = this.peek(eip, 15);
+    const bytes = this.vm.mmu.readUpTo(eip, 15);
     if (bytes.length === 0) return '';
     try {
       const r = decode(bytes, 0, bytes.length, eip >>> 0, this.vm.cpu.codeSize);

@@ -1,6 +1,5 @@
 import { decode } from '../decoder/index.js';
 import { Seg } from '../decoder/types.js';
-import { CpuException } from '../runtime/exceptions.js';
 import { effectiveAddress } from '../runtime/interp/operands.js';
 import { Slot } from '../runtime/layout.js';
 import type { Machine } from '../runtime/machine.js';
@@ -21,13 +20,8 @@ export function emulateUmip(vm: Pick<Machine, 'cpu' | 'mmu'>): boolean {
   const s = vm.cpu.s;
   const eip = s[Slot.EIP];
   const linear = (s[Slot.SEG_BASE + Seg.CS] + eip) | 0;
-  const bytes: number[] = [];
-  try {
-    for (let i = 0; i < 15; i++) bytes.push(vm.mmu.read8((linear + i) | 0));
-  } catch (e) {
-    if (!(e instanceof CpuException)) throw e;
-  }
-  const r = decode(Uint8Array.from(bytes), 0, bytes.length, eip, vm.cpu.codeSize);
+  const bytes = vm.mmu.readUpTo(linear, 15);
+  const r = decode(bytes, 0, bytes.length, eip, vm.cpu.codeSize);
   if (!r.ok) return false;
   const insn = r.insn;
   const op = insn.entry.op;

@@ -33,6 +33,29 @@ export const PARITY_TABLE: Readonly<Uint8Array> = PARITY;
 /** Flags held lazily by each op (the rest come from the FLAGS slot). */
 const LAZY_MASK = [0, 0x8d5, 0x8d5, 0x8d5, 0x8d4, 0x8d4, 0xc4];
 
+/** Records an arithmetic operation for lazy flags: `code` from lazyCode, its operands and result. */
+export function recordLazy(s: Int32Array, code: number, dst: number, src: number, res: number): void {
+  s[Slot.LAZY_OP] = code;
+  s[Slot.LAZY_DST] = dst;
+  s[Slot.LAZY_SRC] = src;
+  s[Slot.LAZY_RES] = res;
+}
+
+/**
+ * INC/DEC (`code` for LazyOp.INC or DEC): CF survives them, so the current
+ * CF is folded into FLAGS before the lazy state moves on.
+ */
+export function recordIncDec(s: Int32Array, code: number, dst: number, res: number): void {
+  s[Slot.FLAGS] = (s[Slot.FLAGS] & ~1) | carryFlag(s);
+  recordLazy(s, code, dst, 1, res);
+}
+
+/** Replaces all six status flags with `value` (nothing lazy survives, so nothing is computed). */
+export function replaceStatusFlags(s: Int32Array, value: number): void {
+  s[Slot.FLAGS] = (s[Slot.FLAGS] & ~0x8d5) | value;
+  s[Slot.LAZY_OP] = 0;
+}
+
 /** Computes the full EFLAGS value from the state block. */
 export function readFlags(s: Int32Array): number {
   const code = s[Slot.LAZY_OP];
@@ -87,14 +110,6 @@ export function carryFlag(s: Int32Array): number {
   }
   if (op === LazyOp.LOGIC) return 0;
   return s[Slot.FLAGS] & 1;
-}
-
-export function zeroFlag(s: Int32Array): boolean {
-  const code = s[Slot.LAZY_OP];
-  if (code === 0) return (s[Slot.FLAGS] & 0x40) !== 0;
-  const sh = (code >>> 8) - 1;
-  const mask = sh === 31 ? -1 : (2 << sh) - 1;
-  return (s[Slot.LAZY_RES] & mask) === 0;
 }
 
 /**

@@ -1,4 +1,3 @@
-import { Seg } from '../decoder/types.js';
 import { BlockCache, Block } from './block-cache.js';
 import { Cpu } from './cpu.js';
 import { CpuException } from './exceptions.js';
@@ -97,19 +96,10 @@ export class Machine {
     let generation = blocks.generation;
     while (this.icount < limit) {
       const eip = s[Slot.EIP];
-      let b: Block | null = null;
-      if (prev !== null) {
-        // Chained successors: the block that followed last time is the likely one again.
-        const a: Block | null = prev.succA;
-        if (a !== null && a.eip === eip && a.valid && a.csBase === prev.csBase && a.codeSize === prev.codeSize) b = a;
-        else {
-          const c: Block | null = prev.succB;
-          if (c !== null && c.eip === eip && c.valid && c.csBase === prev.csBase && c.codeSize === prev.codeSize) b = c;
-        }
-      }
+      let b: Block | null = prev !== null ? chainedSuccessor(prev, eip) : null;
       if (b === null) {
         b = blocks.lookupFast(eip) ?? blocks.lookup(eip);
-        if (prev !== null && generation === blocks.generation) {
+        if (prev !== null) {
           prev.succB = prev.succA;
           prev.succA = b;
         }
@@ -155,7 +145,8 @@ export class Machine {
       this.icount += b.retired[i + 1];
       this.cpu.s[Slot.EIP] = b.eips[i + 1];
     }
-    if (this.abort && !this.stopReason) this.abort = false;
+    // A stop request keeps `attention` set; run() returns before another block starts.
+    if (this.abort) this.abort = false;
   }
 
   /** Drops every decoded block (after mappings change under code). */
@@ -168,11 +159,6 @@ export class Machine {
     this.attention = true;
   }
 
-  /** Linear address of CS:EIP. */
-  get pc(): number {
-    return (this.cpu.s[Slot.SEG_BASE + Seg.CS] + this.cpu.s[Slot.EIP]) | 0;
-  }
-
   stats(): MachineStats {
     return {
       instructions: this.icount,
@@ -181,4 +167,17 @@ export class Machine {
       blockInvalidations: this.blocks.invalidations,
     };
   }
+}
+
+/**
+ * The block that followed `prev` last time (or the time before), if it is
+ * the one at `eip`, still valid and decoded for the same code segment:
+ * chaining without a lookup.
+ */
+function chainedSuccessor(prev: Block, eip: number): Block | null {
+  const a = prev.succA;
+  if (a !== null && a.eip === eip && a.valid && a.csBase === prev.csBase && a.codeSize === prev.codeSize) return a;
+  const c = prev.succB;
+  if (c !== null && c.eip === eip && c.valid && c.csBase === prev.csBase && c.codeSize === prev.codeSize) return c;
+  return null;
 }

@@ -116,6 +116,16 @@ export class Mmu {
     this.write32Slow(a, v);
   }
 
+  /**
+   * Faults now if [a, a+size) cannot be written, before an instruction changes
+   * anything (read-modify-write, multi-part stores): exceptions stay precise.
+   */
+  probeWrite(a: number, size: number): void {
+    if (!(this.tlb[a >>> 12] & Tlb.WRITE)) this.slow(a, Access.WRITE, size);
+    const last = (a + size - 1) | 0;
+    if (last >>> 12 !== a >>> 12 && !(this.tlb[last >>> 12] & Tlb.WRITE)) this.slow(last, Access.WRITE, size);
+  }
+
   /** Sized access: size in bytes 1, 2 or 4. */
   read(a: number, size: number): number {
     return size === 4 ? this.read32(a) : size === 2 ? this.read16(a) : this.read8(a);
@@ -125,11 +135,6 @@ export class Mmu {
     if (size === 4) this.write32(a, v);
     else if (size === 2) this.write16(a, v);
     else this.write8(a, v);
-  }
-
-  /** 64-bit read as [low, high] signed dwords. */
-  read64(a: number): [number, number] {
-    return [this.read32(a), this.read32((a + 4) | 0)];
   }
 
   // ---------------------------------------------------------------- slow paths
@@ -274,6 +279,17 @@ export class Mmu {
       bytes.push(b);
     }
     return Uint8Array.from(bytes);
+  }
+
+  /** Up to `n` bytes at `a`, fewer where memory ends or faults (for diagnostics and emulation of faulting instructions). */
+  readUpTo(a: number, n: number): Uint8Array {
+    const out: number[] = [];
+    try {
+      for (let i = 0; i < n; i++) out.push(this.read8((a + i) | 0));
+    } catch (e) {
+      if (!(e instanceof CpuException)) throw e;
+    }
+    return Uint8Array.from(out);
   }
 
   private hostAddressForLoad(a: number, size: number): number {

@@ -1,18 +1,6 @@
 # INT3: #BP, delivered as SIGTRAP (status 133).
-# Prints one line, then executes the faulting instruction: the process must
-# die exactly as on the real CPU under Linux (status 128 + signal).
-        .section .rodata
-msg:    .ascii "before the fault: int3\n"
-        .set len, . - msg
-        .text
-        .globl _start
-_start:
-        movl $4, %eax                   # write(1, msg, len)
-        movl $1, %ebx
-        movl $msg, %ecx
-        movl $len, %edx
-        int $0x80
+# The process must die exactly as on the real CPU under Linux (status 128 + signal).
+        .include "fault.inc"
+        FAULT_BEGIN int3
         int3
-        movl $1, %eax                   # not reached: exit(0)
-        xorl %ebx, %ebx
-        int $0x80
+        FAULT_END

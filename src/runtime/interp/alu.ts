@@ -1,8 +1,7 @@
 import { Instruction } from '../../decoder/types.js';
-import { carryFlag, lazyCode, LazyOp } from '../flags.js';
-import { Slot } from '../layout.js';
+import { carryFlag, lazyCode, LazyOp, recordIncDec, recordLazy } from '../flags.js';
 import type { Machine } from '../machine.js';
-import { Exec, reader, readModifyWrite, regArray, regIndex, effectiveAddress, probeWrite } from './operands.js';
+import { Exec, reader, readModifyWrite, regArray, regIndex, effectiveAddress } from './operands.js';
 
 /** Binary ALU operations in encoding order (the ModRM.reg of group 1), plus TEST. */
 export const enum AluKind {
@@ -30,10 +29,7 @@ export function alu(s: Int32Array, kind: number, bits: number, a: number, b: num
     case AluKind.XOR: r = a ^ b; op = LazyOp.LOGIC; break;
     default: r = (a - b) | 0; op = LazyOp.SUB; break; // SUB, CMP
   }
-  s[Slot.LAZY_OP] = op | (bits << 8);
-  s[Slot.LAZY_DST] = a;
-  s[Slot.LAZY_SRC] = b;
-  s[Slot.LAZY_RES] = r;
+  recordLazy(s, op | (bits << 8), a, b, r);
   return r;
 }
 
@@ -87,7 +83,7 @@ export function compileAlu(insn: Instruction, vm: Machine, _stack?: unknown, fla
     const a = ea();
     const v = mmu.read(a, size);
     const b = read();
-    probeWrite(vm, a, size);
+    vm.mmu.probeWrite(a, size);
     mmu.write(a, size, alu(s, kind, bits, v, b));
   };
 }
@@ -102,12 +98,7 @@ const LOGIC32 = LazyOp.LOGIC | (32 << 8);
  * the generic switch (these are most of the ALU work in real code).
  */
 function aluReg32(s: Int32Array, kind: AluKind, d: number, x: number, imm: number, R: Int32Array): Exec | null {
-  const lazy = (op: number, a: number, b: number, r: number): void => {
-    s[Slot.LAZY_OP] = op;
-    s[Slot.LAZY_DST] = a;
-    s[Slot.LAZY_SRC] = b;
-    s[Slot.LAZY_RES] = r;
-  };
+  const lazy = (code: number, a: number, b: number, r: number): void => recordLazy(s, code, a, b, r);
   if (x >= 0) {
     switch (kind) {
       case AluKind.ADD: return () => { const a = R[d], b = R[x], r = (a + b) | 0; R[d] = r; lazy(ADD32, a, b, r); };
@@ -169,13 +160,8 @@ export function compileUnary(insn: Instruction, vm: Machine, _stack?: unknown, f
       const lazy = lazyCode(insn.entry.op === 'inc' ? LazyOp.INC : LazyOp.DEC, bits);
       const delta = insn.entry.op === 'inc' ? 1 : -1;
       const f = (v: number): number => {
-        const cf = carryFlag(s);
         const r = (v + delta) | 0;
-        s[Slot.FLAGS] = (s[Slot.FLAGS] & ~1) | cf;
-        s[Slot.LAZY_OP] = lazy;
-        s[Slot.LAZY_DST] = v;
-        s[Slot.LAZY_SRC] = 1;
-        s[Slot.LAZY_RES] = r;
+        recordIncDec(s, lazy, v, r);
         return r;
       };
       if (op.kind === 'reg' && op.size === 4 && flagsDead) {
@@ -188,13 +174,8 @@ export function compileUnary(insn: Instruction, vm: Machine, _stack?: unknown, f
         return () => {
           const v = R[d];
           const r = (v + delta) | 0;
-          // CF survives INC/DEC: fold the current one into FLAGS before the lazy state moves on.
-          s[Slot.FLAGS] = (s[Slot.FLAGS] & ~1) | carryFlag(s);
           R[d] = r;
-          s[Slot.LAZY_OP] = lazy;
-          s[Slot.LAZY_DST] = v;
-          s[Slot.LAZY_SRC] = 1;
-          s[Slot.LAZY_RES] = r;
+          recordIncDec(s, lazy, v, r);
         };
       }
       if (op.kind === 'reg') {
@@ -208,10 +189,7 @@ export function compileUnary(insn: Instruction, vm: Machine, _stack?: unknown, f
       const lazy = lazyCode(LazyOp.SUB, bits);
       return readModifyWrite(op, vm, (v) => {
         const r = -v | 0;
-        s[Slot.LAZY_OP] = lazy;
-        s[Slot.LAZY_DST] = 0;
-        s[Slot.LAZY_SRC] = v;
-        s[Slot.LAZY_RES] = r;
+        recordLazy(s, lazy, 0, v, r);
         return r;
       });
     }

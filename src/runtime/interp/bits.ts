@@ -1,8 +1,8 @@
 import { Instruction } from '../../decoder/types.js';
-import { PARITY_TABLE, readFlags } from '../flags.js';
+import { PARITY_TABLE, readFlags, replaceStatusFlags } from '../flags.js';
 import { Slot } from '../layout.js';
 import type { Machine } from '../machine.js';
-import { effectiveAddress, Exec, probeWrite, reader, regArray, regIndex, signExtend } from './operands.js';
+import { effectiveAddress, Exec, reader, regArray, regIndex, signExtend } from './operands.js';
 
 /** Bit tests, bit scans and population count. */
 
@@ -43,7 +43,7 @@ export function compileBitTest(insn: Instruction, vm: Machine): Exec {
     }
     const v = mmu.read(a, size);
     if (modify !== null) {
-      probeWrite(vm, a, size);
+      vm.mmu.probeWrite(a, size);
       mmu.write(a, size, apply(v, n));
     }
     setCF((v >>> n) & 1);
@@ -61,15 +61,13 @@ export function compileBitScan(insn: Instruction, vm: Machine): Exec {
   const bits = dst.size * 8;
   return () => {
     const v = read() & (bits === 32 ? -1 : 0xffff);
-    const f = readFlags(s) & ~0x8d5;
     if (v === 0) {
-      s[Slot.FLAGS] = f | 0x40 | 4;
+      replaceStatusFlags(s, 0x40 | 4);
     } else {
       const n = forward ? 31 - Math.clz32(v & -v) : 31 - Math.clz32(v);
       A[d] = n;
-      s[Slot.FLAGS] = f | (PARITY_TABLE[n] << 2);
+      replaceStatusFlags(s, PARITY_TABLE[n] << 2);
     }
-    s[Slot.LAZY_OP] = 0;
   };
 }
 
@@ -83,7 +81,6 @@ export function compilePopcnt(insn: Instruction, vm: Machine): Exec {
     let v = read() >>> 0, n = 0;
     while (v) { v &= v - 1; n++; }
     A[d] = n;
-    s[Slot.FLAGS] = (readFlags(s) & ~0x8d5) | (n === 0 ? 0x40 : 0);
-    s[Slot.LAZY_OP] = 0;
+    replaceStatusFlags(s, n === 0 ? 0x40 : 0);
   };
 }

@@ -38,13 +38,13 @@ export function compileLoop(insn: Instruction, vm: Machine): Exec {
   const next = nextEip(insn);
   const a16 = insn.addrSize === 2;
   const op = insn.entry.op;
-  if (op === 'jcxz' || op === 'jecxz') {
+  if (op === 'jcxz') {
     return a16
       ? () => { s[Slot.EIP] = r16[2] === 0 ? target : next; }
       : () => { s[Slot.EIP] = r32[1] === 0 ? target : next; };
   }
   // cond: 0 plain LOOP, 1 LOOPE (ZF=1), 2 LOOPNE (ZF=0)
-  const cond = op === 'loope' || op === 'loopz' ? 1 : op === 'loopne' || op === 'loopnz' ? 2 : 0;
+  const cond = op === 'loope' ? 1 : op === 'loopne' ? 2 : 0;
   return () => {
     let c: number;
     if (a16) c = r16[2] = (r16[2] - 1) & 0xffff;

@@ -1,5 +1,5 @@
 import { Instruction } from '../../decoder/types.js';
-import { carryFlag, lazyCode, LazyOp, PARITY_TABLE } from '../flags.js';
+import { lazyCode, LazyOp, PARITY_TABLE, recordIncDec, recordLazy } from '../flags.js';
 import { Slot } from '../layout.js';
 import type { Machine } from '../machine.js';
 import { nextEip } from './control.js';
@@ -30,10 +30,7 @@ export function fuseCompareBranch(cmp: Instruction, jcc: Instruction, vm: Machin
     return () => {
       const a = readA(), b = readB();
       const r = a & b;
-      s[Slot.LAZY_OP] = code;
-      s[Slot.LAZY_DST] = a;
-      s[Slot.LAZY_SRC] = b;
-      s[Slot.LAZY_RES] = r;
+      recordLazy(s, code, a, b, r);
       let t: boolean;
       switch (kind) {
         case 0: case 1: t = false; break; // OF = CF = 0
@@ -46,33 +43,18 @@ export function fuseCompareBranch(cmp: Instruction, jcc: Instruction, vm: Machin
     };
   }
   const code = lazyCode(LazyOp.SUB, 32);
+  const branch = compareBranch(s, kind, negate, target, next);
   if (x.kind === 'reg' && (y.kind === 'reg' || y.kind === 'imm')) {
-    // The loop-counter compare: no operand-reader calls, the condition switch folded per closure.
+    // The loop-counter compare: no operand-reader calls.
     const R = vm.cpu.r32, d = x.reg, src = y.kind === 'reg' ? y.reg : -1, imm = y.value | 0;
-    const branch = compareBranch(s, kind, negate, target, next);
     return src >= 0
-      ? () => { const a = R[d], b = R[src]; s[Slot.LAZY_OP] = code; s[Slot.LAZY_DST] = a; s[Slot.LAZY_SRC] = b; s[Slot.LAZY_RES] = (a - b) | 0; branch(a, b); }
-      : () => { const a = R[d]; s[Slot.LAZY_OP] = code; s[Slot.LAZY_DST] = a; s[Slot.LAZY_SRC] = imm; s[Slot.LAZY_RES] = (a - imm) | 0; branch(a, imm); };
+      ? () => { const a = R[d], b = R[src]; recordLazy(s, code, a, b, (a - b) | 0); branch(a, b); }
+      : () => { const a = R[d]; recordLazy(s, code, a, imm, (a - imm) | 0); branch(a, imm); };
   }
   return () => {
     const a = readA(), b = readB();
-    const r = (a - b) | 0;
-    s[Slot.LAZY_OP] = code;
-    s[Slot.LAZY_DST] = a;
-    s[Slot.LAZY_SRC] = b;
-    s[Slot.LAZY_RES] = r;
-    let t: boolean;
-    switch (kind) {
-      case 0: t = ((a ^ b) & (a ^ r)) < 0; break; // OF
-      case 1: t = a >>> 0 < b >>> 0; break; // CF
-      case 2: t = r === 0; break;
-      case 3: t = a >>> 0 <= b >>> 0; break;
-      case 4: t = r < 0; break;
-      case 5: t = PARITY_TABLE[r & 0xff] === 1; break;
-      case 6: t = a < b; break;
-      default: t = a <= b; break;
-    }
-    s[Slot.EIP] = t !== negate ? target : next;
+    recordLazy(s, code, a, b, (a - b) | 0);
+    branch(a, b);
   };
 }
 
@@ -110,7 +92,7 @@ export function fuseResultBranch(prev: Instruction, prevExec: Exec, jcc: Instruc
   const target = jcc.operands[0].value | 0;
   const next = nextEip(jcc);
   if ((prev.entry.op === 'dec' || prev.entry.op === 'inc') && kind === 2) {
-    // dec ecx; jnz: the counter loop, written out so nothing is called.
+    // dec ecx; jnz: the counter loop, without calling the previous op's closure.
     const R = vm.cpu.r32, d = dst.reg;
     const delta = prev.entry.op === 'inc' ? 1 : -1;
     const code = lazyCode(prev.entry.op === 'inc' ? LazyOp.INC : LazyOp.DEC, 32);
@@ -119,12 +101,8 @@ export function fuseResultBranch(prev: Instruction, prevExec: Exec, jcc: Instruc
     return () => {
       const v = R[d];
       const r = (v + delta) | 0;
-      s[Slot.FLAGS] = (s[Slot.FLAGS] & ~1) | carryFlag(s);
       R[d] = r;
-      s[Slot.LAZY_OP] = code;
-      s[Slot.LAZY_DST] = v;
-      s[Slot.LAZY_SRC] = 1;
-      s[Slot.LAZY_RES] = r;
+      recordIncDec(s, code, v, r);
       s[Slot.EIP] = r === 0 ? go : stay;
     };
   }

@@ -5,7 +5,7 @@ import { Slot } from '../layout.js';
 import type { Machine } from '../machine.js';
 import { alu, AluKind } from './alu.js';
 import {
-  effectiveAddress, Exec, inlineRead32, inlineWrite32, offsetOnly, probeWrite, reader, readModifyWrite,
+  effectiveAddress, Exec, inlineRead32, inlineWrite32, offsetOnly, reader, readModifyWrite,
   regArray, regIndex, signExtend, writer,
 } from './operands.js';
 
@@ -26,15 +26,6 @@ export function compileMov(insn: Instruction, vm: Machine): Exec {
   }
   if (dst.kind === 'reg' && src.kind === 'mem' && dst.size === 4) {
     const r32 = vm.cpu.r32, mmu = vm.mmu, d = dst.reg;
-    if (src.addrSize === 4 && src.base >= 0 && src.index < 0) {
-      // mov r32, [base + disp]: the commonest load, written out with its TLB fast path.
-      const s = vm.cpu.s, tlb = mmu.tlb, i32 = mmu.i32, seg = Slot.SEG_BASE + src.seg, base = src.base, disp = src.disp | 0;
-      return () => {
-        const a = (s[seg] + r32[base] + disp) | 0;
-        const e = tlb[a >>> 12];
-        r32[d] = (e & 1) !== 0 && (a & 0xfff) <= 0xffc && (a & 3) === 0 ? i32[((e & ~0xfff) | (a & 0xfff)) >> 2] : mmu.read32(a);
-      };
-    }
     const load = inlineRead32(src, vm);
     if (load) return () => { r32[d] = load(); };
     const ea = effectiveAddress(src, vm);
@@ -42,15 +33,6 @@ export function compileMov(insn: Instruction, vm: Machine): Exec {
   }
   if (dst.kind === 'mem' && dst.size === 4 && src.kind === 'reg') {
     const r32 = vm.cpu.r32, mmu = vm.mmu, x = src.reg;
-    if (dst.addrSize === 4 && dst.base >= 0 && dst.index < 0) {
-      const s = vm.cpu.s, tlb = mmu.tlb, i32 = mmu.i32, seg = Slot.SEG_BASE + dst.seg, base = dst.base, disp = dst.disp | 0;
-      return () => {
-        const a = (s[seg] + r32[base] + disp) | 0;
-        const e = tlb[a >>> 12];
-        if ((e & 2) !== 0 && (a & 0xfff) <= 0xffc && (a & 3) === 0) i32[((e & ~0xfff) | (a & 0xfff)) >> 2] = r32[x];
-        else mmu.write32(a, r32[x]);
-      };
-    }
     const store = inlineWrite32(dst, vm);
     if (store) return () => store(r32[x]);
     const ea = effectiveAddress(dst, vm);
@@ -128,7 +110,7 @@ export function compileCmpxchg(insn: Instruction, vm: Machine): Exec {
   return () => {
     const a = ea();
     const v = mmu.read(a, size);
-    probeWrite(vm, a, size); // the processor always writes the destination
+    vm.mmu.probeWrite(a, size); // the processor always writes the destination
     const acc = ACC[0];
     const equal = (acc & (size === 4 ? -1 : (1 << bits) - 1)) === (v & (size === 4 ? -1 : (1 << bits) - 1));
     if (equal) mmu.write(a, size, readSrc());
@@ -145,7 +127,7 @@ export function compileCmpxchg8b(insn: Instruction, vm: Machine): Exec {
   return () => {
     const a = ea();
     const lo = mmu.read32(a), hi = mmu.read32((a + 4) | 0);
-    probeWrite(vm, a, 8);
+    vm.mmu.probeWrite(a, 8);
     const f = readFlags(s) & ~0x40;
     if (lo === r32[0] && hi === r32[2]) {
       mmu.write32(a, r32[3]);
@@ -188,7 +170,7 @@ export function compileBswap(insn: Instruction, vm: Machine): Exec {
 /** CBW/CWDE (op 'cbw') and CWD/CDQ (op 'cwd'). */
 export function compileConvert(insn: Instruction, vm: Machine): Exec {
   const r32 = vm.cpu.r32, r16 = vm.cpu.r16, r8 = vm.cpu.r8;
-  const widen = insn.entry.op === 'cbw' || insn.entry.op === 'cwde';
+  const widen = insn.entry.op === 'cbw'; // CBW/CWDE; CWD/CDQ are op 'cwd'
   if (widen) {
     if (insn.opSize === 4) return () => { r32[0] = (r16[0] << 16) >> 16; };
     return () => { r16[0] = (r8[0] << 24) >> 24; };

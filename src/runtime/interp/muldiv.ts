@@ -1,6 +1,6 @@
 import { Instruction } from '../../decoder/types.js';
 import { CpuException, Vector } from '../exceptions.js';
-import { PARITY_TABLE } from '../flags.js';
+import { PARITY_TABLE, replaceStatusFlags } from '../flags.js';
 import { Slot } from '../layout.js';
 import type { Machine } from '../machine.js';
 import { Exec, reader, regArray, regIndex } from './operands.js';
@@ -9,12 +9,9 @@ import { Exec, reader, regArray, regIndex } from './operands.js';
 
 /** Sets CF and OF (and the SF ZF PF AF left undefined by MUL/IMUL, from the low result). */
 function setMulFlags(s: Int32Array, overflow: boolean, low: number, bits: number): void {
-  const f = s[Slot.FLAGS] & ~0x8d5; // all six replaced: no need to compute the lazy ones
   const sh = 32 - bits;
   const r = (low << sh) >> sh;
-  s[Slot.FLAGS] =
-    f | (overflow ? 0x801 : 0) | (r === 0 ? 0x40 : 0) | (r < 0 ? 0x80 : 0) | (PARITY_TABLE[r & 0xff] << 2);
-  s[Slot.LAZY_OP] = 0;
+  replaceStatusFlags(s, (overflow ? 0x801 : 0) | (r === 0 ? 0x40 : 0) | (r < 0 ? 0x80 : 0) | (PARITY_TABLE[r & 0xff] << 2));
 }
 
 /** Unsigned 32x32 → 64 multiply; returns the high dword (low is Math.imul). */

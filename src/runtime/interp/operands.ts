@@ -114,44 +114,26 @@ export function writer(op: Operand, vm: Machine): Writer {
 }
 
 /**
- * 32-bit loads and stores through [base + disp] and [base + index*scale + disp]
- * with the address computation and the soft-TLB fast path in the same
- * closure: the forms compiled C uses for nearly every memory operand.
- * Misses, page crossings and code pages go to the Mmu's slow path.
+ * 32-bit loads and stores through [base + index*scale + disp], the form
+ * compiled C uses for nearly every memory operand: the address is computed
+ * in the same closure (no effective-address closure call), and the access
+ * is the Mmu's own fast path.
  */
 export function inlineRead32(op: Operand, vm: Machine): Reader | null {
   if (op.addrSize !== 4 || op.base < 0) return null;
-  const s = vm.cpu.s, mmu = vm.mmu, tlb = mmu.tlb, i32 = mmu.i32, dv = mmu.dv;
+  const s = vm.cpu.s, mmu = vm.mmu;
   // Registers are the first slots of the state block; a missing index reads the zero slot.
   const seg = Slot.SEG_BASE + op.seg, base = op.base, index = op.index >= 0 ? op.index : Slot.ZERO;
   const scale = op.scale, disp = op.disp | 0;
-  return () => {
-    const a = (s[seg] + s[base] + (s[index] << scale) + disp) | 0;
-    const e = tlb[a >>> 12];
-    if ((e & 1) !== 0 && (a & 0xfff) <= 0xffc) {
-      const h = (e & ~0xfff) | (a & 0xfff);
-      return (a & 3) === 0 ? i32[h >> 2] : dv.getInt32(h, true);
-    }
-    return mmu.read32(a);
-  };
+  return () => mmu.read32((s[seg] + s[base] + (s[index] << scale) + disp) | 0);
 }
 
 export function inlineWrite32(op: Operand, vm: Machine): Writer | null {
   if (op.addrSize !== 4 || op.base < 0) return null;
-  const s = vm.cpu.s, mmu = vm.mmu, tlb = mmu.tlb, i32 = mmu.i32, dv = mmu.dv;
+  const s = vm.cpu.s, mmu = vm.mmu;
   const seg = Slot.SEG_BASE + op.seg, base = op.base, index = op.index >= 0 ? op.index : Slot.ZERO;
   const scale = op.scale, disp = op.disp | 0;
-  return (v) => {
-    const a = (s[seg] + s[base] + (s[index] << scale) + disp) | 0;
-    const e = tlb[a >>> 12];
-    if ((e & 2) !== 0 && (a & 0xfff) <= 0xffc) {
-      const h = (e & ~0xfff) | (a & 0xfff);
-      if ((a & 3) === 0) i32[h >> 2] = v;
-      else dv.setInt32(h, v, true);
-      return;
-    }
-    mmu.write32(a, v);
-  };
+  return (v) => mmu.write32((s[seg] + s[base] + (s[index] << scale) + disp) | 0, v);
 }
 
 /**
@@ -173,26 +155,14 @@ export function readModifyWrite(op: Operand, vm: Machine, f: (v: number) => numb
   return () => {
     const addr = ea();
     const v = mmu.read(addr, size);
-    probeWrite(vm, addr, size);
+    mmu.probeWrite(addr, size);
     mmu.write(addr, size, f(v));
   };
-}
-
-/** Faults now if [addr, addr+size) is not writable. */
-export function probeWrite(vm: Machine, addr: number, size: number): void {
-  const tlb = vm.mmu.tlb;
-  if (!(tlb[addr >>> 12] & 2)) vm.mmu.slow(addr, 1, size);
-  const last = (addr + size - 1) | 0;
-  if (last >>> 12 !== addr >>> 12 && !(tlb[last >>> 12] & 2)) vm.mmu.slow(last, 1, size);
 }
 
 /** Sign-extends the low `size` bytes of v. */
 export function signExtend(v: number, size: number): number {
   return size === 4 ? v | 0 : size === 2 ? (v << 16) >> 16 : (v << 24) >> 24;
-}
-
-export function sizeMask(size: number): number {
-  return size === 4 ? -1 : size === 2 ? 0xffff : 0xff;
 }
 
 export function undefinedOpcode(insn: Instruction, why: string): Exec {

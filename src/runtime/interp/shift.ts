@@ -2,7 +2,7 @@ import { Instruction } from '../../decoder/types.js';
 import { lazyCode, LazyOp, readFlags, setCarryOverflow } from '../flags.js';
 import { Slot } from '../layout.js';
 import type { Machine } from '../machine.js';
-import { effectiveAddress, Exec, probeWrite, reader, regArray, regIndex } from './operands.js';
+import { effectiveAddress, Exec, reader, regArray, regIndex } from './operands.js';
 
 const enum ShiftKind { ROL = 0, ROR = 1, RCL = 2, RCR = 3, SHL = 4, SHR = 5, SAL = 6, SAR = 7 }
 
@@ -132,12 +132,10 @@ export function compileShift(insn: Instruction, vm: Machine, _stack?: unknown, f
     const v = mmu.read(a, size);
     const c = readCount() & 31;
     if (c === 0) return;
-    probeWrite(vm, a, size);
+    vm.mmu.probeWrite(a, size);
     mmu.write(a, size, shift(s, kind, bits, v, c));
   };
 }
-
-const RESULT32 = LazyOp.RESULT | (32 << 8);
 
 /**
  * SHL SHR SAR of a 32-bit register by an immediate (count >= 0) or by CL
@@ -146,11 +144,7 @@ const RESULT32 = LazyOp.RESULT | (32 << 8);
  */
 function shift32(vm: Machine, kind: ShiftKind, d: number, count: number): Exec {
   const s = vm.cpu.s, R = vm.cpu.r32, r8 = vm.cpu.r8;
-  const done = (r: number, cf: number, of: number): void => {
-    s[Slot.FLAGS] = (s[Slot.FLAGS] & ~0x8d5) | cf | (of << 11);
-    s[Slot.LAZY_OP] = RESULT32;
-    s[Slot.LAZY_RES] = r;
-  };
+  const done = (r: number, cf: number, of: number): void => shiftFlags(s, 32, r, cf, of);
   if (count === 0) return () => {};
   if (count > 0) {
     const c = count;
@@ -234,7 +228,7 @@ export function compileDoubleShift(insn: Instruction, vm: Machine): Exec {
     const v = mmu.read(a, size);
     const c = readCount() & 31;
     if (c === 0) return;
-    probeWrite(vm, a, size);
+    vm.mmu.probeWrite(a, size);
     mmu.write(a, size, f(v, readSrc(), c));
   };
 }

@@ -2,7 +2,7 @@ import { Instruction, Seg } from '../../decoder/types.js';
 import { readFlags } from '../flags.js';
 import { Slot } from '../layout.js';
 import type { Machine } from '../machine.js';
-import { effectiveAddress, Exec, probeWrite, reader, regArray, regIndex } from './operands.js';
+import { effectiveAddress, Exec, reader, regArray, regIndex } from './operands.js';
 import { Stack } from './stack.js';
 
 /** PUSH POP PUSHA POPA PUSHF POPF ENTER LEAVE. */
@@ -72,7 +72,7 @@ export function compilePusha(insn: Instruction, vm: Machine, stack: Stack): Exec
   const size = insn.opSize;
   return () => {
     const esp = r32[Slot.ESP];
-    probeWrite(vm, (vm.cpu.s[Slot.SEG_BASE + Seg.SS] + esp - 8 * size) | 0, 8 * size);
+    vm.mmu.probeWrite((vm.cpu.s[Slot.SEG_BASE + Seg.SS] + esp - 8 * size) | 0, 8 * size);
     for (let i = 0; i < 8; i++) {
       const v = i === Slot.ESP ? esp : r32[i];
       stack.push(size, size === 4 ? v : v & 0xffff);
@@ -131,7 +131,7 @@ export function compileEnter(insn: Instruction, vm: Machine, stack: Stack): Exec
       }
       if (level > 0) stack.push(size, frameTemp);
       const newEsp = (r32[Slot.ESP] - allocSize) | 0;
-      probeWrite(vm, (s[Slot.SEG_BASE + Seg.SS] + newEsp) | 0, 1);
+      vm.mmu.probeWrite((s[Slot.SEG_BASE + Seg.SS] + newEsp) | 0, 1);
       if (size === 4) r32[Slot.EBP] = frameTemp;
       else r16[Slot.EBP * 2] = frameTemp;
       r32[Slot.ESP] = newEsp;
