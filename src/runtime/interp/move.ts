@@ -5,7 +5,7 @@ import { Slot } from '../layout.js';
 import type { Machine } from '../machine.js';
 import { alu, AluKind } from './alu.js';
 import {
-  effectiveAddress, Exec, inlineRead32, inlineWrite32, offsetOnly, reader, readModifyWrite,
+  addressSlots, effectiveAddress, Exec, offsetOnly, reader, readModifyWrite,
   regArray, regIndex, signExtend, writer,
 } from './operands.js';
 
@@ -26,15 +26,22 @@ export function compileMov(insn: Instruction, vm: Machine): Exec {
   }
   if (dst.kind === 'reg' && src.kind === 'mem' && dst.size === 4) {
     const r32 = vm.cpu.r32, mmu = vm.mmu, d = dst.reg;
-    const load = inlineRead32(src, vm);
-    if (load) return () => { r32[d] = load(); };
+    const at = addressSlots(src);
+    if (at) {
+      // The commonest load: one closure, no reader call in between.
+      const s = vm.cpu.s, { seg, base, index, scale, disp } = at;
+      return () => { r32[d] = mmu.read32((s[seg] + s[base] + (s[index] << scale) + disp) | 0); };
+    }
     const ea = effectiveAddress(src, vm);
     return () => { r32[d] = mmu.read32(ea()); };
   }
   if (dst.kind === 'mem' && dst.size === 4 && src.kind === 'reg') {
     const r32 = vm.cpu.r32, mmu = vm.mmu, x = src.reg;
-    const store = inlineWrite32(dst, vm);
-    if (store) return () => store(r32[x]);
+    const at = addressSlots(dst);
+    if (at) {
+      const s = vm.cpu.s, { seg, base, index, scale, disp } = at;
+      return () => { mmu.write32((s[seg] + s[base] + (s[index] << scale) + disp) | 0, r32[x]); };
+    }
     const ea = effectiveAddress(dst, vm);
     return () => { mmu.write32(ea(), r32[x]); };
   }

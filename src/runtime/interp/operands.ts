@@ -114,25 +114,35 @@ export function writer(op: Operand, vm: Machine): Writer {
 }
 
 /**
- * 32-bit loads and stores through [base + index*scale + disp], the form
- * compiled C uses for nearly every memory operand: the address is computed
- * in the same closure (no effective-address closure call), and the access
- * is the Mmu's own fast path.
+ * The slots of a 32-bit [base + index*scale + disp] reference, for closures
+ * that compute the address themselves (no effective-address closure call):
+ * `s[seg] + s[base] + (s[index] << scale) + disp`, where registers are the
+ * first slots of the state block and a missing index reads the zero slot.
+ * Null for 16-bit addressing and for references without a base.
  */
-export function inlineRead32(op: Operand, vm: Machine): Reader | null {
+export function addressSlots(op: Operand): { seg: number; base: number; index: number; scale: number; disp: number } | null {
   if (op.addrSize !== 4 || op.base < 0) return null;
-  const s = vm.cpu.s, mmu = vm.mmu;
-  // Registers are the first slots of the state block; a missing index reads the zero slot.
-  const seg = Slot.SEG_BASE + op.seg, base = op.base, index = op.index >= 0 ? op.index : Slot.ZERO;
-  const scale = op.scale, disp = op.disp | 0;
+  return {
+    seg: Slot.SEG_BASE + op.seg,
+    base: op.base,
+    index: op.index >= 0 ? op.index : Slot.ZERO,
+    scale: op.scale,
+    disp: op.disp | 0,
+  };
+}
+
+/** 32-bit load through addressSlots: the address in the closure, the access on the Mmu's own fast path. */
+export function inlineRead32(op: Operand, vm: Machine): Reader | null {
+  const a = addressSlots(op);
+  if (!a) return null;
+  const s = vm.cpu.s, mmu = vm.mmu, { seg, base, index, scale, disp } = a;
   return () => mmu.read32((s[seg] + s[base] + (s[index] << scale) + disp) | 0);
 }
 
 export function inlineWrite32(op: Operand, vm: Machine): Writer | null {
-  if (op.addrSize !== 4 || op.base < 0) return null;
-  const s = vm.cpu.s, mmu = vm.mmu;
-  const seg = Slot.SEG_BASE + op.seg, base = op.base, index = op.index >= 0 ? op.index : Slot.ZERO;
-  const scale = op.scale, disp = op.disp | 0;
+  const a = addressSlots(op);
+  if (!a) return null;
+  const s = vm.cpu.s, mmu = vm.mmu, { seg, base, index, scale, disp } = a;
   return (v) => mmu.write32((s[seg] + s[base] + (s[index] << scale) + disp) | 0, v);
 }
 
