@@ -1,5 +1,6 @@
 // Differential corpus: every program built from tests/guest runs natively
-// (the real CPU is the oracle) and under `wasmvisor run --engine interp`,
+// (the real CPU is the oracle) and under `wasmvisor run` with each engine
+// (interp, jit: every block translated, auto: hot code translated),
 // with the same arguments, stdin, cwd and a clean environment; stdout,
 // stderr and the exit status must be identical.  A native death by signal N
 // expects status 128+N from wasmvisor, the same stdout, and exactly one
@@ -41,6 +42,7 @@ function exclusionOf(name: string): string | undefined {
 
 // native run + emulated run, plus the time waiting for a pool slot
 const TEST_TIMEOUT = 300_000;
+const ENGINES = ['interp', 'jit', 'auto'] as const;
 
 describe.concurrent('corpus', () => {
   test('the corpus is not empty', () => {
@@ -53,17 +55,20 @@ describe.concurrent('corpus', () => {
       test.skip(`${g.name} (excluded: ${reason})`, () => {});
       continue;
     }
-    test(
-      g.name,
-      async () => {
-        expect(existsSync(g.path), `${g.path} was not built`).toBe(true);
-        const opts = { args: g.args, stdin: g.stdin };
-        const native = await pool.run(() => runNative(g.path, opts));
-        const emu = await pool.run(() => runWasmvisor(g.path, opts));
-        const problems = compareRuns(native, emu);
-        if (problems.length) throw new Error(`${g.name}: wasmvisor differs from native\n${problems.join('\n')}`);
-      },
-      TEST_TIMEOUT,
-    );
+    let native: ReturnType<typeof runNative> | undefined;
+    for (const engine of ENGINES) {
+      test(
+        `${g.name} [${engine}]`,
+        async () => {
+          expect(existsSync(g.path), `${g.path} was not built`).toBe(true);
+          const opts = { args: g.args, stdin: g.stdin };
+          native ??= pool.run(() => runNative(g.path, opts));
+          const emu = await pool.run(() => runWasmvisor(g.path, { ...opts, engine }));
+          const problems = compareRuns(await native, emu);
+          if (problems.length) throw new Error(`${g.name}: wasmvisor --engine ${engine} differs from native\n${problems.join('\n')}`);
+        },
+        TEST_TIMEOUT,
+      );
+    }
   }
 });

@@ -2,6 +2,7 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { runDisasm } from './disasm.js';
 import { runLinuxProgram } from '../linux/run.js';
+import type { Engine } from '../runtime/machine.js';
 
 /** Exit status for bad command lines and unloadable programs (like a shell's usage error). */
 const EXIT_USAGE = 2;
@@ -25,6 +26,22 @@ function parseInteger(value: string): number {
   return n;
 }
 
+interface RunOptions {
+  engine: Engine;
+  threshold: number;
+  registerCaching: boolean;
+  flagLiveness: boolean;
+  inlineTlb: boolean;
+  syncCompile?: boolean;
+  dumpWasm?: string;
+  strict?: boolean;
+  stats?: boolean;
+  strace?: boolean;
+  memory: number;
+  maxInstructions?: number;
+  timeout?: number;
+}
+
 export function buildCli(): Command {
   const program = new Command('wasmvisor')
     .description('Run x86 guests by translating their code to WebAssembly.')
@@ -41,10 +58,16 @@ export function buildCli(): Command {
     .argument('<program>', 'the ELF executable to run')
     .argument('[args...]', 'arguments passed to the guest program')
     .addOption(
-      new Option('--engine <engine>', 'execution engine (the translator, jit and auto, is the next milestone)')
-        .choices(['interp'])
-        .default('interp'),
+      new Option('--engine <engine>', 'interp: interpreter only; jit: translate every block before it runs; auto: interpret, translate hot code')
+        .choices(['interp', 'jit', 'auto'])
+        .default('auto'),
     )
+    .option('--threshold <n>', 'auto: executions of a block before its region is translated', parseInteger, 50)
+    .option('--no-register-caching', 'translated code keeps guest registers in memory, not wasm locals')
+    .option('--no-flag-liveness', 'compute every flag, even ones overwritten before they are read')
+    .option('--no-inline-tlb', 'translated loads and stores always call the slow-path helper')
+    .option('--sync-compile', 'auto: compile hot regions synchronously instead of in the background')
+    .option('--dump-wasm <dir>', 'write each translated module as WebAssembly text (through wabt) into DIR')
     .option('--strict', 'stop on an unimplemented syscall instead of returning -ENOSYS')
     .option('--stats', 'print execution statistics to stderr at exit')
     .option('--strace', 'print every system call and its result to stderr (like strace)')
@@ -60,7 +83,7 @@ a memory fault, 132 for an invalid or unimplemented instruction, 136 for a
 divide error); 2 when the program cannot be loaded or the command line is
 wrong; 124 when --max-instructions or --timeout runs out.`,
     )
-    .action(async (prog: string, args: string[], opts: { engine: string; strict?: boolean; stats?: boolean; strace?: boolean; memory: number; maxInstructions?: number; timeout?: number }) => {
+    .action(async (prog: string, args: string[], opts: RunOptions) => {
       process.exitCode = await runLinuxProgram({
         program: prog,
         args,
@@ -70,6 +93,15 @@ wrong; 124 when --max-instructions or --timeout runs out.`,
         strace: !!opts.strace,
         maxInstructions: opts.maxInstructions,
         timeoutMs: opts.timeout !== undefined ? opts.timeout * 1000 : undefined,
+        engine: opts.engine,
+        translator: {
+          threshold: Math.max(1, opts.threshold),
+          registerCaching: opts.registerCaching,
+          flagLiveness: opts.flagLiveness,
+          inlineTlb: opts.inlineTlb,
+          asyncCompile: !opts.syncCompile,
+        },
+        dumpWasmDir: opts.dumpWasm,
       });
     });
 

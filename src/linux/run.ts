@@ -1,5 +1,7 @@
 import * as fs from 'node:fs';
-import { Machine } from '../runtime/machine.js';
+import { Engine, Machine } from '../runtime/machine.js';
+import type { TranslatorOptions } from '../translator/translator.js';
+import { WasmDumper } from '../translator/dump.js';
 import { type ElfImage, LoadError, readElfFile } from './elf.js';
 import { LinuxProcess, type StdioOptions } from './process.js';
 
@@ -25,6 +27,12 @@ export interface RunLinuxOptions {
   /** wasmvisor's own messages, one line each (default: the host's stderr). */
   diag?: (line: string) => void;
   cwd?: string;
+  /** interp, jit or auto (default auto). */
+  engine?: Engine;
+  /** Translator tuning and switches. */
+  translator?: Partial<TranslatorOptions>;
+  /** Write each translated module as text (through wabt) into this directory. */
+  dumpWasmDir?: string;
 }
 
 /** Exit status when the instruction limit runs out (like timeout(1)). */
@@ -36,6 +44,8 @@ export const EXIT_INTERNAL = 70;
 
 /** Instructions per vm.run() call; between slices the limits are checked (a few ms of guest time). */
 const SLICE = 2_000_000;
+/** Shorter slices while compiles are in flight, so finished ones are installed soon. */
+const BUSY_SLICE = 100_000;
 
 function envList(env: RunLinuxOptions['env']): string[] {
   if (Array.isArray(env)) return env;
@@ -71,7 +81,14 @@ export async function runLinuxProgram(opts: RunLinuxOptions): Promise<number> {
     diag,
     cwd: opts.cwd,
   });
-  const vm = new Machine({ memoryBytes: opts.memoryBytes, mapper: proc.mm, personality: proc });
+  const dumper = opts.dumpWasmDir !== undefined ? await WasmDumper.create(opts.dumpWasmDir) : null;
+  const vm = new Machine({
+    memoryBytes: opts.memoryBytes,
+    mapper: proc.mm,
+    personality: proc,
+    engine: opts.engine ?? 'auto',
+    translator: { ...opts.translator, ...(dumper ? { onModule: dumper.onModule } : {}) },
+  });
   proc.attach(vm);
   const started = process.hrtime.bigint();
   try {
@@ -84,7 +101,7 @@ export async function runLinuxProgram(opts: RunLinuxOptions): Promise<number> {
       }
       throw e;
     }
-    const status = runLoop(vm, opts, diag);
+    const status = await runLoop(vm, opts, diag);
     if (opts.stats) printStats(vm, proc, started, diag);
     return status;
   } finally {
@@ -92,11 +109,13 @@ export async function runLinuxProgram(opts: RunLinuxOptions): Promise<number> {
   }
 }
 
-function runLoop(vm: Machine, opts: RunLinuxOptions, diag: (line: string) => void): number {
+async function runLoop(vm: Machine, opts: RunLinuxOptions, diag: (line: string) => void): Promise<number> {
   const limit = opts.maxInstructions ?? Infinity;
   const deadline = opts.timeoutMs !== undefined ? performance.now() + opts.timeoutMs : Infinity;
   for (;;) {
-    const budget = Math.min(SLICE, limit - vm.icount);
+    // Compiles finish on the event loop: let it turn between slices while some are in flight.
+    if (vm.translator?.busy) await new Promise((resolve) => setImmediate(resolve));
+    const budget = Math.min(vm.translator?.busy ? BUSY_SLICE : SLICE, limit - vm.icount);
     if (budget <= 0) {
       diag(`wasmvisor: instruction limit reached (${limit} instructions) at eip 0x${vm.cpu.eip.toString(16).padStart(8, '0')}`);
       return EXIT_INSTRUCTION_LIMIT;
@@ -131,4 +150,26 @@ function printStats(vm: Machine, proc: LinuxProcess, started: bigint, diag: (lin
       `${s.blocksBuilt} blocks built, ${s.blocksRun} run, ${s.blockInvalidations} invalidated; ` +
       `${proc.syscallCount} syscalls; ${(vm.mem.bytesInUse / (1 << 20)).toFixed(1)} MiB of guest memory in use`,
   );
+  const t = s.translator;
+  if (t) {
+    const pct = (n: number, d: number) => (d > 0 ? ((100 * n) / d).toFixed(2) : '0.00');
+    const compiled = t.instructionsCompiled;
+    diag(
+      `wasmvisor: translated ${t.translatedInstructions} instructions (${pct(t.translatedInstructions, s.instructions)}%), ` +
+        `interpreted ${s.instructions - t.translatedInstructions}; ` +
+        `${pct(t.helperInstructions, t.translatedInstructions)}% of translated through a helper call ` +
+        `(${t.helperSites} of ${compiled} translated instructions are helper calls); ${t.slowMemoryAccesses} slow memory accesses`,
+    );
+    diag(
+      `wasmvisor: compiled ${t.regionsCompiled} modules, ${t.blocksCompiled} blocks, ${compiled} instructions in ` +
+        `${(t.codegenMs + t.compileMs).toFixed(1)} ms (codegen ${t.codegenMs.toFixed(1)} ms, engine ${t.compileMs.toFixed(1)} ms` +
+        `${t.asyncCompileMs > 0 ? `, ${t.asyncCompileMs.toFixed(1)} ms waiting for background compiles` : ''}; ` +
+        `${compiled > 0 ? ((1000 * (t.codegenMs + t.compileMs)) / compiled).toFixed(1) : '0'} µs per instruction); ` +
+        `${t.liveModules} live`,
+    );
+    diag(
+      `wasmvisor: ${t.entries} entries from JavaScript, ${t.chainHits} chain hits in wasm, ${t.dispatchMisses} dispatch misses; ` +
+        `${t.invalidations} invalidations, ${t.discarded} discarded compiles, ${t.flushes} flushes`,
+    );
+  }
 }

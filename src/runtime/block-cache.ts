@@ -35,6 +35,16 @@ export interface Block {
   /** The last two blocks that followed this one (direct chaining without a lookup). */
   succA: Block | null;
   succB: Block | null;
+  /** The block ends with an op that raises a fetch or decode fault (nothing to translate there). */
+  faultsAtEnd: boolean;
+  /** Times the interpreter ran this block (the translator's hotness counter). */
+  hits: number;
+}
+
+/** Told when decoded blocks go away (the translator drops what it made of them). */
+export interface BlockListener {
+  blockInvalidated(b: Block): void;
+  flush(): void;
 }
 
 const MAX_BLOCK_INSNS = 64;
@@ -47,6 +57,9 @@ const JUMP_CACHE_BITS = 12;
 export class BlockCache implements CodeWriteListener {
   private readonly jumpCache: (Block | null)[] = new Array(1 << JUMP_CACHE_BITS).fill(null);
   private readonly byFrame = new Map<number, Block[]>();
+  /** Every valid block by EIP (the jump cache is direct-mapped and forgets). */
+  private readonly byEip = new Map<number, Block>();
+  listener: BlockListener | null = null;
   private readonly fetchBuf = new Uint8Array(16);
   built = 0;
   invalidations = 0;
@@ -66,6 +79,15 @@ export class BlockCache implements CodeWriteListener {
     return null;
   }
 
+  /** The valid block at `eip` decoded for the current code segment, without decoding one. */
+  peek(eip: number): Block | null {
+    const b = this.byEip.get(eip);
+    if (b === undefined || !b.valid) return null;
+    const s = this.vm.cpu.s;
+    if (b.csBase !== s[Slot.SEG_BASE + Seg.CS] || b.codeSize !== this.vm.cpu.codeSize) return null;
+    return b;
+  }
+
   lookup(eip: number): Block {
     const b = this.build(eip);
     this.jumpCache[(eip ^ (eip >>> JUMP_CACHE_BITS)) & ((1 << JUMP_CACHE_BITS) - 1)] = b;
@@ -83,6 +105,8 @@ export class BlockCache implements CodeWriteListener {
       if (hit) {
         b.valid = false;
         this.invalidations++;
+        if (this.byEip.get(b.eip) === b) this.byEip.delete(b.eip);
+        this.listener?.blockInvalidated(b);
         // The running block may be this one: end it after the current instruction.
         this.vm.abort = true;
       } else list[kept++] = b;
@@ -98,7 +122,9 @@ export class BlockCache implements CodeWriteListener {
     for (const list of this.byFrame.values()) for (const b of list) b.valid = false;
     for (const frame of this.byFrame.keys()) this.vm.mmu.clearCode(frame);
     this.byFrame.clear();
+    this.byEip.clear();
     this.jumpCache.fill(null);
+    this.listener?.flush();
     this.vm.mmu.flush();
   }
 
@@ -123,6 +149,8 @@ export class BlockCache implements CodeWriteListener {
       valid: true,
       succA: null,
       succB: null,
+      faultsAtEnd: false,
+      hits: 0,
     };
     let pc = eip;
     const firstPage = (csBase + eip) >>> PAGE_SHIFT;
@@ -189,6 +217,7 @@ export class BlockCache implements CodeWriteListener {
       block.eips.push(terminator.eip);
       block.retired.push(insns.length);
       block.endsWithJump = true;
+      block.faultsAtEnd = true;
     }
     block.endEip = pc;
     this.recordRanges(block, (csBase + eip) | 0, (pc - eip) | 0);
@@ -200,6 +229,7 @@ export class BlockCache implements CodeWriteListener {
       vm.mmu.markCode(f);
     }
     this.built++;
+    this.byEip.set(eip, block);
     return block;
   }
 

@@ -43,6 +43,12 @@ export const enum Slot {
   /** Count of guest instructions retired (low/high 32 bits). */
   ICOUNT_LO = 56,
   ICOUNT_HI = 57,
+  /** Translated code: guest instructions it may still run before returning to JavaScript. */
+  BUDGET = 58,
+  /** Translated code: jumps to another region found in the dispatch cache without leaving wasm. */
+  DISPATCH_HITS = 59,
+  /** Translated code: a helper recorded a guest exception (non-zero); translated code leaves through its fault path. */
+  FAULT = 60,
   /** Always 0: the "segment base" of address computations that ignore segments (LEA). */
   ZERO = 63,
 }

@@ -5,6 +5,10 @@ import { Slot } from './layout.js';
 import { GuestMemory } from './memory.js';
 import { Mmu, PageMapper } from './mmu.js';
 import { Stack } from './interp/stack.js';
+import { Translator, TranslatorOptions, TranslatorStats } from '../translator/translator.js';
+
+/** How guest code runs: interpreted only, translated before it first runs, or interpreted until hot. */
+export type Engine = 'interp' | 'jit' | 'auto';
 
 /** Why Machine.run returned. */
 export type StopReason =
@@ -28,6 +32,10 @@ export interface MachineOptions {
   memoryBytes?: number;
   mapper: PageMapper;
   personality: Personality;
+  /** Default 'interp' for a bare machine; the CLI defaults to 'auto'. */
+  engine?: Engine;
+  /** Tuning and switches of the translation tier (thresholds, register caching, inline TLB...). */
+  translator?: Partial<TranslatorOptions>;
 }
 
 export interface MachineStats {
@@ -35,6 +43,8 @@ export interface MachineStats {
   blocksBuilt: number;
   blocksRun: number;
   blockInvalidations: number;
+  /** Present when the translation tier is on. */
+  translator?: TranslatorStats;
 }
 
 /**
@@ -47,6 +57,8 @@ export class Machine {
   readonly cpu: Cpu;
   readonly blocks: BlockCache;
   readonly stack: Stack;
+  /** The translation tier, or null when only the interpreter runs. */
+  readonly translator: Translator | null;
   personality: Personality;
   /** Set by anything that must end the current block early (stop requests, writes to code). */
   abort = false;
@@ -71,6 +83,9 @@ export class Machine {
     this.stack = new Stack(this);
     this.blocks = new BlockCache(this);
     this.mmu.codeListener = this.blocks;
+    const engine = opts.engine ?? 'interp';
+    this.translator = engine === 'interp' ? null : new Translator(this, { ...opts.translator, mode: engine });
+    this.blocks.listener = this.translator;
   }
 
   /** Ends the current run() after the current instruction. */
@@ -94,18 +109,24 @@ export class Machine {
     this.attention = false;
     let prev: Block | null = null;
     let generation = blocks.generation;
+    const jit = this.translator;
     while (this.icount < limit) {
       const eip = s[Slot.EIP];
-      let b: Block | null = prev !== null ? chainedSuccessor(prev, eip) : null;
-      if (b === null) {
-        b = blocks.lookupFast(eip) ?? blocks.lookup(eip);
-        if (prev !== null) {
-          prev.succB = prev.succA;
-          prev.succA = b;
+      if (jit !== null && jit.tryRun(eip, limit)) {
+        prev = null;
+      } else {
+        let b: Block | null = prev !== null ? chainedSuccessor(prev, eip) : null;
+        if (b === null) {
+          b = blocks.lookupFast(eip) ?? blocks.lookup(eip);
+          if (prev !== null) {
+            prev.succB = prev.succA;
+            prev.succA = b;
+          }
         }
+        this.execute(b);
+        prev = b;
+        if (jit !== null && ++b.hits === jit.threshold) jit.hot(b);
       }
-      this.execute(b);
-      prev = b;
       if (this.attention) {
         // Rare events, folded into one flag so the common path tests one field.
         this.attention = false;
@@ -165,6 +186,7 @@ export class Machine {
       blocksBuilt: this.blocks.built,
       blocksRun: this.blocksRun,
       blockInvalidations: this.blocks.invalidations,
+      translator: this.translator?.stats(),
     };
   }
 }

@@ -1,0 +1,555 @@
+import binaryen from 'binaryen';
+import { Instruction, Operand, Seg } from '../decoder/types.js';
+import { lazyCode, LazyOp } from '../runtime/flags.js';
+import { PAGE_MASK, PAGE_SIZE, Slot, TLB_BASE, Tlb } from '../runtime/layout.js';
+import { DISPATCH_BASE, DISPATCH_ENTRIES, DISPATCH_BITS, Exit } from './layout.js';
+
+export type Expr = number;
+/** A value that can be materialised any number of times (Binaryen trees cannot share nodes). */
+export type Val = () => Expr;
+
+const I32 = binaryen.i32;
+const NONE = binaryen.none;
+
+/** Guest state the region keeps in wasm locals: the 8 registers and the lazy-flag record. */
+export const enum Cell {
+  EAX = 0, ECX, EDX, EBX, ESP, EBP, ESI, EDI,
+  FLAGS = 8, LOP = 9, LDST = 10, LSRC = 11, LRES = 12,
+}
+const CELLS = 13;
+const CELL_SLOT = [0, 1, 2, 3, 4, 5, 6, 7, Slot.FLAGS, Slot.LAZY_OP, Slot.LAZY_DST, Slot.LAZY_SRC, Slot.LAZY_RES];
+
+// Local numbering: 0 is the entry parameter, then the cells, then bookkeeping, then temporaries.
+const L_ENTRY = 0;
+const L_CELL0 = 1;
+const L_BUDGET = L_CELL0 + CELLS;
+const L_NEXT = L_BUDGET + 1;
+const L_TARGET = L_NEXT + 1;
+const L_SMC = L_TARGET + 1;
+const L_REFUND = L_SMC + 1;
+const L_EXIT = L_REFUND + 1;
+const L_TEMP0 = L_EXIT + 1;
+/** Temporaries one instruction may use (of each type). */
+const MAX_TEMPS = 48;
+
+/** Names of the functions every module imports from JavaScript. */
+export const enum Import {
+  READ8 = 'rd8', READ16 = 'rd16', READ32 = 'rd32',
+  WRITE8 = 'wr8', WRITE16 = 'wr16', WRITE32 = 'wr32',
+  INTERP = 'interp',
+}
+
+export interface TranslateOptions {
+  /** Keep guest registers and lazy flags in wasm locals (written back at exits and helper calls). */
+  registerCaching: boolean;
+  /** Skip flag work the block overwrites before reading. */
+  flagLiveness: boolean;
+  /** Inline soft-TLB lookup for loads and stores; off: every access calls the slow-path helper. */
+  inlineTlb: boolean;
+}
+
+/** What the emitter knows statically about the flags: the last flag writer of this block. */
+export interface KnownFlags {
+  op: LazyOp;
+  bits: number;
+  /** A plain CMP/SUB (no borrow in): conditions can compare the operands directly. */
+  plainSub: boolean;
+  // The operands and result are the LDST/LSRC/LRES cells (live until the next flag write).
+}
+
+/** One instruction's place in the block being emitted (for precise exceptions and budget refunds). */
+interface InsnPosition {
+  insn: Instruction;
+  /** Instructions of the block retired before this one. */
+  index: number;
+  /** Instructions in the block. */
+  count: number;
+}
+
+/**
+ * Builds the body of one region function: a list of statements for the
+ * current block, the cells (in locals or in memory), memory accesses with
+ * the inline soft-TLB, lazy flags and exits. One instance per module.
+ */
+export class Emitter {
+  readonly m: binaryen.Module;
+  private out: Expr[] = [];
+  private temps = 0;
+  private maxTemps = 0;
+  private temps64 = 0;
+  private maxTemps64 = 0;
+  known: KnownFlags | null = null;
+  pos: InsnPosition | null = null;
+  /** Ids handed to the interp helper, in order; the translator maps them to interpreter closures. */
+  readonly helperInsns: Instruction[] = [];
+  /** Count of instructions emitted through a helper (statically). */
+  helperSites = 0;
+
+  constructor(m: binaryen.Module, readonly opts: TranslateOptions) {
+    this.m = m;
+  }
+
+  // ---------------------------------------------------------------- statements
+
+  emit(...e: Expr[]): void {
+    this.out.push(...e);
+  }
+
+  /** Takes the statements emitted so far (the caller wraps them). */
+  take(): Expr[] {
+    const o = this.out;
+    this.out = [];
+    return o;
+  }
+
+  /** Runs `f` with a fresh statement list and returns what it emitted as one expression. */
+  sub(f: () => void): Expr {
+    const saved = this.out;
+    this.out = [];
+    f();
+    const body = this.out;
+    this.out = saved;
+    return body.length === 1 ? body[0] : this.m.block(null, body, NONE);
+  }
+
+  /** Releases the temporaries of the previous instruction. */
+  beginInstruction(pos: InsnPosition): void {
+    this.pos = pos;
+    this.temps = 0;
+    this.temps64 = 0;
+  }
+
+  tempLocal(): number {
+    if (this.temps >= MAX_TEMPS) throw new Error('translator: too many temporaries in one instruction');
+    const t = L_TEMP0 + this.temps++;
+    if (this.temps > this.maxTemps) this.maxTemps = this.temps;
+    return t;
+  }
+
+  /** An i64 temporary (widening multiplies). */
+  tempLocal64(): number {
+    if (this.temps64 >= MAX_TEMPS) throw new Error('translator: too many temporaries in one instruction');
+    const t = L_TEMP0 + MAX_TEMPS + this.temps64++;
+    if (this.temps64 > this.maxTemps64) this.maxTemps64 = this.temps64;
+    return t;
+  }
+
+  /** Evaluates `e` now into a temporary and returns a reader of it. */
+  temp(e: Expr): Val {
+    const t = this.tempLocal();
+    this.emit(this.m.local.set(t, e));
+    return () => this.m.local.get(t, I32);
+  }
+
+  /** Types of the function's locals after the parameter. */
+  localTypes(): number[] {
+    const i64 = new Array(this.maxTemps64).fill(binaryen.i64);
+    return [...new Array(L_TEMP0 - 1 + (this.maxTemps64 > 0 ? MAX_TEMPS : this.maxTemps)).fill(I32), ...i64];
+  }
+
+  c(v: number): Val {
+    return () => this.m.i32.const(v | 0);
+  }
+
+  get entryParam(): Expr {
+    return this.m.local.get(L_ENTRY, I32);
+  }
+
+  // ---------------------------------------------------------------- cells
+
+  cell(c: Cell): Expr {
+    if (this.opts.registerCaching) return this.m.local.get(L_CELL0 + c, I32);
+    return this.m.i32.load(CELL_SLOT[c] * 4, 4, this.m.i32.const(0));
+  }
+
+  setCell(c: Cell, v: Expr): void {
+    if (this.opts.registerCaching) this.emit(this.m.local.set(L_CELL0 + c, v));
+    else this.emit(this.m.i32.store(CELL_SLOT[c] * 4, 4, this.m.i32.const(0), v));
+  }
+
+  slot(s: Slot): Expr {
+    return this.m.i32.load(s * 4, 4, this.m.i32.const(0));
+  }
+
+  setSlot(s: Slot, v: Expr): Expr {
+    return this.m.i32.store(s * 4, 4, this.m.i32.const(0), v);
+  }
+
+  /** Stores cached cells to the state block (no-op without register caching). */
+  writeBack(): Expr[] {
+    if (!this.opts.registerCaching) return [];
+    const m = this.m;
+    const out: Expr[] = [];
+    for (let c = 0; c < CELLS; c++) out.push(m.i32.store(CELL_SLOT[c] * 4, 4, m.i32.const(0), m.local.get(L_CELL0 + c, I32)));
+    return out;
+  }
+
+  reload(): Expr[] {
+    if (!this.opts.registerCaching) return [];
+    const m = this.m;
+    const out: Expr[] = [];
+    for (let c = 0; c < CELLS; c++) out.push(m.local.set(L_CELL0 + c, m.i32.load(CELL_SLOT[c] * 4, 4, m.i32.const(0))));
+    return out;
+  }
+
+  /** Region prologue: cells and budget from memory. */
+  prologue(): Expr[] {
+    const m = this.m;
+    return [...this.reload(), m.local.set(L_BUDGET, this.slot(Slot.BUDGET)), m.local.set(L_NEXT, this.entryParam)];
+  }
+
+  /**
+   * Before a call that may fault: where the fault would be (EIP) and the
+   * budget as of this instruction, refunding the block's instructions not
+   * yet retired. Registers stay in locals; the fault path writes them back.
+   */
+  private markFaultSite(): Expr[] {
+    const pos = this.pos!;
+    return [
+      this.setSlot(Slot.EIP, this.m.i32.const(pos.insn.eip)),
+      this.setSlot(Slot.BUDGET, this.m.i32.add(this.m.local.get(L_BUDGET, I32), this.m.i32.const(pos.count - pos.index))),
+    ];
+  }
+
+  /** After a helper call: leave through the region's fault path if it recorded a guest exception. */
+  private faultCheck(): Expr {
+    return this.m.br('fault', this.slot(Slot.FAULT));
+  }
+
+  /** The region's fault path: cells to memory (EIP and budget were stored at the site), then return. */
+  faultPath(): Expr[] {
+    return [...this.writeBack(), this.m.return(this.m.i32.const(Exit.FAULT))];
+  }
+
+  // ---------------------------------------------------------------- registers
+
+  reg(r: number, size: number): Expr {
+    const m = this.m;
+    if (size === 4) return this.cell(r);
+    if (size === 2) return m.i32.and(this.cell(r), m.i32.const(0xffff));
+    if (r < 4) return m.i32.and(this.cell(r), m.i32.const(0xff));
+    return m.i32.and(m.i32.shr_u(this.cell(r - 4), m.i32.const(8)), m.i32.const(0xff));
+  }
+
+  setReg(r: number, size: number, v: Expr): void {
+    const m = this.m;
+    if (size === 4) return this.setCell(r, v);
+    if (size === 2) {
+      return this.setCell(r, m.i32.or(m.i32.and(this.cell(r), m.i32.const(0xffff0000 | 0)), m.i32.and(v, m.i32.const(0xffff))));
+    }
+    if (r < 4) return this.setCell(r, m.i32.or(m.i32.and(this.cell(r), m.i32.const(~0xff)), m.i32.and(v, m.i32.const(0xff))));
+    const c = r - 4;
+    this.setCell(c, m.i32.or(m.i32.and(this.cell(c), m.i32.const(~0xff00)), m.i32.shl(m.i32.and(v, m.i32.const(0xff)), m.i32.const(8))));
+  }
+
+  // ---------------------------------------------------------------- addresses
+
+  /** Offset part of a memory operand (LEA), 32-bit addressing only. */
+  offset(op: Operand): Expr {
+    const m = this.m;
+    let e: Expr | null = null;
+    const add = (x: Expr) => (e = e === null ? x : m.i32.add(e, x));
+    if (op.base >= 0) add(this.cell(op.base));
+    if (op.index >= 0) add(op.scale ? m.i32.shl(this.cell(op.index), m.i32.const(op.scale)) : this.cell(op.index));
+    if (op.disp !== 0 || e === null) add(m.i32.const(op.disp | 0));
+    return e!;
+  }
+
+  /** Linear address of a memory operand, in a temporary. */
+  address(op: Operand): Val {
+    const m = this.m;
+    let e = this.offset(op);
+    // DS/ES/SS/CS bases are 0 in a flat user-mode address space, but a guest may load others: always add the base.
+    if (op.seg === Seg.FS || op.seg === Seg.GS || op.seg === Seg.DS || op.seg === Seg.SS || op.seg === Seg.ES || op.seg === Seg.CS) {
+      e = m.i32.add(this.slot(Slot.SEG_BASE + op.seg), e);
+    }
+    return this.temp(e);
+  }
+
+  // ---------------------------------------------------------------- memory
+
+  /** Loads `size` bytes (zero-extended) from linear address `a`. */
+  load(size: number, a: Val): Val {
+    const m = this.m;
+    const t = this.tempLocal();
+    const fn = size === 4 ? Import.READ32 : size === 2 ? Import.READ16 : Import.READ8;
+    const slow = m.block(null, [...this.markFaultSite(), m.local.set(t, m.call(fn, [a()], I32)), this.faultCheck()], NONE);
+    if (!this.opts.inlineTlb) {
+      this.emit(slow);
+      return () => m.local.get(t, I32);
+    }
+    const e = this.tempLocal();
+    this.emit(m.local.set(e, this.tlbEntry(a)));
+    const host = m.i32.or(m.i32.and(m.local.get(e, I32), m.i32.const(Tlb.FRAME)), m.i32.and(a(), m.i32.const(PAGE_MASK)));
+    const fast = size === 4 ? m.i32.load(0, 1, host) : size === 2 ? m.i32.load16_u(0, 1, host) : m.i32.load8_u(0, 1, host);
+    this.emit(m.if(this.fastCondition(size, a, e, Tlb.READ), m.local.set(t, fast), slow));
+    return () => m.local.get(t, I32);
+  }
+
+  /** Stores the low `size` bytes of `v` at linear address `a`. A store that hits code ends the block after this instruction. */
+  store(size: number, a: Val, v: Val): void {
+    const m = this.m;
+    const fn = size === 4 ? Import.WRITE32 : size === 2 ? Import.WRITE16 : Import.WRITE8;
+    const slow = m.block(
+      null,
+      [...this.markFaultSite(), m.local.set(L_SMC, m.i32.or(m.local.get(L_SMC, I32), m.call(fn, [a(), v()], I32))), this.faultCheck()],
+      NONE,
+    );
+    this.wroteMemory = true;
+    if (!this.opts.inlineTlb) {
+      this.emit(slow);
+      return;
+    }
+    const e = this.tempLocal();
+    this.emit(m.local.set(e, this.tlbEntry(a)));
+    const host = m.i32.or(m.i32.and(m.local.get(e, I32), m.i32.const(Tlb.FRAME)), m.i32.and(a(), m.i32.const(PAGE_MASK)));
+    const fast = size === 4 ? m.i32.store(0, 1, host, v()) : size === 2 ? m.i32.store16(0, 1, host, v()) : m.i32.store8(0, 1, host, v());
+    this.emit(m.if(this.fastCondition(size, a, e, Tlb.WRITE), fast, slow));
+  }
+
+  /** Set by store(): the instruction must check for a write to code before the next one runs. */
+  wroteMemory = false;
+
+  private tlbEntry(a: Val): Expr {
+    const m = this.m;
+    return m.i32.load(TLB_BASE, 4, m.i32.shl(m.i32.shr_u(a(), m.i32.const(12)), m.i32.const(2)));
+  }
+
+  private fastCondition(size: number, a: Val, e: number, bit: number): Expr {
+    const m = this.m;
+    const allowed = m.i32.and(m.local.get(e, I32), m.i32.const(bit));
+    if (size === 1) return allowed;
+    // Both tests as 0/1 so they can be and-ed without a branch.
+    const allowedBit = bit === 1 ? allowed : m.i32.shr_u(allowed, m.i32.const(Math.log2(bit)));
+    // The access must not cross into the next page (that one may be unmapped or elsewhere).
+    const inPage = m.i32.le_u(m.i32.and(a(), m.i32.const(PAGE_MASK)), m.i32.const(PAGE_SIZE - size));
+    return m.i32.and(allowedBit, inPage);
+  }
+
+  // ---------------------------------------------------------------- operands
+
+  read(op: Operand): Val {
+    const m = this.m;
+    switch (op.kind) {
+      case 'reg': {
+        const r = op.reg, size = op.size;
+        return () => this.reg(r, size);
+      }
+      case 'imm': {
+        const v = op.size === 4 ? op.value | 0 : op.value & (op.size === 2 ? 0xffff : 0xff);
+        return () => m.i32.const(v);
+      }
+      case 'mem':
+        return this.load(op.size, this.address(op));
+      default:
+        throw new Error(`translator: cannot read a ${op.kind} operand`);
+    }
+  }
+
+  /** Reads a register operand's value into a temporary (so later writes do not change it). */
+  readNow(op: Operand): Val {
+    const v = this.read(op);
+    return op.kind === 'reg' ? this.temp(v()) : v;
+  }
+
+  write(op: Operand, v: Val, address?: Val): void {
+    if (op.kind === 'reg') return this.setReg(op.reg, op.size, v());
+    if (op.kind === 'mem') return this.store(op.size, address ?? this.address(op), v);
+    throw new Error(`translator: cannot write a ${op.kind} operand`);
+  }
+
+  // ---------------------------------------------------------------- lazy flags
+
+  /** Records an arithmetic result for lazy flags (operands and result already in temporaries). */
+  setLazy(op: LazyOp, bits: number, dst: Val, src: Val, res: Val, plainSub = false): void {
+    const m = this.m;
+    this.setCell(Cell.LOP, m.i32.const(lazyCode(op, bits)));
+    this.setCell(Cell.LDST, dst());
+    this.setCell(Cell.LSRC, src());
+    this.setCell(Cell.LRES, res());
+    this.known = { op, bits, plainSub };
+  }
+
+  /** The current CF as 0/1. */
+  carry(): Expr {
+    const m = this.m;
+    const k = this.known;
+    if (k && (k.op === LazyOp.ADD || k.op === LazyOp.SUB)) {
+      const d = this.cell(Cell.LDST), s = this.cell(Cell.LSRC), r = this.cell(Cell.LRES);
+      const d2 = this.cell(Cell.LDST), s2 = this.cell(Cell.LSRC), r2 = this.cell(Cell.LRES);
+      const sh = m.i32.const(k.bits - 1);
+      const bitsExpr =
+        k.op === LazyOp.ADD
+          ? m.i32.or(m.i32.and(d, s), m.i32.and(m.i32.or(d2, s2), m.i32.xor(r, m.i32.const(-1))))
+          : m.i32.or(m.i32.and(m.i32.xor(d, m.i32.const(-1)), s), m.i32.and(m.i32.or(m.i32.xor(d2, m.i32.const(-1)), s2), r2));
+      return m.i32.and(m.i32.shr_u(bitsExpr, sh), m.i32.const(1));
+    }
+    if (k && k.op === LazyOp.LOGIC) return m.i32.const(0);
+    return m.i32.and(this.eflags(), m.i32.const(1));
+  }
+
+  /** EFLAGS computed from the cells (a call to the module's flag function). */
+  eflags(): Expr {
+    const m = this.m;
+    return m.call('flags', [this.cell(Cell.LOP), this.cell(Cell.LDST), this.cell(Cell.LSRC), this.cell(Cell.LRES), this.cell(Cell.FLAGS)], I32);
+  }
+
+  /** Sets all six status flags to `value`'s bits (nothing lazy survives). */
+  replaceStatusFlags(value: Expr): void {
+    const m = this.m;
+    this.setCell(Cell.FLAGS, m.i32.or(m.i32.and(this.cell(Cell.FLAGS), m.i32.const(~0x8d5)), value));
+    this.setCell(Cell.LOP, m.i32.const(0));
+    this.known = null;
+  }
+
+  /** Makes FLAGS exact (LOP = 0), as the interpreter's materializeFlags. */
+  materializeFlags(): void {
+    const f = this.temp(this.eflags());
+    this.setCell(Cell.FLAGS, f());
+    this.setCell(Cell.LOP, this.m.i32.const(0));
+    this.known = null;
+  }
+
+  /** Condition code `cc` (0..15) as 0/1. */
+  condition(cc: number): Expr {
+    const m = this.m;
+    const k = this.known;
+    const negate = (cc & 1) !== 0;
+    const kind = cc >> 1;
+    const finish = (e: Expr) => (negate ? m.i32.eqz(e) : e);
+    if (k) {
+      const sh = 32 - k.bits;
+      const sx = (c: Cell) => (sh === 0 ? this.cell(c) : m.i32.shr_s(m.i32.shl(this.cell(c), m.i32.const(sh)), m.i32.const(sh)));
+      const zx = (c: Cell) => (sh === 0 ? this.cell(c) : m.i32.and(this.cell(c), m.i32.const((1 << k.bits) - 1)));
+      if (k.op === LazyOp.SUB && k.plainSub) {
+        switch (kind) {
+          case 1: return finish(m.i32.lt_u(zx(Cell.LDST), zx(Cell.LSRC)));
+          case 2: return finish(m.i32.eq(zx(Cell.LDST), zx(Cell.LSRC)));
+          case 3: return finish(m.i32.le_u(zx(Cell.LDST), zx(Cell.LSRC)));
+          case 4: return finish(m.i32.lt_s(sx(Cell.LRES), m.i32.const(0)));
+          case 6: return finish(m.i32.lt_s(sx(Cell.LDST), sx(Cell.LSRC)));
+          case 7: return finish(m.i32.le_s(sx(Cell.LDST), sx(Cell.LSRC)));
+        }
+      }
+      if (k.op === LazyOp.LOGIC) {
+        switch (kind) {
+          case 0: case 1: return finish(m.i32.const(0));
+          case 2: case 3: return finish(m.i32.eqz(zx(Cell.LRES)));
+          case 4: case 6: return finish(m.i32.lt_s(sx(Cell.LRES), m.i32.const(0)));
+          case 7: return finish(m.i32.le_s(sx(Cell.LRES), m.i32.const(0)));
+        }
+      }
+      if (kind === 2) return finish(m.i32.eqz(zx(Cell.LRES)));
+      if (kind === 4) return finish(m.i32.lt_s(sx(Cell.LRES), m.i32.const(0)));
+      if (kind === 1 && (k.op === LazyOp.ADD || k.op === LazyOp.SUB)) return finish(this.carry());
+    }
+    return m.call('cond', [m.i32.const(cc), this.cell(Cell.LOP), this.cell(Cell.LDST), this.cell(Cell.LSRC), this.cell(Cell.LRES), this.cell(Cell.FLAGS)], I32);
+  }
+
+  // ---------------------------------------------------------------- helper calls
+
+  /**
+   * Runs the current instruction through the interpreter: state to memory,
+   * call, state back. Returns the call's status (non-zero: leave the region).
+   */
+  interpret(): Val {
+    const m = this.m;
+    const id = this.helperInsns.length;
+    this.helperInsns.push(this.pos!.insn);
+    this.helperSites++;
+    const st = this.tempLocal();
+    this.emit(
+      ...this.writeBack(),
+      ...this.markFaultSite(),
+      m.local.set(st, m.call(Import.INTERP, [m.i32.const(id)], I32)),
+      this.faultCheck(),
+      ...this.reload(),
+    );
+    this.known = null;
+    return () => m.local.get(st, I32);
+  }
+
+  // ---------------------------------------------------------------- exits
+
+  /** Instructions of the block not retired at the current point (after the current instruction). */
+  private refundAfter(): number {
+    const pos = this.pos!;
+    return pos.count - pos.index - 1;
+  }
+
+  /**
+   * Leaves the region for `target` through the shared exit path (see
+   * exitPath). `refund` = instructions of the block counted but not run.
+   */
+  exitTo(target: Val, refund = this.refundAfter(), code: Exit = Exit.MISS): Expr {
+    const m = this.m;
+    return m.block(null, [
+      m.local.set(L_TARGET, target()),
+      m.local.set(L_REFUND, m.i32.const(refund)),
+      m.local.set(L_EXIT, m.i32.const(code)),
+      m.br('exit'),
+    ], NONE);
+  }
+
+  /**
+   * The region's exit path: state to memory, then, for a plain exit with
+   * budget left, a tail call to the target's translation when the dispatch
+   * cache has it; else return to JavaScript.
+   */
+  exitPath(): Expr[] {
+    const m = this.m;
+    const target = () => m.local.get(L_TARGET, I32);
+    const slotAddr = () =>
+      m.i32.add(
+        m.i32.const(DISPATCH_BASE),
+        m.i32.shl(m.i32.and(m.i32.xor(target(), m.i32.shr_u(target(), m.i32.const(DISPATCH_BITS))), m.i32.const(DISPATCH_ENTRIES - 1)), m.i32.const(3)),
+      );
+    return [
+      ...this.writeBack(),
+      this.setSlot(Slot.EIP, target()),
+      m.local.set(L_BUDGET, m.i32.add(m.local.get(L_BUDGET, I32), m.local.get(L_REFUND, I32))),
+      this.setSlot(Slot.BUDGET, m.local.get(L_BUDGET, I32)),
+      m.if(
+        m.i32.and(
+          m.i32.and(m.i32.eqz(m.local.get(L_EXIT, I32)), m.i32.gt_s(m.local.get(L_BUDGET, I32), m.i32.const(0))),
+          m.i32.eq(m.i32.load(0, 4, slotAddr()), target()),
+        ),
+        m.block(null, [
+          this.setSlot(Slot.DISPATCH_HITS, m.i32.add(this.slot(Slot.DISPATCH_HITS), m.i32.const(1))),
+          m.return_call_indirect('table', m.i32.load(4, 4, slotAddr()), [], binaryen.none, I32),
+        ], NONE),
+      ),
+      m.return(m.local.get(L_EXIT, I32)),
+    ];
+  }
+
+  /** Jumps to block `index` of this region (locals stay live) when budget remains. */
+  gotoBlock(index: number): Expr {
+    const m = this.m;
+    return m.block(null, [m.local.set(L_NEXT, m.i32.const(index)), m.br('dispatch')], NONE);
+  }
+
+  /** Block prologue: stop when the budget is spent, else charge the block's instructions. */
+  chargeBlock(count: number, eip: number): Expr[] {
+    const m = this.m;
+    return [
+      m.if(m.i32.le_s(m.local.get(L_BUDGET, I32), m.i32.const(0)), this.exitTo(this.c(eip), 0, Exit.BUDGET)),
+      m.local.set(L_BUDGET, m.i32.sub(m.local.get(L_BUDGET, I32), m.i32.const(count))),
+    ];
+  }
+
+  /** After an instruction that stored to memory: leave if the store hit code (the block may be stale). */
+  smcCheck(nextEip: number): Expr {
+    const m = this.m;
+    return m.if(m.local.get(L_SMC, I32), this.exitTo(this.c(nextEip), this.refundAfter(), Exit.ATTENTION));
+  }
+
+  get nextLocal(): number {
+    return L_NEXT;
+  }
+
+  /** Local that is non-zero once a store of the current block hit code. */
+  get smcLocal(): number {
+    return L_SMC;
+  }
+}

@@ -1,0 +1,169 @@
+import binaryen from 'binaryen';
+import { Instruction } from '../decoder/types.js';
+import { lazyCode, LazyOp } from '../runtime/flags.js';
+import { Cell, Emitter, Val } from './emitter.js';
+
+/**
+ * Inline wasm for the integer ALU: ADD..CMP/TEST, INC DEC NEG NOT, the
+ * shifts by an immediate or CL, and the multiplies. Each returns false
+ * (before emitting anything) for a form it leaves to the interpreter.
+ * Flags follow the interpreter's lazy record exactly, so translated and
+ * interpreted code can hand state to each other at any instruction.
+ */
+export type InlineOp = (insn: Instruction, e: Emitter, flagsDead: boolean) => boolean;
+
+function mask(e: Emitter, v: Expr, size: number): Expr {
+  return size === 4 ? v : e.m.i32.and(v, e.m.i32.const(size === 2 ? 0xffff : 0xff));
+}
+type Expr = number;
+
+export const emitAlu: InlineOp = (insn, e, flagsDead) => {
+  const m = e.m;
+  const kind = insn.entry.op;
+  const [dst, src] = insn.operands;
+  if (dst.kind === 'mem' && dst.addrSize !== 4) return false;
+  if (src.kind === 'mem' && src.addrSize !== 4) return false;
+  const size = dst.size;
+  const bits = size * 8;
+  const address = dst.kind === 'mem' ? e.address(dst) : undefined;
+  const a = address ? e.load(size, address) : e.temp(e.reg(dst.reg, size));
+  const bRead = e.read(src);
+  const b = src.kind === 'imm' ? bRead : e.temp(bRead());
+  let res: Expr;
+  let op: LazyOp;
+  switch (kind) {
+    case 'add': res = m.i32.add(a(), b()); op = LazyOp.ADD; break;
+    case 'or': res = m.i32.or(a(), b()); op = LazyOp.LOGIC; break;
+    case 'adc': res = m.i32.add(m.i32.add(a(), b()), e.carry()); op = LazyOp.ADD; break;
+    case 'sbb': res = m.i32.sub(m.i32.sub(a(), b()), e.carry()); op = LazyOp.SUB; break;
+    case 'and': case 'test': res = m.i32.and(a(), b()); op = LazyOp.LOGIC; break;
+    case 'xor': res = m.i32.xor(a(), b()); op = LazyOp.LOGIC; break;
+    default: res = m.i32.sub(a(), b()); op = LazyOp.SUB; break; // sub, cmp
+  }
+  const r = e.temp(mask(e, res, size));
+  if (kind !== 'cmp' && kind !== 'test') e.write(dst, r, address);
+  if (flagsDead) e.known = null;
+  else e.setLazy(op, bits, a, b, r, kind === 'sub' || kind === 'cmp');
+  return true;
+};
+
+export const emitUnary: InlineOp = (insn, e, flagsDead) => {
+  const m = e.m;
+  const kind = insn.entry.op;
+  const [dst] = insn.operands;
+  if (dst.kind === 'mem' && dst.addrSize !== 4) return false;
+  const size = dst.size;
+  const bits = size * 8;
+  const address = dst.kind === 'mem' ? e.address(dst) : undefined;
+  const a = address ? e.load(size, address) : e.temp(e.reg(dst.reg, size));
+  let res: Expr;
+  switch (kind) {
+    case 'inc': res = m.i32.add(a(), m.i32.const(1)); break;
+    case 'dec': res = m.i32.sub(a(), m.i32.const(1)); break;
+    case 'neg': res = m.i32.sub(m.i32.const(0), a()); break;
+    default: res = m.i32.xor(a(), m.i32.const(-1)); break; // not
+  }
+  const r = e.temp(mask(e, res, size));
+  if ((kind === 'inc' || kind === 'dec') && !flagsDead) {
+    // CF survives INC/DEC: fold the current one into FLAGS before the lazy record moves on.
+    const cf = e.temp(e.carry());
+    e.write(dst, r, address);
+    e.setCell(Cell.FLAGS, m.i32.or(m.i32.and(e.cell(Cell.FLAGS), m.i32.const(~1)), cf()));
+    e.setLazy(kind === 'inc' ? LazyOp.INC : LazyOp.DEC, bits, a, e.c(1), r);
+    return true;
+  }
+  e.write(dst, r, address);
+  if (kind === 'neg') {
+    if (flagsDead) e.known = null;
+    else e.setLazy(LazyOp.SUB, bits, e.c(0), a, r);
+  } else if (kind !== 'not') e.known = null;
+  return true;
+};
+
+/** SHL SHR SAR of a 32-bit operand by an immediate or CL; rotates and narrow forms go to the interpreter. */
+export const emitShift: InlineOp = (insn, e, flagsDead) => {
+  const m = e.m;
+  const kind = insn.entry.op;
+  const [dst, cnt] = insn.operands;
+  if (kind !== 'shl' && kind !== 'shr' && kind !== 'sar') return false;
+  if (dst.size !== 4 || (dst.kind === 'mem' && dst.addrSize !== 4)) return false;
+  if (cnt && cnt.kind !== 'imm' && !(cnt.kind === 'reg' && cnt.size === 1 && cnt.reg === 1)) return false;
+  const fixed = !cnt || cnt.kind === 'imm' ? (cnt ? cnt.value : 1) & 31 : -1;
+  if (fixed === 0) return true; // a count of 0 changes nothing, not even flags
+  const address = dst.kind === 'mem' ? e.address(dst) : undefined;
+  const v = address ? e.load(4, address) : e.temp(e.reg(dst.reg, 4));
+  const c: Val = fixed > 0 ? e.c(fixed) : e.temp(m.i32.and(e.cell(Cell.ECX), m.i32.const(31)));
+  const body = e.sub(() => {
+    const r = e.temp(kind === 'shl' ? m.i32.shl(v(), c()) : kind === 'shr' ? m.i32.shr_u(v(), c()) : m.i32.shr_s(v(), c()));
+    e.write(dst, r, address);
+    if (flagsDead) return;
+    let cf: Expr, of: Expr;
+    const one = m.i32.const(1);
+    if (kind === 'shl') {
+      cf = m.i32.and(m.i32.shr_u(v(), m.i32.sub(m.i32.const(32), c())), one);
+      const cft = e.temp(cf);
+      cf = cft();
+      of = m.i32.xor(m.i32.shr_u(r(), m.i32.const(31)), cft());
+    } else if (kind === 'shr') {
+      cf = m.i32.and(m.i32.shr_u(v(), m.i32.sub(c(), m.i32.const(1))), m.i32.const(1));
+      of = m.i32.shr_u(v(), m.i32.const(31));
+    } else {
+      cf = m.i32.and(m.i32.shr_s(v(), m.i32.sub(c(), m.i32.const(1))), m.i32.const(1));
+      of = m.i32.const(0);
+    }
+    e.setCell(Cell.FLAGS, m.i32.or(m.i32.or(m.i32.and(e.cell(Cell.FLAGS), m.i32.const(~0x8d5)), cf), m.i32.shl(of, m.i32.const(11))));
+    e.setCell(Cell.LOP, m.i32.const(lazyCode(LazyOp.RESULT, 32)));
+    e.setCell(Cell.LRES, r());
+  });
+  if (fixed > 0) e.emit(body);
+  else e.emit(m.if(c(), body));
+  if (flagsDead) e.known = null;
+  else if (fixed > 0) e.known = { op: LazyOp.RESULT, bits: 32, plainSub: false };
+  else e.known = null;
+  return true;
+};
+
+/** Sets CF = OF = overflow and SF ZF PF from the low result, as the interpreter's MUL/IMUL. */
+function mulFlags(e: Emitter, overflow: Expr, low: Val): void {
+  const m = e.m;
+  e.setCell(Cell.FLAGS, m.i32.or(m.i32.and(e.cell(Cell.FLAGS), m.i32.const(~0x8d5)), m.i32.mul(overflow, m.i32.const(0x801))));
+  e.setCell(Cell.LOP, m.i32.const(lazyCode(LazyOp.RESULT, 32)));
+  e.setCell(Cell.LRES, low());
+  e.known = null;
+}
+
+/** Two- and three-operand IMUL (32-bit) and one-operand MUL/IMUL (32-bit: EDX:EAX). */
+export const emitMul: InlineOp = (insn, e) => {
+  const m = e.m;
+  const ops = insn.operands;
+  const signed = insn.entry.op !== 'mul';
+  const last = ops[ops.length - 1];
+  if (ops.some((o) => o.kind === 'mem' && o.addrSize !== 4)) return false;
+  if (ops.length === 1) {
+    if (last.size !== 4) return false;
+    const b = e.read(last);
+    const ext = (x: Expr) => (signed ? m.i64.extend_s(x) : m.i64.extend_u(x));
+    const p = m.i64.mul(ext(e.cell(Cell.EAX)), ext(b()));
+    const pl = e.tempLocal64();
+    e.emit(m.local.set(pl, p));
+    const lo = e.temp(m.i32.wrap(m.local.get(pl, binaryen.i64)));
+    const hi = e.temp(m.i32.wrap(m.i64.shr_u(m.local.get(pl, binaryen.i64), m.i64.const(32n as unknown as number))));
+    e.setCell(Cell.EAX, lo());
+    e.setCell(Cell.EDX, hi());
+    mulFlags(e, signed ? m.i32.ne(hi(), m.i32.shr_s(lo(), m.i32.const(31))) : m.i32.ne(hi(), m.i32.const(0)), lo);
+    return true;
+  }
+  const dst = ops[0];
+  if (dst.size !== 4 || !signed) return false;
+  const a = e.read(ops.length === 3 ? ops[1] : ops[0]);
+  const av = ops.length === 3 && ops[1].kind === 'mem' ? a : e.temp(a());
+  const b = e.read(last);
+  const pl = e.tempLocal64();
+  e.emit(m.local.set(pl, m.i64.mul(m.i64.extend_s(av()), m.i64.extend_s(b()))));
+  const lo = e.temp(m.i32.wrap(m.local.get(pl, binaryen.i64)));
+  const overflow = m.i64.ne(m.local.get(pl, binaryen.i64), m.i64.extend_s(lo()));
+  e.setReg(dst.reg, 4, lo());
+  mulFlags(e, overflow, lo);
+  return true;
+};
+

@@ -1,0 +1,122 @@
+import { Seg } from '../decoder/types.js';
+import { Slot } from '../runtime/layout.js';
+import { Cell, Emitter, Val } from './emitter.js';
+import type { InlineOp } from './ops-alu.js';
+
+/** Inline wasm for data movement: MOV MOVZX MOVSX LEA XCHG CDQ/CWDE SETcc CMOVcc PUSH POP LEAVE. */
+
+const only32Addressing = (insn: { operands: { kind: string; addrSize: number }[] }) =>
+  insn.operands.every((o) => o.kind !== 'mem' || o.addrSize === 4);
+
+export const emitMov: InlineOp = (insn, e) => {
+  const [dst, src] = insn.operands;
+  if (!only32Addressing(insn)) return false;
+  if ((dst.kind !== 'reg' && dst.kind !== 'mem') || (src.kind !== 'reg' && src.kind !== 'mem' && src.kind !== 'imm')) return false;
+  const v = e.read(src);
+  e.write(dst, v);
+  return true;
+};
+
+export const emitMovx: InlineOp = (insn, e) => {
+  const m = e.m;
+  const [dst, src] = insn.operands;
+  if (!only32Addressing(insn)) return false;
+  const v = e.read(src);
+  const signed = insn.entry.op === 'movsx';
+  const x = signed ? (src.size === 1 ? m.i32.extend8_s(v()) : m.i32.extend16_s(v())) : v();
+  e.setReg(dst.reg, dst.size, x);
+  return true;
+};
+
+export const emitLea: InlineOp = (insn, e) => {
+  const [dst, src] = insn.operands;
+  if (src.addrSize !== 4) return false;
+  e.setReg(dst.reg, dst.size, e.offset(src));
+  return true;
+};
+
+export const emitXchg: InlineOp = (insn, e) => {
+  const [a, b] = insn.operands;
+  if (!only32Addressing(insn)) return false;
+  if (a.kind === 'reg' && b.kind === 'reg') {
+    const va = e.temp(e.reg(a.reg, a.size));
+    e.setReg(a.reg, a.size, e.reg(b.reg, b.size));
+    e.setReg(b.reg, b.size, va());
+    return true;
+  }
+  const [mem, reg] = a.kind === 'mem' ? [a, b] : [b, a];
+  const address = e.address(mem);
+  const old = e.load(mem.size, address);
+  e.store(mem.size, address, () => e.reg(reg.reg, reg.size));
+  e.setReg(reg.reg, reg.size, old());
+  return true;
+};
+
+/** CDQ and CWDE (the 32-bit forms of CWD and CBW). */
+export const emitConvert: InlineOp = (insn, e) => {
+  const m = e.m;
+  if (insn.opSize !== 4) return false;
+  if (insn.entry.op === 'cwd') e.setCell(Cell.EDX, m.i32.shr_s(e.cell(Cell.EAX), m.i32.const(31)));
+  else e.setCell(Cell.EAX, m.i32.extend16_s(e.cell(Cell.EAX)));
+  return true;
+};
+
+export const emitSetcc: InlineOp = (insn, e) => {
+  if (!only32Addressing(insn)) return false;
+  const c = e.temp(e.condition(insn.entry.cond));
+  e.write(insn.operands[0], c);
+  return true;
+};
+
+export const emitCmovcc: InlineOp = (insn, e) => {
+  const m = e.m;
+  const [dst, src] = insn.operands;
+  if (!only32Addressing(insn) || dst.size !== 4) return false;
+  // The source is read whatever the condition (a memory source can fault either way).
+  const v = src.kind === 'mem' ? e.read(src) : e.temp(e.reg(src.reg, 4));
+  e.setCell(dst.reg, m.select(e.condition(insn.entry.cond), v(), e.cell(dst.reg)));
+  return true;
+};
+
+export const emitNop: InlineOp = () => true;
+
+/** SS:ESP-relative linear address of the stack slot `delta` bytes from ESP. */
+export function stackAddress(e: Emitter, delta: number): Val {
+  const m = e.m;
+  const esp = delta === 0 ? e.cell(Cell.ESP) : m.i32.add(e.cell(Cell.ESP), m.i32.const(delta));
+  return e.temp(m.i32.add(e.slot(Slot.SEG_BASE + Seg.SS), esp));
+}
+
+/** Pushes a dword: the store first (it may fault), then ESP. */
+export function push32(e: Emitter, v: Val): void {
+  const m = e.m;
+  e.store(4, stackAddress(e, -4), v);
+  e.setCell(Cell.ESP, m.i32.sub(e.cell(Cell.ESP), m.i32.const(4)));
+}
+
+export const emitPush: InlineOp = (insn, e) => {
+  const [src] = insn.operands;
+  if (insn.opSize !== 4 || !only32Addressing(insn) || (src.kind !== 'reg' && src.kind !== 'imm' && src.kind !== 'mem')) return false;
+  const v = src.kind === 'reg' ? e.temp(e.reg(src.reg, 4)) : e.read(src);
+  push32(e, v);
+  return true;
+};
+
+export const emitPop: InlineOp = (insn, e) => {
+  const m = e.m;
+  const [dst] = insn.operands;
+  if (insn.opSize !== 4 || dst.kind !== 'reg') return false;
+  const v = e.load(4, stackAddress(e, 0));
+  e.setCell(Cell.ESP, m.i32.add(e.cell(Cell.ESP), m.i32.const(4)));
+  e.setReg(dst.reg, 4, v()); // POP ESP: the popped value wins
+  return true;
+};
+
+export const emitLeave: InlineOp = (insn, e) => {
+  const m = e.m;
+  if (insn.opSize !== 4) return false;
+  const v = e.load(4, e.temp(m.i32.add(e.slot(Slot.SEG_BASE + Seg.SS), e.cell(Cell.EBP))));
+  e.setCell(Cell.ESP, m.i32.add(e.cell(Cell.EBP), m.i32.const(4)));
+  e.setCell(Cell.EBP, v());
+  return true;
+};

@@ -1,0 +1,235 @@
+import binaryen from 'binaryen';
+import { deadFlagWriters } from '../decoder/flag-liveness.js';
+import { Instruction } from '../decoder/types.js';
+import type { Block } from '../runtime/block-cache.js';
+import { Slot } from '../runtime/layout.js';
+import { Cell, Emitter, Expr, Import, TranslateOptions, Val } from './emitter.js';
+import { Exit } from './layout.js';
+import { emitAlu, emitMul, emitShift, emitUnary, InlineOp } from './ops-alu.js';
+import {
+  emitCmovcc, emitConvert, emitLea, emitLeave, emitMov, emitMovx, emitNop, emitPop, emitPush, emitSetcc, emitXchg,
+  push32, stackAddress,
+} from './ops-move.js';
+
+const I32 = binaryen.i32;
+const NONE = binaryen.none;
+
+/**
+ * The translator's half of the ISA table for straight-line instructions:
+ * op → inline emitter. Ops with no row here (and forms an emitter declines)
+ * run through the interpreter helper, inside the translated block.
+ */
+const INLINE: Readonly<Record<string, InlineOp>> = {
+  add: emitAlu, or: emitAlu, adc: emitAlu, sbb: emitAlu, and: emitAlu, sub: emitAlu, xor: emitAlu, cmp: emitAlu,
+  test: emitAlu,
+  inc: emitUnary, dec: emitUnary, neg: emitUnary, not: emitUnary,
+  shl: emitShift, shr: emitShift, sar: emitShift,
+  imul: emitMul, mul: emitMul,
+  mov: emitMov, movzx: emitMovx, movsx: emitMovx, lea: emitLea, xchg: emitXchg, cwd: emitConvert, cbw: emitConvert,
+  setcc: emitSetcc, cmovcc: emitCmovcc, push: emitPush, pop: emitPop, leave: emitLeave,
+  nop: emitNop, pause: emitNop, fwait: emitNop, lfence: emitNop, mfence: emitNop, sfence: emitNop,
+};
+
+/** What a compiled region needs from the translator at run time. */
+export interface CompiledRegion {
+  binary: Uint8Array<ArrayBuffer>;
+  /** Blocks in the region; entry k of the module enters blocks[k]. */
+  blocks: Block[];
+  /** Instructions the interp helper runs, by helper id. */
+  helperInsns: Instruction[];
+  /** Guest instructions translated, and how many of them go through the interpreter helper. */
+  instructions: number;
+  helperSites: number;
+  text?: string;
+}
+
+/**
+ * Translates a region of decoded blocks into one wasm module: a function
+ * `region(entry)` with a loop + br_table dispatcher over the blocks (guest
+ * state stays in locals across intra-region branches) and one exported
+ * entry function per block for the shared table.
+ */
+export function compileRegion(blocks: Block[], opts: TranslateOptions, memoryPages: number, wantText = false): CompiledRegion {
+  const m = new binaryen.Module();
+  try {
+    m.setFeatures(
+      binaryen.Features.MVP | binaryen.Features.TailCall | binaryen.Features.SignExt | binaryen.Features.MutableGlobals |
+        binaryen.Features.ReferenceTypes,
+    );
+    m.setMemory(memoryPages, memoryPages, null);
+    m.addMemoryImport('0', 'env', 'memory');
+    m.addTableImport('table', 'env', 'table');
+    const p1 = binaryen.createType([I32]);
+    const p2 = binaryen.createType([I32, I32]);
+    m.addFunctionImport(Import.READ8, 'env', Import.READ8, p1, I32);
+    m.addFunctionImport(Import.READ16, 'env', Import.READ16, p1, I32);
+    m.addFunctionImport(Import.READ32, 'env', Import.READ32, p1, I32);
+    m.addFunctionImport(Import.WRITE8, 'env', Import.WRITE8, p2, I32);
+    m.addFunctionImport(Import.WRITE16, 'env', Import.WRITE16, p2, I32);
+    m.addFunctionImport(Import.WRITE32, 'env', Import.WRITE32, p2, I32);
+    m.addFunctionImport(Import.INTERP, 'env', Import.INTERP, p1, I32);
+    m.addFunctionImport('flags', 'rt', 'flags', binaryen.createType([I32, I32, I32, I32, I32]), I32);
+    m.addFunctionImport('cond', 'rt', 'cond', binaryen.createType([I32, I32, I32, I32, I32, I32]), I32);
+
+    const e = new Emitter(m, opts);
+    const index = new Map<number, number>();
+    blocks.forEach((b, k) => index.set(b.eip, k));
+    // Return addresses of calls inside the region: a RET compares its target against these before the dispatch cache.
+    const returnSites = blocks
+      .filter((b) => b.insns.length > 0 && b.insns[b.insns.length - 1].entry.control === 'call' && index.has(b.endEip))
+      .map((b) => b.endEip);
+    let instructions = 0;
+    const codes: Expr[] = blocks.map((b, k) => {
+      instructions += b.insns.length;
+      return translateBlock(e, b, k, index, returnSites, blocks[k + 1]?.eip);
+    });
+    // Nested blocks: br_table to label Bk lands just after block Bk ends, where block k's code starts.
+    const labels = blocks.map((_, k) => `B${k}`);
+    let tree = m.block('B0', [m.switch(labels, 'B0', m.local.get(e.nextLocal, I32))], NONE);
+    for (let k = 0; k < blocks.length; k++) {
+      tree = m.block(k + 1 < blocks.length ? `B${k + 1}` : null, [tree, codes[k]], NONE);
+    }
+    const exit = m.block('exit', [m.loop('dispatch', tree), m.unreachable()], NONE);
+    const fault = m.block('fault', [exit, ...e.exitPath()], NONE);
+    const body = m.block(null, [...e.prologue(), fault, ...e.faultPath()], I32);
+    m.addFunction('region', p1, I32, e.localTypes(), body);
+    for (let k = 0; k < blocks.length; k++) {
+      m.addFunction(`e${k}`, NONE, I32, [], m.return_call('region', [m.i32.const(k)], I32));
+      m.addFunctionExport(`e${k}`, `e${k}`);
+    }
+    m.addFunctionExport('region', 'region');
+    if (process.env.WV_NOVALIDATE !== "1" && !m.validate()) throw new Error('translator: Binaryen rejected the generated module');
+    const binary = m.emitBinary() as Uint8Array<ArrayBuffer>;
+    return {
+      binary,
+      blocks,
+      helperInsns: e.helperInsns,
+      instructions,
+      helperSites: e.helperSites,
+      text: wantText ? m.emitText() : undefined,
+    };
+  } finally {
+    m.dispose();
+  }
+}
+
+function translateBlock(
+  e: Emitter,
+  b: Block,
+  k: number,
+  index: Map<number, number>,
+  returnSites: number[],
+  nextInLayout: number | undefined,
+): Expr {
+  const m = e.m;
+  const insns = b.insns;
+  const count = insns.length;
+  const dead = e.opts.flagLiveness ? deadFlagWriters(insns) : null;
+  e.known = null;
+  e.beginInstruction({ insn: insns[0], index: 0, count });
+  const out: Expr[] = [...e.chargeBlock(count, b.eip)];
+  const loopLabel = `L${k}`;
+
+  /** Goes to guest address `target` known at translation time. `tail`: nothing follows in this block. */
+  const branch = (target: number, tail: boolean): Expr => {
+    const j = index.get(target);
+    if (j === undefined) return e.exitTo(e.c(target));
+    if (j === k) return m.br(loopLabel);
+    if (tail && target === nextInLayout) return m.nop(); // falls into the next block's code
+    return e.gotoBlock(j);
+  };
+  /** Goes to a run-time address: region return sites first, then the dispatch cache. */
+  const indirect = (target: Val, predict: boolean): Expr => {
+    const tests: Expr[] = [];
+    if (predict) {
+      for (const site of returnSites.slice(0, 4)) {
+        tests.push(m.if(m.i32.eq(target(), m.i32.const(site)), e.gotoBlock(index.get(site)!)));
+      }
+    }
+    return m.block(null, [...tests, e.exitTo(target)], NONE);
+  };
+
+  for (let i = 0; i < count; i++) {
+    const insn = insns[i];
+    const next = (insn.eip + insn.length) | 0;
+    e.beginInstruction({ insn, index: i, count });
+    e.wroteMemory = false;
+    const control = insn.entry.control;
+    const isLast = i === count - 1;
+    if (control === 'none' || control === 'stop') {
+      const inline = INLINE[insn.entry.op];
+      if (!(inline && inline(insn, e, dead !== null && dead[i]))) {
+        const status = e.interpret();
+        e.emit(m.if(status(), e.exitTo(e.c(next), undefined, Exit.ATTENTION)));
+      }
+      if (e.wroteMemory) e.emit(e.smcCheck(next));
+      if (isLast) e.emit(branch(next, true));
+    } else {
+      emitControl(insn, e, next, branch, indirect);
+    }
+    out.push(...e.take());
+  }
+  if (count === 0) out.push(e.exitTo(e.c(b.endEip), 0));
+  return m.loop(loopLabel, m.block(null, out, NONE));
+}
+
+/** The block's last instruction: a jump, call, return or something the interpreter must run. */
+function emitControl(
+  insn: Instruction,
+  e: Emitter,
+  next: number,
+  branch: (target: number, tail: boolean) => Expr,
+  indirect: (target: Val, predict: boolean) => Expr,
+): void {
+  const m = e.m;
+  const op = insn.entry.op;
+  const [target] = insn.operands;
+  const flat = insn.opSize === 4 && insn.addrSize === 4;
+  const afterStores = (to: Val) => {
+    // A push that hit code ends the region here; the target is still where execution goes.
+    if (e.wroteMemory) e.emit(m.if(m.local.get(e.smcLocal, I32), e.exitTo(to, undefined, Exit.ATTENTION)));
+  };
+  if (flat && op === 'jmp' && target.kind === 'rel') return e.emit(branch(target.value, true));
+  if (flat && op === 'jcc') {
+    e.emit(m.if(e.condition(insn.entry.cond), branch(target.value, false)), branch(next, true));
+    return;
+  }
+  if (flat && (op === 'loop' || op === 'loope' || op === 'loopne')) {
+    const ecx = e.temp(m.i32.sub(e.cell(Cell.ECX), m.i32.const(1)));
+    e.setCell(Cell.ECX, ecx());
+    let cond = ecx();
+    if (op !== 'loop') {
+      const z = e.condition(4); // ZF
+      cond = m.i32.and(m.i32.ne(cond, m.i32.const(0)), op === 'loope' ? z : m.i32.eqz(z));
+    }
+    e.emit(m.if(cond, branch(target.value, false)), branch(next, true));
+    return;
+  }
+  if (flat && op === 'jcxz') {
+    e.emit(m.if(m.i32.eqz(e.cell(Cell.ECX)), branch(target.value, false)), branch(next, true));
+    return;
+  }
+  if (flat && op === 'call' && target.kind === 'rel') {
+    push32(e, e.c(next));
+    afterStores(e.c(target.value));
+    return e.emit(branch(target.value, true));
+  }
+  if (flat && (op === 'jmp' || op === 'call') && (target.kind === 'reg' || (target.kind === 'mem' && target.addrSize === 4))) {
+    const t = target.kind === 'reg' ? e.temp(e.reg(target.reg, 4)) : e.read(target);
+    if (op === 'call') {
+      push32(e, e.c(next));
+      afterStores(t);
+    }
+    return e.emit(indirect(t, false));
+  }
+  if (flat && op === 'ret') {
+    const t = e.load(4, stackAddress(e, 0));
+    const extra = insn.operands.length > 0 ? insn.operands[0].value & 0xffff : 0;
+    e.setCell(Cell.ESP, m.i32.add(e.cell(Cell.ESP), m.i32.const(4 + extra)));
+    return e.emit(indirect(t, true));
+  }
+  // Far transfers, interrupts and system calls, 16-bit forms: the interpreter runs it and sets EIP.
+  const status = e.interpret();
+  const eip = e.temp(e.slot(Slot.EIP));
+  e.emit(m.if(status(), e.exitTo(eip, undefined, Exit.ATTENTION)), e.exitTo(eip));
+}

@@ -1,0 +1,451 @@
+import type { Block } from '../runtime/block-cache.js';
+import { CpuException } from '../runtime/exceptions.js';
+import { compileInstruction, Exec } from '../runtime/interp/compile.js';
+import { Slot } from '../runtime/layout.js';
+import type { Machine } from '../runtime/machine.js';
+import { TranslateOptions } from './emitter.js';
+import { FlagFunctions, instantiateFlagFunctions } from './flag-functions.js';
+import { DISPATCH_BASE, DISPATCH_ENTRIES, dispatchSlot, Exit, MISS_INDEX } from './layout.js';
+import { CompiledRegion, compileRegion } from './region-compiler.js';
+
+export interface TranslatorOptions extends TranslateOptions {
+  /** 'jit': translate every block before it first runs; 'auto': interpret first, translate hot regions. */
+  mode: 'jit' | 'auto';
+  /** auto: executions of a block before its region is translated. */
+  threshold: number;
+  /** Blocks one region (one module) may hold. */
+  maxRegionBlocks: number;
+  /** Live modules before every translation is flushed and translation starts over. */
+  maxModules: number;
+  /** auto: compile with WebAssembly.compile (off the critical path) instead of synchronously. */
+  asyncCompile: boolean;
+  /** Called with each module's text and binary (for --dump-wasm). */
+  onModule?: (id: number, binary: Uint8Array, region: CompiledRegion) => void;
+}
+
+export const DEFAULT_TRANSLATOR_OPTIONS: TranslatorOptions = {
+  mode: 'auto',
+  threshold: 50,
+  maxRegionBlocks: 48,
+  maxModules: 4096,
+  asyncCompile: true,
+  registerCaching: true,
+  flagLiveness: true,
+  inlineTlb: true,
+};
+
+export interface TranslatorStats {
+  /** Guest instructions retired inside translated code. */
+  translatedInstructions: number;
+  /** ... of which ran through the interpreter helper. */
+  helperInstructions: number;
+  /** Loads and stores that left the inline soft-TLB path. */
+  slowMemoryAccesses: number;
+  regionsCompiled: number;
+  blocksCompiled: number;
+  instructionsCompiled: number;
+  /** Instructions translated to a helper call rather than inline wasm (static count). */
+  helperSites: number;
+  /** Milliseconds spent generating code with Binaryen and compiling it with the engine. */
+  codegenMs: number;
+  compileMs: number;
+  /** Wall time from handing binaries to WebAssembly.compile to getting modules back (the interpreter ran meanwhile). */
+  asyncCompileMs: number;
+  /** Entries into translated code from JavaScript. */
+  entries: number;
+  /** Jumps between regions found in the dispatch cache inside wasm. */
+  chainHits: number;
+  /** Returns to JavaScript because the next block was not in the dispatch cache. */
+  dispatchMisses: number;
+  invalidations: number;
+  /** Translations thrown away because their code was written while they compiled. */
+  discarded: number;
+  flushes: number;
+  liveModules: number;
+}
+
+interface Entry {
+  fn: () => number;
+  region: Region;
+  slot: number;
+}
+
+interface Region {
+  id: number;
+  blocks: Block[];
+  slots: number[];
+  valid: boolean;
+}
+
+/**
+ * The translation tier of one VM: forms regions of hot blocks, compiles
+ * them through Binaryen into modules that share the VM's memory and one
+ * function table, keeps the dispatch cache that lets translated code jump
+ * to other translated code without returning to JavaScript, and drops
+ * translations whose guest code is written or whose mappings change.
+ */
+export class Translator {
+  readonly opts: TranslatorOptions;
+  private readonly table: WebAssembly.Table;
+  private readonly dispatch: Int32Array;
+  private readonly flagFns: FlagFunctions;
+  private readonly entriesByEip = new Map<number, Entry>();
+  private readonly regionOf = new WeakMap<Block, Region>();
+  /** Entry points found untranslatable (jit mode): interpreted without asking again. */
+  private readonly refused = new Set<number>();
+  private readonly freeSlots: number[] = [];
+  private nextSlot = 1;
+  private readonly regions = new Set<Region>();
+  private readonly hotQueue: Block[] = [];
+  private compiling = 0;
+  private generation = 0;
+  private nextId = 0;
+  private readonly memoryPages: number;
+  /** The guest exception a helper met, delivered once translated code has left through its fault path. */
+  private pendingFault: CpuException | null = null;
+  private readonly counters = {
+    translatedInstructions: 0, helperInstructions: 0, slowMemoryAccesses: 0, regionsCompiled: 0, blocksCompiled: 0,
+    instructionsCompiled: 0, helperSites: 0, codegenMs: 0, compileMs: 0, asyncCompileMs: 0, entries: 0, dispatchMisses: 0,
+    invalidations: 0, discarded: 0, flushes: 0,
+  };
+
+  constructor(private readonly vm: Machine, opts: Partial<TranslatorOptions> = {}) {
+    this.opts = { ...DEFAULT_TRANSLATOR_OPTIONS, ...opts };
+    if (this.opts.mode === 'jit') this.opts.threshold = 0;
+    this.table = new WebAssembly.Table({ initial: 1024, element: 'anyfunc' });
+    this.memoryPages = vm.mem.memory.buffer.byteLength / 65536;
+    this.dispatch = new Int32Array(vm.mem.memory.buffer, DISPATCH_BASE, DISPATCH_ENTRIES * 2);
+    this.flagFns = instantiateFlagFunctions();
+    // Table slot 0: what an empty dispatch entry calls. State is already written back; just return.
+    this.table.set(MISS_INDEX, this.missFunction());
+    this.dispatch.fill(0);
+  }
+
+  get threshold(): number {
+    return this.opts.threshold;
+  }
+
+  /**
+   * Runs translated code from the current EIP if there is a translation
+   * (in jit mode, makes one first). Returns false when the interpreter must
+   * run this block.
+   */
+  tryRun(eip: number, limit: number): boolean {
+    let entry = this.entriesByEip.get(eip);
+    if (entry === undefined) {
+      if (this.opts.mode !== 'jit' || this.refused.has(eip)) return false;
+      entry = this.translateNow(eip);
+      if (entry === undefined) return false;
+    }
+    this.enter(entry, limit);
+    return true;
+  }
+
+  /** The interpreter saw block `b` reach the hotness threshold: queue its region. */
+  hot(b: Block): void {
+    if (this.regionOf.has(b) || !translatable(b)) return;
+    if (!this.opts.asyncCompile) {
+      this.install(this.build(this.formRegion(b)));
+      return;
+    }
+    this.hotQueue.push(b);
+    if (this.compiling === 0) this.pump();
+  }
+
+  /** Compiles are in flight (the caller should let the event loop run now and then). */
+  get busy(): boolean {
+    return this.compiling > 0;
+  }
+
+  /** A decoded block was invalidated (its bytes were written): its region goes. */
+  blockInvalidated(b: Block): void {
+    const r = this.regionOf.get(b);
+    if (r && r.valid) {
+      this.counters.invalidations++;
+      this.dropRegion(r);
+    }
+  }
+
+  /** Every decoded block is gone (mappings changed): so is every translation. */
+  flush(): void {
+    this.generation++;
+    for (const r of this.regions) this.dropRegion(r);
+    this.refused.clear();
+    this.hotQueue.length = 0;
+    this.dispatch.fill(0);
+  }
+
+  stats(): TranslatorStats {
+    const s = this.vm.cpu.s;
+    return { ...this.counters, chainHits: s[Slot.DISPATCH_HITS] >>> 0, liveModules: this.regions.size };
+  }
+
+  // ---------------------------------------------------------------- running
+
+  private enter(entry: Entry, limit: number): void {
+    const vm = this.vm;
+    const s = vm.cpu.s;
+    const budget = Math.min(limit - vm.icount, 0x7fffffff);
+    s[Slot.BUDGET] = budget;
+    this.counters.entries++;
+    const exit = entry.fn();
+    this.retire(budget - s[Slot.BUDGET]);
+    if (exit === Exit.FAULT) {
+      const e = this.pendingFault!;
+      this.pendingFault = null;
+      s[Slot.FAULT] = 0;
+      vm.personality.onException(vm, e);
+    } else if (exit === Exit.MISS) {
+      this.counters.dispatchMisses++;
+      this.learn(s[Slot.EIP]);
+    } else if (exit === Exit.ATTENTION) {
+      // A store hit code (abort) or a helper asked for attention: the run loop looks.
+      vm.abort = false;
+    }
+  }
+
+  private retire(n: number): void {
+    this.vm.icount += n;
+    this.counters.translatedInstructions += n;
+  }
+
+  /** Puts a translated `eip` into the dispatch cache, so the next jump there stays in wasm. */
+  private learn(eip: number): void {
+    const entry = this.entriesByEip.get(eip);
+    if (entry === undefined) return;
+    const i = dispatchSlot(eip) * 2;
+    this.dispatch[i] = eip;
+    this.dispatch[i + 1] = entry.slot;
+  }
+
+  // ---------------------------------------------------------------- building
+
+  private translateNow(eip: number): Entry | undefined {
+    const vm = this.vm;
+    const b = vm.blocks.lookupFast(eip) ?? vm.blocks.lookup(eip);
+    if (!translatable(b)) {
+      this.refused.add(eip);
+      return undefined;
+    }
+    this.install(this.build(this.formRegion(b)));
+    const entry = this.entriesByEip.get(eip);
+    if (entry === undefined) this.refused.add(eip);
+    return entry;
+  }
+
+  /**
+   * The region seeded at `seed`: blocks reached by direct branches and
+   * fall-through, breadth first, that are not translated yet. In auto mode
+   * only blocks the interpreter has already decoded (run at least once)
+   * join, so cold paths are not compiled.
+   */
+  private formRegion(seed: Block): Block[] {
+    const vm = this.vm;
+    const region: Block[] = [seed];
+    const seen = new Set<number>([seed.eip]);
+    const queue = successors(seed);
+    while (queue.length > 0 && region.length < this.opts.maxRegionBlocks) {
+      const eip = queue.shift()!;
+      if (seen.has(eip)) continue;
+      seen.add(eip);
+      if (this.entriesByEip.has(eip)) continue;
+      const b = this.opts.mode === 'jit' ? (vm.blocks.lookupFast(eip) ?? vm.blocks.lookup(eip)) : vm.blocks.peek(eip);
+      if (!b || !translatable(b) || this.regionOf.has(b)) continue;
+      region.push(b);
+      queue.push(...successors(b));
+    }
+    return region;
+  }
+
+  private build(blocks: Block[]): { compiled: CompiledRegion; generation: number; started: number } {
+    const started = performance.now();
+    const compiled = compileRegion(blocks, this.opts, this.memoryPages, false);
+    this.counters.codegenMs += performance.now() - started;
+    return { compiled, generation: this.generation, started };
+  }
+
+  private install(job: { compiled: CompiledRegion; generation: number }, module?: WebAssembly.Module): void {
+    const { compiled } = job;
+    if (job.generation !== this.generation || compiled.blocks.some((b) => !b.valid || this.regionOf.has(b))) {
+      this.counters.discarded++;
+      return;
+    }
+    if (!module) {
+      const t = performance.now();
+      module = new WebAssembly.Module(compiled.binary);
+      this.counters.compileMs += performance.now() - t;
+    }
+    if (this.regions.size >= this.opts.maxModules) {
+      this.counters.flushes++;
+      this.flush();
+    }
+    const region: Region = { id: this.nextId++, blocks: compiled.blocks, slots: [], valid: true };
+    const instance = new WebAssembly.Instance(module, this.imports(compiled));
+    const exports = instance.exports as Record<string, () => number>;
+    compiled.blocks.forEach((b, k) => {
+      const slot = this.freeSlots.pop() ?? this.nextSlot++;
+      if (slot >= this.table.length) this.table.grow(Math.max(1024, this.table.length));
+      const fn = exports[`e${k}`];
+      this.table.set(slot, fn);
+      region.slots.push(slot);
+      this.regionOf.set(b, region);
+      this.entriesByEip.set(b.eip, { fn, region, slot });
+      this.learn(b.eip);
+    });
+    this.regions.add(region);
+    this.counters.regionsCompiled++;
+    this.counters.blocksCompiled += compiled.blocks.length;
+    this.counters.instructionsCompiled += compiled.instructions;
+    this.counters.helperSites += compiled.helperSites;
+    this.opts.onModule?.(region.id, compiled.binary, compiled);
+  }
+
+  private pump(): void {
+    while (this.hotQueue.length > 0) {
+      const seed = this.hotQueue.shift()!;
+      if (!seed.valid || this.regionOf.has(seed)) continue;
+      const job = this.build(this.formRegion(seed));
+      // Blocks of a region in flight must not seed another one.
+      for (const b of job.compiled.blocks) this.regionOf.set(b, PENDING);
+      this.compiling++;
+      const t = performance.now();
+      WebAssembly.compile(job.compiled.binary).then(
+        (module) => {
+          this.compiling--;
+          this.counters.asyncCompileMs += performance.now() - t;
+          for (const b of job.compiled.blocks) if (this.regionOf.get(b) === PENDING) this.regionOf.delete(b);
+          this.install(job, module);
+          if (this.compiling === 0) this.pump();
+        },
+        (err) => {
+          this.compiling--;
+          throw err;
+        },
+      );
+      return;
+    }
+  }
+
+  private dropRegion(r: Region): void {
+    if (!r.valid) return;
+    r.valid = false;
+    this.regions.delete(r);
+    for (const b of r.blocks) {
+      if (this.regionOf.get(b) === r) this.regionOf.delete(b);
+      const entry = this.entriesByEip.get(b.eip);
+      if (entry && entry.region === r) this.entriesByEip.delete(b.eip);
+    }
+    const slots = new Set(r.slots);
+    for (let i = 0; i < this.dispatch.length; i += 2) {
+      if (slots.has(this.dispatch[i + 1])) {
+        this.dispatch[i] = 0;
+        this.dispatch[i + 1] = MISS_INDEX;
+      }
+    }
+    for (const slot of r.slots) this.freeSlots.push(slot);
+  }
+
+  private imports(compiled: CompiledRegion): WebAssembly.Imports {
+    const vm = this.vm;
+    const mmu = vm.mmu;
+    const counters = this.counters;
+    const ops: Exec[] = compiled.helperInsns.map((insn) => compileInstruction(insn, vm, false));
+    const stored = (): number => {
+      if (!vm.abort) return 0;
+      vm.abort = false;
+      return 1;
+    };
+    const fault = (e: unknown): number => {
+      if (!(e instanceof CpuException)) throw e;
+      this.pendingFault = e;
+      vm.cpu.s[Slot.FAULT] = 1;
+      return 0;
+    };
+    // Helpers never throw a guest exception into wasm: they record it and translated code leaves by its fault path.
+    const read = (f: (a: number) => number) => (a: number) => {
+      counters.slowMemoryAccesses++;
+      try {
+        return f(a);
+      } catch (e) {
+        return fault(e);
+      }
+    };
+    const write = (f: (a: number, v: number) => void) => (a: number, v: number) => {
+      counters.slowMemoryAccesses++;
+      try {
+        f(a, v);
+        return stored();
+      } catch (e) {
+        return fault(e);
+      }
+    };
+    return {
+      env: {
+        memory: vm.mem.memory,
+        table: this.table,
+        rd8: read((a) => mmu.read8(a)),
+        rd16: read((a) => mmu.read16(a)),
+        rd32: read((a) => mmu.read32(a)),
+        wr8: write((a, v) => mmu.write8(a, v)),
+        wr16: write((a, v) => mmu.write16(a, v)),
+        wr32: write((a, v) => mmu.write32(a, v)),
+        interp: (id: number) => {
+          counters.helperInstructions++;
+          vm.abort = false;
+          try {
+            ops[id]();
+          } catch (e) {
+            return fault(e);
+          }
+          const status = vm.abort || vm.attention ? 1 : 0;
+          vm.abort = false;
+          return status;
+        },
+      },
+      rt: this.flagFns as unknown as WebAssembly.ModuleImports,
+    };
+  }
+
+  private missFunction(): () => number {
+    // A one-function module: the table needs a wasm function of the entry type.
+    const bytes = new Uint8Array([
+      0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, // header
+      0x01, 0x05, 0x01, 0x60, 0x00, 0x01, 0x7f, // type: () -> i32
+      0x03, 0x02, 0x01, 0x00, // function 0 of type 0
+      0x07, 0x05, 0x01, 0x01, 0x6d, 0x00, 0x00, // export "m"
+      0x0a, 0x06, 0x01, 0x04, 0x00, 0x41, Exit.MISS, 0x0b, // body: i32.const MISS
+    ]);
+    const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), {});
+    return instance.exports.m as () => number;
+  }
+}
+
+/** Marks blocks of a region being compiled. */
+const PENDING: Region = { id: -1, blocks: [], slots: [], valid: false };
+
+/** Blocks the translator takes: flat 32-bit code whose instructions all decoded. */
+function translatable(b: Block): boolean {
+  return b.valid && b.csBase === 0 && b.codeSize === 4 && b.insns.length > 0 && !b.faultsAtEnd;
+}
+
+/** Guest addresses a block's last instruction may go to directly. */
+function successors(b: Block): number[] {
+  const last = b.insns[b.insns.length - 1];
+  if (!last) return [];
+  const target = last.operands[0];
+  switch (last.entry.control) {
+    case 'none':
+    case 'stop':
+      return [b.endEip];
+    case 'jmp':
+      return target?.kind === 'rel' ? [target.value] : [];
+    case 'jcc':
+      return [target.value, b.endEip];
+    case 'call':
+      return target?.kind === 'rel' ? [target.value, b.endEip] : [b.endEip];
+    case 'call-indirect':
+      return [b.endEip];
+    default:
+      return [];
+  }
+}
