@@ -3,34 +3,13 @@
 // benny times each case; guest instructions per case are counted by the VM,
 // so MIPS = instructions per run × runs per second.
 import b from 'benny';
-import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import os from 'node:os';
 import { createBareMachine, Machine } from '../dist/index.js';
 import { LinuxProcess, readElfFile } from '../dist/linux/index.js';
-
-const here = dirname(fileURLToPath(import.meta.url));
-const buildDir = join(here, '.build');
-mkdirSync(buildDir, { recursive: true });
-
-function assemble(name, source) {
-  const s = join(buildDir, `${name}.s`), o = join(buildDir, `${name}.o`), bin = join(buildDir, `${name}.bin`);
-  writeFileSync(s, `.intel_syntax noprefix\n.text\n${source}\n`);
-  execFileSync('as', ['--32', '-o', o, s]);
-  execFileSync('objcopy', ['-O', 'binary', '-j', '.text', o, bin]);
-  return new Uint8Array(readFileSync(bin));
-}
-
-function buildGuest(name) {
-  const src = join(here, '..', 'tests', 'guest', `${name}.c`);
-  const out = join(buildDir, `${name}.O2`);
-  if (!existsSync(out) || statSync(out).mtimeMs < statSync(src).mtimeMs) {
-    execFileSync('gcc', ['-m32', '-static', '-O2', '-o', out, src]);
-  }
-  return out;
-}
+import { BENCH_DIR as here, assemble, buildGuest } from './lib.mjs';
 
 /** A bare-machine loop: returns a runner and the instructions one run retires. */
 function loopCase(source) {

@@ -32,7 +32,7 @@ interface RunOptions {
   registerCaching: boolean;
   flagLiveness: boolean;
   inlineTlb: boolean;
-  syncCompile?: boolean;
+  asyncCompile?: boolean;
   dumpWasm?: string;
   strict?: boolean;
   stats?: boolean;
@@ -58,15 +58,19 @@ export function buildCli(): Command {
     .argument('<program>', 'the ELF executable to run')
     .argument('[args...]', 'arguments passed to the guest program')
     .addOption(
-      new Option('--engine <engine>', 'interp: interpreter only; jit: translate every block before it runs; auto: interpret, translate hot code')
-        .choices(['interp', 'jit', 'auto'])
+      new Option(
+        '--engine <engine>',
+        'interp: interpreter only; jit: translate every block before it runs; auto: interpret, translate hot code; ' +
+          'lockstep: run every block interpreted and translated, stop at the first difference (exit status 3, with a report)',
+      )
+        .choices(['interp', 'jit', 'auto', 'lockstep'])
         .default('auto'),
     )
     .option('--threshold <n>', 'auto: executions of a block before its region is translated', parseInteger, 50)
     .option('--no-register-caching', 'translated code keeps guest registers in memory, not wasm locals')
     .option('--no-flag-liveness', 'compute every flag, even ones overwritten before they are read')
     .option('--no-inline-tlb', 'translated loads and stores always call the slow-path helper')
-    .option('--sync-compile', 'auto: compile hot regions synchronously instead of in the background')
+    .option('--async-compile', 'auto: compile hot regions with WebAssembly.compile in the background (the interpreter runs meanwhile)')
     .option('--dump-wasm <dir>', 'write each translated module as WebAssembly text (through wabt) into DIR')
     .option('--strict', 'stop on an unimplemented syscall instead of returning -ENOSYS')
     .option('--stats', 'print execution statistics to stderr at exit')
@@ -81,7 +85,8 @@ export function buildCli(): Command {
 Exit status: the guest's own; 128+N when the guest dies by signal N (139 for
 a memory fault, 132 for an invalid or unimplemented instruction, 136 for a
 divide error); 2 when the program cannot be loaded or the command line is
-wrong; 124 when --max-instructions or --timeout runs out.`,
+wrong; 124 when --max-instructions or --timeout runs out; 3 when --engine
+lockstep finds the translated code and the interpreter disagree.`,
     )
     .action(async (prog: string, args: string[], opts: RunOptions) => {
       process.exitCode = await runLinuxProgram({
@@ -99,7 +104,7 @@ wrong; 124 when --max-instructions or --timeout runs out.`,
           registerCaching: opts.registerCaching,
           flagLiveness: opts.flagLiveness,
           inlineTlb: opts.inlineTlb,
-          asyncCompile: !opts.syncCompile,
+          asyncCompile: !!opts.asyncCompile,
         },
         dumpWasmDir: opts.dumpWasm,
       });

@@ -27,7 +27,7 @@ export interface RunLinuxOptions {
   /** wasmvisor's own messages, one line each (default: the host's stderr). */
   diag?: (line: string) => void;
   cwd?: string;
-  /** interp, jit or auto (default auto). */
+  /** interp, jit, auto or lockstep (default auto). */
   engine?: Engine;
   /** Translator tuning and switches. */
   translator?: Partial<TranslatorOptions>;
@@ -170,6 +170,13 @@ function printStats(vm: Machine, proc: LinuxProcess, started: bigint, diag: (lin
     diag(
       `wasmvisor: ${t.entries} entries from JavaScript, ${t.chainHits} chain hits in wasm, ${t.dispatchMisses} dispatch misses; ` +
         `${t.invalidations} invalidations, ${t.discarded} discarded compiles, ${t.flushes} flushes`,
+    );
+  }
+  const l = s.lockstep;
+  if (l) {
+    diag(
+      `wasmvisor: lockstep compared ${l.blocksCompared} blocks (${l.instructionsCompared} instructions), ` +
+        `${l.blocksInterpreted} blocks interpreted only; ${l.divergences} divergences`,
     );
   }
 }

@@ -2,7 +2,7 @@ import { Seg } from '../decoder/types.js';
 import { CpuException } from './exceptions.js';
 import { FlatMapper } from './flat-mapper.js';
 import { Slot } from './layout.js';
-import { Machine, Personality } from './machine.js';
+import { Machine, MachineOptions, Personality } from './machine.js';
 import { FLAT_CODE_ATTR, FLAT_DATA_ATTR, USER_CS, USER_DS } from './segments.js';
 
 export interface BareMachineOptions {
@@ -13,6 +13,9 @@ export interface BareMachineOptions {
   /** Code to place at `address` (also mapped). */
   code?: Uint8Array;
   address?: number;
+  /** Execution engine (default interp). */
+  engine?: MachineOptions['engine'];
+  translator?: MachineOptions['translator'];
 }
 
 /** Ends the run on any interrupt or exception, recording which. */
@@ -39,6 +42,8 @@ export function createBareMachine(opts: BareMachineOptions = {}): { vm: Machine;
     memoryBytes: opts.memoryBytes ?? 64 << 20,
     mapper: { translate: (a, acc, u) => mapper.translate(a, acc, u) },
     personality: traps,
+    engine: opts.engine,
+    translator: opts.translator,
   });
   mapper = new FlatMapper(vm.mem);
   vm.mmu.mapper = mapper;

@@ -6,9 +6,14 @@ import { GuestMemory } from './memory.js';
 import { Mmu, PageMapper } from './mmu.js';
 import { Stack } from './interp/stack.js';
 import { Translator, TranslatorOptions, TranslatorStats } from '../translator/translator.js';
+import { Lockstep, LockstepStats } from '../translator/lockstep.js';
 
-/** How guest code runs: interpreted only, translated before it first runs, or interpreted until hot. */
-export type Engine = 'interp' | 'jit' | 'auto';
+/**
+ * How guest code runs: interpreted only, translated before it first runs, or
+ * interpreted until hot; 'lockstep' runs every block both interpreted and
+ * translated and stops at the first difference (a check of the translator).
+ */
+export type Engine = 'interp' | 'jit' | 'auto' | 'lockstep';
 
 /** Why Machine.run returned. */
 export type StopReason =
@@ -45,6 +50,8 @@ export interface MachineStats {
   blockInvalidations: number;
   /** Present when the translation tier is on. */
   translator?: TranslatorStats;
+  /** Present with engine 'lockstep'. */
+  lockstep?: LockstepStats;
 }
 
 /**
@@ -59,6 +66,8 @@ export class Machine {
   readonly stack: Stack;
   /** The translation tier, or null when only the interpreter runs. */
   readonly translator: Translator | null;
+  /** Engine 'lockstep': runs every block both ways (run() hands over to it), else null. */
+  readonly lockstep: Lockstep | null;
   personality: Personality;
   /** Set by anything that must end the current block early (stop requests, writes to code). */
   abort = false;
@@ -84,8 +93,14 @@ export class Machine {
     this.blocks = new BlockCache(this);
     this.mmu.codeListener = this.blocks;
     const engine = opts.engine ?? 'interp';
-    this.translator = engine === 'interp' ? null : new Translator(this, { ...opts.translator, mode: engine });
+    this.translator =
+      engine === 'interp'
+        ? null
+        : engine === 'lockstep'
+          ? new Translator(this, { ...opts.translator, mode: 'jit', maxRegionBlocks: 1 }) // one block per tryRun
+          : new Translator(this, { ...opts.translator, mode: engine });
     this.blocks.listener = this.translator;
+    this.lockstep = engine === 'lockstep' ? new Lockstep(this) : null;
   }
 
   /** Ends the current run() after the current instruction. */
@@ -101,12 +116,13 @@ export class Machine {
 
   /** Runs until stopped or until about `maxInstructions` more have retired. */
   run(maxInstructions = Infinity): StopReason {
-    const s = this.cpu.s;
-    const limit = this.icount + maxInstructions;
-    const blocks = this.blocks;
     this.stopReason = null;
     this.abort = false;
     this.attention = false;
+    if (this.lockstep !== null) return this.lockstep.run(maxInstructions);
+    const s = this.cpu.s;
+    const limit = this.icount + maxInstructions;
+    const blocks = this.blocks;
     let prev: Block | null = null;
     let generation = blocks.generation;
     const jit = this.translator;
@@ -170,6 +186,28 @@ export class Machine {
     if (this.abort) this.abort = false;
   }
 
+  /**
+   * Lockstep checking: runs block `b` like run() does but returns the CPU
+   * exception it raised (EIP at the faulting instruction) instead of
+   * delivering it to the personality. Interrupts still go to the personality.
+   */
+  executeBlockForLockstep(b: Block): CpuException | null {
+    const personality = this.personality;
+    let caught: CpuException | null = null;
+    this.personality = {
+      onInterrupt: (vm, vector) => personality.onInterrupt(vm, vector),
+      onException: (_vm, e) => {
+        caught ??= e;
+      },
+    };
+    try {
+      this.execute(b);
+    } finally {
+      this.personality = personality;
+    }
+    return caught;
+  }
+
   /** Drops every decoded block (after mappings change under code). */
   flushCode(): void {
     this.blocks.flush();
@@ -187,6 +225,7 @@ export class Machine {
       blocksRun: this.blocksRun,
       blockInvalidations: this.blocks.invalidations,
       translator: this.translator?.stats(),
+      lockstep: this.lockstep?.stats(),
     };
   }
 }

@@ -28,6 +28,12 @@ export interface CodeWriteListener {
 }
 
 /**
+ * Told of a guest write before it happens (lockstep checking): linear address,
+ * host offset and byte count, all within one page.
+ */
+export type WriteWatch = (linear: number, host: number, size: number) => void;
+
+/**
  * The one way guest memory is accessed: linear address → host offset via
  * the soft-TLB, with a slow path to the PageMapper. Self-modifying code is
  * caught here: frames holding code are cached without the WRITE bit, so
@@ -47,6 +53,14 @@ export class Mmu {
   codeListener: CodeWriteListener | null = null;
   /** Current privilege is user (CPL 3); user mode Linux always is. */
   user = true;
+  /**
+   * Lockstep checking only (src/translator/lockstep.ts), null otherwise. While
+   * set, TLB entries are cached without Tlb.WRITE, so every guest write, from
+   * the interpreter or from translated code (whose inline store tests the
+   * same bit), takes the slow path, which calls this before the write. The
+   * fast paths never look at it. Set through watchWrites().
+   */
+  private writeWatch: WriteWatch | null = null;
 
   constructor(readonly mem: GuestMemory, mapper: PageMapper) {
     this.u8 = mem.u8;
@@ -185,7 +199,8 @@ export class Mmu {
       e = this.mapper.translate(a, access, this.user);
       if (e & Tlb.WRITE && this.codeFrames[(e & Tlb.FRAME) >>> PAGE_SHIFT]) e = (e & ~Tlb.WRITE) | Tlb.CODE;
       if (this.tlb[vpn] === 0) this.valid.push(vpn);
-      this.tlb[vpn] = e;
+      // Watched writes: cache the entry without WRITE (the next write comes back here and translates again).
+      this.tlb[vpn] = this.writeWatch === null ? e : e & ~Tlb.WRITE;
     }
     const host = (e & Tlb.FRAME) | (a & PAGE_MASK);
     if (access === Access.WRITE && !(e & Tlb.WRITE)) {
@@ -193,10 +208,20 @@ export class Mmu {
       const stillCode = this.codeListener?.onCodeWrite(e & Tlb.FRAME, host, size) ?? false;
       if (!stillCode) {
         this.codeFrames[(e & Tlb.FRAME) >>> PAGE_SHIFT] = 0;
-        this.tlb[vpn] = (e & ~Tlb.CODE) | Tlb.WRITE;
+        this.tlb[vpn] = this.writeWatch === null ? (e & ~Tlb.CODE) | Tlb.WRITE : e & ~Tlb.CODE;
       }
     }
+    if (access === Access.WRITE && this.writeWatch !== null) this.writeWatch(a, host, Math.min(size, PAGE_SIZE - (a & PAGE_MASK)));
     return host;
+  }
+
+  /**
+   * Lockstep checking: calls `watch` before every guest write from now on
+   * (null: stops). Drops the TLB, whose entries may carry WRITE (or lack it).
+   */
+  watchWrites(watch: WriteWatch | null): void {
+    this.writeWatch = watch;
+    this.flush();
   }
 
   /** Host offset of an instruction fetch at linear address `a` (checks execute permission). */

@@ -147,6 +147,12 @@ export class Emitter {
     return [...new Array(L_TEMP0 - 1 + (this.maxTemps64 > 0 ? MAX_TEMPS : this.maxTemps)).fill(I32), ...i64];
   }
 
+  /** A label name unique within the function. */
+  label(prefix: string): string {
+    return `${prefix}${this.labels++}`;
+  }
+  private labels = 0;
+
   c(v: number): Val {
     return () => this.m.i32.const(v | 0);
   }

@@ -5,6 +5,7 @@ import type { Block } from '../runtime/block-cache.js';
 import { Slot } from '../runtime/layout.js';
 import { Cell, Emitter, Expr, Import, TranslateOptions, Val } from './emitter.js';
 import { Exit } from './layout.js';
+import { emitString } from './ops-string.js';
 import { emitAlu, emitMul, emitShift, emitUnary, InlineOp } from './ops-alu.js';
 import {
   emitCmovcc, emitConvert, emitLea, emitLeave, emitMov, emitMovx, emitNop, emitPop, emitPush, emitSetcc, emitXchg,
@@ -27,6 +28,7 @@ const INLINE: Readonly<Record<string, InlineOp>> = {
   imul: emitMul, mul: emitMul,
   mov: emitMov, movzx: emitMovx, movsx: emitMovx, lea: emitLea, xchg: emitXchg, cwd: emitConvert, cbw: emitConvert,
   setcc: emitSetcc, cmovcc: emitCmovcc, push: emitPush, pop: emitPop, leave: emitLeave,
+  movs: emitString, stos: emitString,
   nop: emitNop, pause: emitNop, fwait: emitNop, lfence: emitNop, mfence: emitNop, sfence: emitNop,
 };
 

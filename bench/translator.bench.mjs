@@ -1,0 +1,425 @@
+// Translator (jit) versus interpreter, side by side, in one run:
+//   1. bare-machine loops: guest MIPS under interp and jit (translations warm);
+//   2. the corpus' compute programs (gcc -m32 -O2 -static, the corpus' flags):
+//      wall time natively, under qemu-i386 (when installed) and in-process
+//      under wasmvisor interp / jit / auto, VM creation and compilation
+//      included; plus compile cost and the translated-code-only rate of jit;
+//   3. jit with one optimisation switched off (register caching, flag
+//      liveness, inline TLB) on a few programs;
+//   4. geometric means against native and qemu.
+// Prints Markdown and writes bench/results/translator.md and translator.json.
+// Run with `npm run bench:jit` (builds first) or `node bench/translator.bench.mjs`.
+//
+// Every wasmvisor run's stdout and exit status are compared with the native
+// run's; a case that differs or throws is left out of the tables and listed
+// under "Failures".
+import b from 'benny';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { join } from 'node:path';
+import {
+  GUEST_SRC,
+  RESULTS_DIR,
+  assemble,
+  buildCorpusO2,
+  geomean,
+  loopCase,
+  markdownTable,
+  runProcess,
+  runProgramInProcess,
+  skipPreparation,
+} from './lib.mjs';
+import { parseHeader } from '../tests/guest/build.mjs';
+
+const benchStarted = performance.now();
+const loadAtStart = os.loadavg()[0];
+// Loading wasmvisor includes instantiating Binaryen; a CLI user pays this once per process.
+const loadStarted = performance.now();
+const dist = await import('../dist/index.js');
+const linux = await import('../dist/linux/index.js');
+const moduleLoadMs = performance.now() - loadStarted;
+const { Machine } = dist;
+
+/** Compute programs of tests/guest (those present are used). */
+const PROGRAMS = ['sieve', 'hash', 'matrix', 'bigint', 'int64', 'recursion', 'bytecode', 'strings', 'structs', 'malloc_stress'];
+/** Programs the switch-off variants run on: ones that spend their time in hot loops, not in start-up. */
+const VARIANT_PROGRAMS = ['sieve', 'hash', 'bytecode'];
+const VARIANTS = {
+  'no register caching': { registerCaching: false },
+  'no flag liveness': { flagLiveness: false },
+  'no inline TLB': { inlineTlb: false },
+};
+const ENGINES = ['interp', 'jit', 'auto'];
+/** Programs slower than this natively are not "quick" and are skipped (keeps the bench ~3 minutes). */
+const NATIVE_LIMIT_MS = 1000;
+
+// benny (benchmark.js) options. The loops and child processes take milliseconds: normal sampling.
+// A whole program under wasmvisor takes 0.2-4 s (jit compiles every block it meets, ~13-18k
+// instructions, mostly libc start-up), so full sampling would take many minutes: those cases take
+// ONE sample each (minSamples 1, maxTime 0), and skipPreparation keeps benny from running them
+// during suite preparation. Their numbers are single runs: expect a few % of noise.
+const LOOP_OPTS = { minSamples: 5, maxTime: 1, initCount: 1 };
+const PROCESS_OPTS = { minSamples: 5, maxTime: 0.5, initCount: 1 };
+const PROGRAM_OPTS = { minSamples: 1, maxTime: 0, initCount: 1 };
+
+const qemu = ['/usr/bin/qemu-i386', '/usr/bin/qemu-i386-static'].find((p) => existsSync(p));
+let qemuVersion = null;
+if (qemu) {
+  try {
+    qemuVersion = execFileSync(qemu, ['--version']).toString().split('\n')[0].trim();
+  } catch {
+    qemuVersion = 'unknown';
+  }
+}
+
+// ------------------------------------------------------------------ cases
+
+/** name -> { run, opts, async, meta } in the order benny runs them. */
+const cases = new Map();
+/** name -> own measurements of each timed run of an in-process program case. */
+const records = new Map();
+const failures = [];
+
+function addCase(name, run, opts, async, meta) {
+  cases.set(name, { run: skipPreparation(run, { async }), opts, async, meta });
+}
+
+// 1. Loops.
+const LOOPS = {
+  'add, dec, jnz': 'mov ecx, 5000000\nxor eax, eax\n1: add eax, ecx\ndec ecx\njnz 1b\nint 0x80',
+  'add, xor, dec, jnz': 'mov ecx, 2500000\nxor eax, eax\n1: add eax, ecx\nxor edx, eax\ndec ecx\njnz 1b\nint 0x80',
+  'load, add, store, dec, jnz': 'mov ecx, 2000000\nmov ebx, 0x3000\n1: mov eax, [ebx]\nadd eax, ecx\nmov [ebx+4], eax\ndec ecx\njnz 1b\nint 0x80',
+};
+const loopNames = [];
+Object.entries(LOOPS).forEach(([label, source], i) => {
+  const code = assemble(`translator-loop${i}`, source);
+  loopNames.push(label);
+  for (const engine of ['interp', 'jit']) {
+    // Synchronous compiles: the warm-up run translates everything before timing starts.
+    const c = loopCase(dist, code, engine, { asyncCompile: false });
+    addCase(`loop ${label} [${engine}]`, c.run, LOOP_OPTS, false, { kind: 'loop', label, engine, instructions: c.instructions });
+  }
+});
+
+// 2. Programs.
+const programs = [];
+for (const name of PROGRAMS) {
+  const src = join(GUEST_SRC, `${name}.c`);
+  if (!existsSync(src)) continue;
+  const path = buildCorpusO2(name);
+  const { args, stdin } = parseHeader(src);
+  const t = performance.now();
+  const expected = runProcess([path, ...args], stdin);
+  const nativeOnceMs = performance.now() - t;
+  if (nativeOnceMs > NATIVE_LIMIT_MS) {
+    console.log(`skipping ${name}: ${nativeOnceMs.toFixed(0)} ms natively`);
+    continue;
+  }
+  const prog = { name, path, args, stdin, expected, image: linux.readElfFile(path) };
+  programs.push(prog);
+}
+
+function processRun(argv, stdin) {
+  return async () => {
+    const r = runProcess(argv, stdin);
+    if (r.status !== 0) throw new Error(`${argv.join(' ')} ended with status ${r.status}`);
+  };
+}
+
+function wasmvisorRun(prog, engine, translator, key) {
+  const rec = { runs: [], failure: null };
+  records.set(key, rec);
+  return async () => {
+    const t = performance.now();
+    const cpu0 = process.cpuUsage();
+    try {
+      const r = await runProgramInProcess(linux, Machine, prog, engine, translator);
+      const ms = performance.now() - t;
+      const cpu = process.cpuUsage(cpu0);
+      const cpuMs = (cpu.user + cpu.system) / 1000;
+      if (r.status !== prog.expected.status || r.stdout !== prog.expected.stdout) {
+        const why =
+          r.status !== prog.expected.status
+            ? `exit status ${r.status}, native ${prog.expected.status}`
+            : `stdout differs from native (${r.stdout.length} vs ${prog.expected.stdout.length} bytes)`;
+        throw new Error(why);
+      }
+      rec.runs.push({ ms, cpuMs, icount: r.vm.icount, stats: r.vm.stats() });
+    } catch (e) {
+      if (!rec.failure) {
+        rec.failure = e instanceof Error ? e.message.split('\n')[0] : String(e);
+        failures.push({ program: prog.name, engine: key.replace(/^.*\[|\]$/g, ''), error: rec.failure });
+      }
+    }
+  };
+}
+
+// 3. Switch-off variants: right after the same program's default jit run, so that both see
+// the same machine load and the same warmed-up Binaryen.
+const variantPrograms = programs.filter((p) => VARIANT_PROGRAMS.includes(p.name));
+for (const prog of programs) {
+  addCase(`${prog.name} [native]`, processRun([prog.path, ...prog.args], prog.stdin), PROCESS_OPTS, true, { kind: 'native', prog: prog.name });
+  if (qemu) addCase(`${prog.name} [qemu]`, processRun([qemu, prog.path, ...prog.args], prog.stdin), PROCESS_OPTS, true, { kind: 'qemu', prog: prog.name });
+  for (const engine of ENGINES) {
+    const key = `${prog.name} [${engine}]`;
+    addCase(key, wasmvisorRun(prog, engine, {}, key), PROGRAM_OPTS, true, { kind: 'wasmvisor', prog: prog.name, engine });
+    if (engine !== 'jit' || !variantPrograms.includes(prog)) continue;
+    for (const [variant, translator] of Object.entries(VARIANTS)) {
+      const vkey = `${prog.name} [jit, ${variant}]`;
+      addCase(vkey, wasmvisorRun(prog, 'jit', translator, vkey), PROGRAM_OPTS, true, { kind: 'variant', prog: prog.name, variant });
+    }
+  }
+}
+
+// Warm-up (untimed): the first in-process run of each engine is slower (V8 has not optimised the
+// Linux personality, the translator or Binaryen's JavaScript glue yet), which would penalise
+// whichever program comes first. One run of the smallest program per engine and variant
+// takes that hit before timing starts.
+const warmProg = programs.find((p) => p.name === 'structs') ?? programs[0];
+if (warmProg) {
+  const warmStarted = performance.now();
+  const configs = [...ENGINES.map((e) => [e, {}]), ...(variantPrograms.length ? Object.values(VARIANTS).map((t) => ['jit', t]) : [])];
+  for (const [engine, translator] of configs) {
+    await runProgramInProcess(linux, Machine, warmProg, engine, translator).catch(() => {});
+  }
+  console.log(`warm-up: ${warmProg.name} under ${configs.length} configurations in ${(performance.now() - warmStarted).toFixed(0)} ms`);
+}
+
+// ------------------------------------------------------------------ timing
+
+console.log(`${cases.size} cases ready (${programs.length} programs, qemu: ${qemu ?? 'not installed'})`);
+/** name -> ms per run (median of benny's samples) and benny's summary. */
+const timed = new Map();
+await b.suite(
+  'wasmvisor translator vs interpreter',
+  ...[...cases.entries()].map(([name, c]) => b.add(name, c.run, c.opts)),
+  b.cycle((r) => {
+    const c = cases.get(r.name);
+    const ms = r.details.median * 1000;
+    timed.set(r.name, { ms, samples: r.samples, margin: r.margin, ops: r.ops });
+    const rec = records.get(r.name);
+    let extra = '';
+    if (c.meta.kind === 'loop') extra = ` = ${(c.meta.instructions / ms / 1000).toFixed(1)} MIPS`;
+    if (rec?.failure) extra = ` FAILED: ${rec.failure}`;
+    console.log(`  ${r.name}: ${ms.toFixed(2)} ms (${r.samples} samples)${extra}`);
+  }),
+  b.complete(),
+);
+
+// ------------------------------------------------------------------ results
+
+const msOf = (name) => timed.get(name)?.ms ?? NaN;
+const ok = (key) => {
+  const rec = records.get(key);
+  return rec !== undefined && !rec.failure && rec.runs.length > 0;
+};
+const lastRun = (key) => records.get(key)?.runs.at(-1);
+const fmtMs = (x) => (Number.isFinite(x) ? (x >= 100 ? x.toFixed(0) : x.toFixed(1)) : 'n/a');
+const fmtX = (x) => (Number.isFinite(x) ? `${x >= 10 ? x.toFixed(0) : x.toFixed(2)}×` : 'n/a');
+const fmtN = (x, d = 1) => (Number.isFinite(x) ? x.toFixed(d) : 'n/a');
+const fmtInt = (x) => (Number.isFinite(x) ? Math.round(x).toLocaleString('en-US') : 'n/a');
+
+// Loops.
+const loopResults = loopNames.map((label) => {
+  const row = { loop: label };
+  for (const engine of ['interp', 'jit']) {
+    const name = `loop ${label} [${engine}]`;
+    const c = cases.get(name);
+    row[engine] = { msPerRun: msOf(name), instructionsPerRun: c.meta.instructions, mips: c.meta.instructions / msOf(name) / 1000 };
+  }
+  return row;
+});
+
+// Programs.
+const programResults = programs.map((prog) => {
+  const res = { program: prog.name, args: prog.args, native: { ms: msOf(`${prog.name} [native]`) }, qemu: qemu ? { ms: msOf(`${prog.name} [qemu]`) } : null };
+  for (const engine of ENGINES) {
+    const key = `${prog.name} [${engine}]`;
+    if (!ok(key)) {
+      res[engine] = { failure: records.get(key)?.failure ?? 'no run' };
+      continue;
+    }
+    const run = lastRun(key);
+    const t = run.stats.translator;
+    const e = { ms: msOf(key), ownMs: run.ms, instructions: run.icount, mips: run.icount / msOf(key) / 1000 };
+    if (t) {
+      const compileMs = t.codegenMs + t.compileMs;
+      e.translator = t;
+      e.compileMs = compileMs;
+      e.usPerCompiledInstruction = t.instructionsCompiled ? (compileMs * 1000) / t.instructionsCompiled : NaN;
+      e.translatedShare = t.translatedInstructions / run.icount;
+      // Translated-code-only rate: the run's own wall time minus the time spent generating and
+      // compiling code (only meaningful for jit, where nothing is interpreted).
+      e.execMs = run.ms - compileMs;
+      e.execMips = run.icount / e.execMs / 1000;
+    }
+    res[engine] = e;
+  }
+  res.variants = {};
+  for (const variant of Object.keys(VARIANTS)) {
+    const key = `${prog.name} [jit, ${variant}]`;
+    if (!records.has(key)) continue;
+    if (!ok(key)) {
+      res.variants[variant] = { failure: records.get(key).failure };
+      continue;
+    }
+    const run = lastRun(key);
+    const t = run.stats.translator;
+    const compileMs = t.codegenMs + t.compileMs;
+    res.variants[variant] = { ms: msOf(key), ownMs: run.ms, compileMs, execMs: run.ms - compileMs, translator: t };
+  }
+  return res;
+});
+
+const good = (r, engine) => r[engine] && !r[engine].failure && Number.isFinite(r[engine].ms);
+const md = [];
+const machineInfo = {
+  cpu: os.cpus()[0]?.model ?? 'unknown',
+  cores: os.cpus().length,
+  node: process.version,
+  platform: `${os.platform()} ${os.release()} ${os.arch()}`,
+  qemu: qemuVersion,
+  date: new Date().toISOString(),
+  // Wall times suffer when other work shares the CPUs: the 1-minute load average around the run.
+  loadAverage1m: { start: loadAtStart, end: os.loadavg()[0] },
+};
+md.push(`# wasmvisor translator benchmark\n`);
+md.push(`${machineInfo.date} — ${machineInfo.cpu}, ${machineInfo.cores} cores, Node ${machineInfo.node}, ${machineInfo.qemu ?? 'no qemu-i386'}.`);
+md.push(`1-minute load average ${machineInfo.loadAverage1m.start.toFixed(1)} at the start, ${machineInfo.loadAverage1m.end.toFixed(1)} at the end (${machineInfo.cores} CPUs: above that, wall times are inflated).`);
+md.push(`Loading wasmvisor (with Binaryen) took ${moduleLoadMs.toFixed(0)} ms once per process; it is not in the times below.\n`);
+
+md.push('## Simple loops (bare machine, translations warm)\n');
+md.push(
+  markdownTable(
+    ['loop', 'instructions/run', 'interp MIPS', 'jit MIPS', 'jit / interp'],
+    loopResults.map((r) => [r.loop, fmtInt(r.interp.instructionsPerRun), fmtN(r.interp.mips), fmtN(r.jit.mips), fmtX(r.jit.mips / r.interp.mips)]),
+  ),
+);
+
+md.push('\n## Compute programs: wall time per run (ms)\n');
+md.push('In-process wasmvisor runs include VM creation, ELF loading, translation and compilation; native and qemu runs include process start-up. Ratios are time ratios (× slower); "speed-up" is interp time / engine time.\n');
+const okRows = programResults;
+md.push(
+  markdownTable(
+    ['program', 'guest instructions', 'native', 'qemu', 'interp', 'jit', 'auto', 'jit/native', 'auto/native', 'jit/qemu', 'auto/qemu', 'jit speed-up', 'auto speed-up'],
+    okRows.map((r) => {
+      const e = (k) => (good(r, k) ? r[k].ms : NaN);
+      const ins = good(r, 'interp') ? r.interp.instructions : good(r, 'jit') ? r.jit.instructions : NaN;
+      const cell = (k) => (good(r, k) ? fmtMs(r[k].ms) : 'FAILED');
+      return [
+        r.program, fmtInt(ins), fmtMs(r.native.ms), r.qemu ? fmtMs(r.qemu.ms) : 'n/a', cell('interp'), cell('jit'), cell('auto'),
+        fmtX(e('jit') / r.native.ms), fmtX(e('auto') / r.native.ms),
+        fmtX(e('jit') / (r.qemu?.ms ?? NaN)), fmtX(e('auto') / (r.qemu?.ms ?? NaN)),
+        fmtX(e('interp') / e('jit')), fmtX(e('interp') / e('auto')),
+      ];
+    }),
+  ),
+);
+
+md.push('\n## Compute programs: translation cost and translated-code rate\n');
+md.push('compile = Binaryen codegen + WebAssembly compile (stats().translator); µs/insn per compiled guest instruction. "jit exec" = the jit run time minus codegen and compile time: the rate of translated code, which still pays for block decoding, module instantiation, syscalls and returns to JavaScript. auto compiles asynchronously: its engine compile time is off the main thread and not counted.\n');
+md.push(
+  markdownTable(
+    ['program', 'jit compiled insns', 'jit compile ms', 'µs/insn', 'compile % of jit time', 'jit exec MIPS', 'interp MIPS', 'jit exec / interp', 'helper insns %', 'auto compiled insns', 'auto codegen ms', 'auto % translated'],
+    okRows.map((r) => {
+      const j = good(r, 'jit') ? r.jit : null;
+      const a = good(r, 'auto') ? r.auto : null;
+      const i = good(r, 'interp') ? r.interp : null;
+      return [
+        r.program,
+        j ? fmtInt(j.translator.instructionsCompiled) : 'FAILED',
+        j ? fmtMs(j.compileMs) : '–',
+        j ? fmtN(j.usPerCompiledInstruction, 0) : '–',
+        j ? `${fmtN((100 * j.compileMs) / j.ownMs, 0)}%` : '–',
+        j ? fmtN(j.execMips) : '–',
+        i ? fmtN(i.mips) : 'FAILED',
+        j && i ? fmtX(j.execMips / i.mips) : '–',
+        j ? `${fmtN((100 * j.translator.helperInstructions) / Math.max(1, j.translator.translatedInstructions), 2)}%` : '–',
+        a ? fmtInt(a.translator.instructionsCompiled) : 'FAILED',
+        a ? fmtMs(a.translator.codegenMs) : '–',
+        a ? `${fmtN(100 * a.translatedShare, 1)}%` : '–',
+      ];
+    }),
+  ),
+);
+
+if (variantPrograms.length) {
+  md.push('\n## jit with one optimisation switched off (ratio to default jit; >1 = slower without it)\n');
+  md.push('"total" compares whole-run times (dominated by compilation); "exec" compares run time minus compile time, i.e. the translated code itself.\n');
+  const vnames = Object.keys(VARIANTS);
+  md.push(
+    markdownTable(
+      ['program', 'jit total ms', 'jit exec ms', ...vnames.flatMap((v) => [`${v}: total`, `${v}: exec`])],
+      programResults
+        .filter((r) => variantPrograms.some((p) => p.name === r.program))
+        .map((r) => {
+          const j = good(r, 'jit') ? r.jit : null;
+          return [
+            r.program,
+            j ? fmtMs(j.ms) : 'FAILED',
+            j ? fmtMs(j.execMs) : '–',
+            ...vnames.flatMap((v) => {
+              const x = r.variants[v];
+              if (!x || x.failure) return ['FAILED', 'FAILED'];
+              return [j ? fmtX(x.ms / j.ms) : '–', j ? fmtX(x.execMs / j.execMs) : '–'];
+            }),
+          ];
+        }),
+    ),
+  );
+}
+
+// 4. Geometric means over the programs every compared engine ran correctly.
+const geo = {};
+const geoRows = [];
+for (const engine of ENGINES) {
+  const rows = programResults.filter((r) => good(r, engine));
+  geo[engine] = {
+    programs: rows.length,
+    vsNative: geomean(rows.map((r) => r[engine].ms / r.native.ms)),
+    vsQemu: qemu ? geomean(rows.map((r) => r[engine].ms / r.qemu.ms)) : NaN,
+    speedupOverInterp: engine === 'interp' ? 1 : geomean(rows.filter((r) => good(r, 'interp')).map((r) => r.interp.ms / r[engine].ms)),
+  };
+  geoRows.push([engine, String(rows.length), fmtX(geo[engine].vsNative), fmtX(geo[engine].vsQemu), fmtX(geo[engine].speedupOverInterp)]);
+}
+const jitExec = programResults.filter((r) => good(r, 'jit') && good(r, 'interp'));
+geo.jitExec = {
+  vsNative: geomean(jitExec.map((r) => r.jit.execMs / r.native.ms)),
+  vsQemu: qemu ? geomean(jitExec.map((r) => r.jit.execMs / r.qemu.ms)) : NaN,
+  speedupOverInterp: geomean(jitExec.map((r) => r.interp.ms / r.jit.execMs)),
+};
+geoRows.push(['jit exec only (compile time removed)', String(jitExec.length), fmtX(geo.jitExec.vsNative), fmtX(geo.jitExec.vsQemu), fmtX(geo.jitExec.speedupOverInterp)]);
+md.push('\n## Geometric means over the compute programs (time ratios)\n');
+md.push(markdownTable(['wasmvisor engine', 'programs', 'vs native', 'vs qemu-i386', 'speed-up over interp'], geoRows));
+
+if (failures.length) {
+  md.push('\n## Failures (left out of the tables and means)\n');
+  md.push(markdownTable(['program', 'engine', 'error'], failures.map((f) => [f.program, f.engine, f.error.replace(/\|/g, '\\|')])));
+}
+const totalS = (performance.now() - benchStarted) / 1000;
+md.push(`\nBench time: ${totalS.toFixed(0)} s. Program cases under wasmvisor are single benny samples (see the comment in bench/translator.bench.mjs).`);
+
+const text = md.join('\n') + '\n';
+console.log('\n' + text);
+mkdirSync(RESULTS_DIR, { recursive: true });
+writeFileSync(join(RESULTS_DIR, 'translator.md'), text);
+writeFileSync(
+  join(RESULTS_DIR, 'translator.json'),
+  JSON.stringify(
+    {
+      machine: machineInfo,
+      moduleLoadMs,
+      benchSeconds: totalS,
+      benny: { loops: LOOP_OPTS, processes: PROCESS_OPTS, programs: PROGRAM_OPTS },
+      loops: loopResults,
+      programs: programResults,
+      geomeans: geo,
+      failures,
+      cases: Object.fromEntries([...timed.entries()]),
+    },
+    null,
+    2,
+  ) + '\n',
+);
+console.log(`written ${join(RESULTS_DIR, 'translator.md')} and translator.json`);

@@ -1,0 +1,342 @@
+import { formatInstruction } from '../decoder/format.js';
+import type { Block } from '../runtime/block-cache.js';
+import { CpuException, VECTOR_NAMES } from '../runtime/exceptions.js';
+import { readFlags } from '../runtime/flags.js';
+import { Slot, STATE_SIZE } from '../runtime/layout.js';
+import type { Machine, Personality, StopReason } from '../runtime/machine.js';
+
+/**
+ * Exit status of `wasmvisor run --engine lockstep` when the translated code
+ * and the interpreter disagree (StopReason.status of the divergence).
+ */
+export const EXIT_LOCKSTEP_DIVERGENCE = 3;
+
+export interface LockstepStats {
+  /** Blocks run both ways and compared. */
+  blocksCompared: number;
+  /** Guest instructions retired in compared blocks. */
+  instructionsCompared: number;
+  /** Blocks run by the interpreter only: system calls and other side effects that cannot run twice, untranslatable blocks. */
+  blocksInterpreted: number;
+  /** Divergences found (the run stops at the first). */
+  divergences: number;
+}
+
+/** What one run of a block left behind. */
+interface Outcome {
+  /** The whole CPU state block after the run. */
+  state: Int32Array;
+  /** Architectural EFLAGS (the two tiers may represent lazy flags differently). */
+  eflags: number;
+  /** Instructions retired. */
+  retired: number;
+  exception: CpuException | null;
+}
+
+/** State-block slots that are bookkeeping, not architectural state (lazy flags are compared through readFlags). */
+const IGNORED_SLOTS = new Set<number>([
+  Slot.FLAGS, Slot.LAZY_OP, Slot.LAZY_DST, Slot.LAZY_SRC, Slot.LAZY_RES,
+  Slot.ICOUNT_LO, Slot.ICOUNT_HI, Slot.BUDGET, Slot.DISPATCH_HITS, Slot.FAULT,
+]);
+/** Slots shown by name in a report (registers, EIP, segment registers). */
+const NAMED_SLOTS = new Set<number>([0, 1, 2, 3, 4, 5, 6, 7, Slot.EIP]);
+for (let g = 0; g < 6; g++) for (const base of [Slot.SEG_SEL, Slot.SEG_BASE, Slot.SEG_LIMIT, Slot.SEG_ATTR]) NAMED_SLOTS.add(base + g);
+const REG_NAMES = ['eax', 'ecx', 'edx', 'ebx', 'esp', 'ebp', 'esi', 'edi'];
+const SEG_NAMES = ['es', 'cs', 'ss', 'ds', 'fs', 'gs'];
+const FLAG_NAMES: [number, string][] = [
+  [0x1, 'CF'], [0x4, 'PF'], [0x10, 'AF'], [0x40, 'ZF'], [0x80, 'SF'], [0x100, 'TF'], [0x200, 'IF'], [0x400, 'DF'], [0x800, 'OF'],
+];
+/** Lines of differing memory shown in a report at most. */
+const MAX_MEMORY_LINES = 16;
+
+/**
+ * Lockstep checking of the translator against the interpreter (`--engine
+ * lockstep`). Every block runs twice from the same state: first through the
+ * interpreter, then, after the state and every byte the interpreter wrote
+ * are put back, as translated code (a one-block region, with a budget that
+ * stops it at the end of the block). Registers, EIP, EFLAGS, segment
+ * registers, the rest of the state block, instructions retired, the bytes
+ * either run wrote and the CPU exception raised must agree; the first
+ * difference stops the run with a report. Execution goes on from the
+ * translated run's state, and an exception is delivered to the personality
+ * once, after the comparison.
+ *
+ * Guest writes are observed through the Mmu's write watch, which keeps the
+ * soft-TLB free of WRITE bits so that every store, inline in translated code
+ * or not, reaches the slow path and is logged (with the old bytes) first.
+ *
+ * Blocks with side effects that cannot happen twice (INT n, SYSENTER: system
+ * calls and signals; RDTSC: a different time) and blocks the translator does
+ * not take run through the interpreter only.
+ */
+export class Lockstep {
+  private readonly counters: LockstepStats = { blocksCompared: 0, instructionsCompared: 0, blocksInterpreted: 0, divergences: 0 };
+  private readonly before: Int32Array;
+  // The write log of the current run: per write its host offset, linear address and size; its old bytes in `old`.
+  private recording = false;
+  private readonly logHost: number[] = [];
+  private readonly logLinear: number[] = [];
+  private readonly logSize: number[] = [];
+  private readonly logOld: number[] = [];
+  /** The exception translated code delivered, caught instead of reaching the personality. */
+  private caught: CpuException | null = null;
+  private readonly catcher: Personality = {
+    onInterrupt: () => {
+      throw new Error('lockstep: INT n inside a compared block (such blocks must run through the interpreter only)');
+    },
+    onException: (_vm, e) => {
+      if (this.caught === null) this.caught = e;
+    },
+  };
+
+  constructor(private readonly vm: Machine) {
+    if (!vm.translator) throw new Error('lockstep needs the translation tier');
+    this.before = new Int32Array(STATE_SIZE / 4);
+    const u8 = vm.mmu.u8;
+    vm.mmu.watchWrites((linear, host, size) => {
+      if (!this.recording) return;
+      this.logHost.push(host);
+      this.logLinear.push(linear);
+      this.logSize.push(size);
+      for (let i = 0; i < size; i++) this.logOld.push(u8[host + i]);
+    });
+  }
+
+  stats(): LockstepStats {
+    return { ...this.counters };
+  }
+
+  /** Machine.run's contract: runs blocks until stopped or until about `maxInstructions` more have retired. */
+  run(maxInstructions: number): StopReason {
+    const vm = this.vm;
+    const limit = vm.icount + maxInstructions;
+    while (vm.icount < limit) {
+      const divergence = this.step();
+      if (divergence !== null) {
+        this.counters.divergences++;
+        return { kind: 'error', status: EXIT_LOCKSTEP_DIVERGENCE, message: divergence };
+      }
+      if (vm.attention) {
+        vm.attention = false;
+        const stop = vm.stopped;
+        if (stop) return stop;
+        vm.csChanged = false; // nothing is chained here
+      }
+    }
+    return { kind: 'budget' };
+  }
+
+  /** Runs the block at EIP (both ways when it can); returns a report when the two runs differ. */
+  private step(): string | null {
+    const vm = this.vm;
+    const s = vm.cpu.s;
+    const eip = s[Slot.EIP];
+    const b = vm.blocks.lookupFast(eip) ?? vm.blocks.lookup(eip);
+    if (!comparable(b)) {
+      this.interpretOnly(b);
+      return null;
+    }
+
+    // 1. The interpreter, from the state as it is.
+    const before = this.before;
+    before.set(s);
+    const icount = vm.icount;
+    const blocksRun = vm.blocksRun;
+    this.startLog();
+    const interpException = vm.executeBlockForLockstep(b);
+    this.recording = false;
+    const interp = this.outcome(icount, interpException);
+    // Bytes as the interpreter left them, by host offset (the first old byte of each is in `original`).
+    const written = new Map<number, { linear: number; original: number; interp: number; translated: number }>();
+    this.collectWrites(written, true);
+    this.undoWrites();
+    s.set(before);
+    vm.icount = icount;
+    vm.blocksRun = blocksRun;
+    vm.abort = false;
+
+    // 2. The translated block, from the same state.
+    this.startLog();
+    this.caught = null;
+    const personality = vm.personality;
+    vm.personality = this.catcher;
+    let ran: boolean;
+    try {
+      ran = vm.translator!.tryRun(eip, vm.icount + b.insns.length);
+    } finally {
+      vm.personality = personality;
+      this.recording = false;
+    }
+    if (!ran) {
+      // The translator did not take it after all (nothing ran): interpret it for real.
+      this.interpretOnly(vm.blocks.lookupFast(eip) ?? vm.blocks.lookup(eip));
+      return null;
+    }
+    const translated = this.outcome(icount, this.caught);
+    this.caught = null;
+    this.collectWrites(written, false);
+    vm.abort = false;
+
+    // 3. Compare; go on from the translated run's state.
+    this.counters.blocksCompared++;
+    this.counters.instructionsCompared += translated.retired;
+    const report = this.compare(b, interp, translated, written);
+    if (report !== null) return report;
+    if (translated.exception) vm.personality.onException(vm, translated.exception);
+    return null;
+  }
+
+  private interpretOnly(b: Block): void {
+    const vm = this.vm;
+    this.counters.blocksInterpreted++;
+    const e = vm.executeBlockForLockstep(b);
+    if (e) vm.personality.onException(vm, e);
+  }
+
+  private startLog(): void {
+    this.logHost.length = 0;
+    this.logLinear.length = 0;
+    this.logSize.length = 0;
+    this.logOld.length = 0;
+    this.recording = true;
+  }
+
+  private outcome(icount: number, exception: CpuException | null): Outcome {
+    const s = this.vm.cpu.s;
+    return { state: s.slice(), eflags: readFlags(s) >>> 0, retired: this.vm.icount - icount, exception };
+  }
+
+  /**
+   * Adds the bytes the last run wrote to `written` with their current values
+   * (the interpreter's or the translated code's). A byte only one run wrote
+   * keeps, for the other, its value from before the block.
+   */
+  private collectWrites(written: Map<number, { linear: number; original: number; interp: number; translated: number }>, interp: boolean): void {
+    const u8 = this.vm.mmu.u8;
+    let o = 0;
+    for (let i = 0; i < this.logHost.length; i++) {
+      const host = this.logHost[i], linear = this.logLinear[i], size = this.logSize[i];
+      for (let k = 0; k < size; k++, o++) {
+        const h = host + k;
+        let w = written.get(h);
+        if (w === undefined) {
+          const original = this.logOld[o];
+          w = { linear: (linear + k) >>> 0, original, interp: original, translated: original };
+          written.set(h, w);
+        }
+      }
+    }
+    for (const [h, w] of written) {
+      if (interp) w.interp = u8[h];
+      else w.translated = u8[h];
+    }
+  }
+
+  /** Puts back the bytes the last run wrote, newest write first. */
+  private undoWrites(): void {
+    const u8 = this.vm.mmu.u8;
+    let o = this.logOld.length;
+    for (let i = this.logHost.length - 1; i >= 0; i--) {
+      const host = this.logHost[i], size = this.logSize[i];
+      o -= size;
+      for (let k = 0; k < size; k++) u8[host + k] = this.logOld[o + k];
+    }
+  }
+
+  /** Null when the two runs agree, else the report. */
+  private compare(
+    b: Block,
+    interp: Outcome,
+    translated: Outcome,
+    written: Map<number, { linear: number; original: number; interp: number; translated: number }>,
+  ): string | null {
+    const rows: [string, string, string][] = [];
+    let differs = false;
+    const row = (name: string, a: string, c: string) => {
+      rows.push([name, a, c]);
+      if (a !== c) differs = true;
+    };
+    const is = interp.state, ts = translated.state;
+    for (let r = 0; r < 8; r++) row(REG_NAMES[r], hex(is[r]), hex(ts[r]));
+    row('eip', hex(is[Slot.EIP]), hex(ts[Slot.EIP]));
+    row('eflags', flagText(interp.eflags), flagText(translated.eflags));
+    for (let g = 0; g < 6; g++) {
+      const seg = (st: Int32Array) =>
+        `${hex(st[Slot.SEG_SEL + g], 4)} base ${hex(st[Slot.SEG_BASE + g])} limit ${hex(st[Slot.SEG_LIMIT + g])} attr ${hex(st[Slot.SEG_ATTR + g], 4)}`;
+      row(SEG_NAMES[g], seg(is), seg(ts));
+    }
+    row('retired', String(interp.retired), String(translated.retired));
+    row('exception', exceptionText(interp.exception), exceptionText(translated.exception));
+    for (let i = 0; i < is.length; i++) {
+      if (NAMED_SLOTS.has(i) || IGNORED_SLOTS.has(i) || is[i] === ts[i]) continue;
+      row(`slot ${i}`, hex(is[i]), hex(ts[i]));
+    }
+    // Memory: runs of consecutive written bytes (by linear address), shown when some byte differs.
+    const bytes = [...written.values()].sort((x, y) => x.linear - y.linear);
+    const memLines: string[] = [];
+    let memDiffers = 0;
+    for (let i = 0; i < bytes.length; ) {
+      let j = i + 1;
+      while (j < bytes.length && bytes[j].linear === bytes[j - 1].linear + 1 && j - i < 16) j++;
+      const run = bytes.slice(i, j);
+      if (run.some((x) => x.interp !== x.translated)) {
+        memDiffers += run.filter((x) => x.interp !== x.translated).length;
+        if (memLines.length < MAX_MEMORY_LINES) {
+          memLines.push(
+            `  ${`mem ${hex(run[0].linear)}`.padEnd(16)} ${byteText(run.map((x) => x.interp)).padEnd(48)} ${byteText(run.map((x) => x.translated)).padEnd(48)} <-- differs` +
+              ` (before: ${byteText(run.map((x) => x.original))})`,
+          );
+        }
+      }
+      i = j;
+    }
+    if (!differs && memDiffers === 0) return null;
+
+    const lines: string[] = [];
+    lines.push(
+      `wasmvisor: lockstep: the translated block at ${hex(b.eip)} diverges from the interpreter ` +
+        `(after ${this.counters.blocksCompared - 1} blocks and ${this.counters.instructionsCompared - translated.retired} instructions that agreed)`,
+    );
+    lines.push(`block ${hex(b.eip)}, ${b.insns.length} instruction(s):`);
+    const mmu = this.vm.mmu;
+    for (const insn of b.insns) {
+      const code = byteText(Array.from(mmu.readUpTo((b.csBase + insn.eip) | 0, insn.length)));
+      lines.push(`  ${hex(insn.eip)}  ${code.padEnd(32)} ${formatInstruction(insn)}`);
+    }
+    lines.push(`  ${'state after'.padEnd(16)} ${'interpreter'.padEnd(48)} ${'translated'.padEnd(48)}`);
+    for (const [name, a, c] of rows) {
+      lines.push(`  ${name.padEnd(16)} ${a.padEnd(48)} ${c.padEnd(48)}${a !== c ? ' <-- differs' : ''}`.trimEnd());
+    }
+    lines.push(`  memory: ${written.size} byte(s) written, ${memDiffers} differ`);
+    lines.push(...memLines);
+    if (memLines.length === MAX_MEMORY_LINES) lines.push('  ...');
+    return lines.join('\n');
+  }
+}
+
+/** Blocks run both ways: ones the translator takes (flat 32-bit code, decoded) with nothing that must not happen twice. */
+function comparable(b: Block): boolean {
+  // The translator's own test (translatable() in translator.ts)...
+  if (!(b.valid && b.csBase === 0 && b.codeSize === 4 && b.insns.length > 0 && !b.faultsAtEnd)) return false;
+  // ...and no system call, software interrupt or time stamp.
+  for (const insn of b.insns) if (insn.entry.control === 'int' || insn.entry.op === 'rdtsc') return false;
+  return true;
+}
+
+function hex(v: number, digits = 8): string {
+  return '0x' + (v >>> 0).toString(16).padStart(digits, '0');
+}
+
+function byteText(bytes: number[]): string {
+  return bytes.map((x) => x.toString(16).padStart(2, '0')).join(' ');
+}
+
+function flagText(v: number): string {
+  return `${hex(v)} [${FLAG_NAMES.filter(([bit]) => v & bit).map(([, n]) => n).join(' ')}]`;
+}
+
+function exceptionText(e: CpuException | null): string {
+  if (e === null) return 'none';
+  const name = VECTOR_NAMES[e.vector] ?? `vector ${e.vector}`;
+  return `${name.split(' ')[0]} error ${e.errorCode} address ${hex(e.address)}`;
+}

@@ -1,0 +1,200 @@
+// The translation tier on bare machines: the same final state as the
+// interpreter (the reference), invalidation of translated code that is
+// written, discarded stale compiles, the module cap, precise faults, and
+// the CLI's --stats and --dump-wasm.
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, test } from 'vitest';
+import { createBareMachine } from '../../src/runtime/bare.js';
+import { readFlags } from '../../src/runtime/flags.js';
+import type { Engine } from '../../src/runtime/machine.js';
+import type { TranslatorOptions } from '../../src/translator/translator.js';
+import { runCli } from '../lib/run.js';
+
+const work = mkdtempSync(join(tmpdir(), 'wv-translator-'));
+
+function assemble(source: string): Uint8Array {
+  const s = join(work, 'code.s'), o = join(work, 'code.o'), bin = join(work, 'code.bin');
+  writeFileSync(s, `.intel_syntax noprefix\n.text\n${source}\n`);
+  execFileSync('as', ['--32', '-o', o, s]);
+  execFileSync('objcopy', ['-O', 'binary', '-j', '.text', o, bin]);
+  return new Uint8Array(readFileSync(bin));
+}
+
+const CODE = 0x1000;
+const DATA = 0x3000;
+
+function run(source: string, engine: Engine, translator: Partial<TranslatorOptions> = {}) {
+  const { vm, traps } = createBareMachine({
+    code: assemble(source),
+    address: CODE,
+    // Code and data share nothing but the first page is writable code (for self-modifying tests).
+    map: [[CODE, 0x1000], [DATA, 0x2000]],
+    engine,
+    translator: { asyncCompile: false, threshold: 8, ...translator },
+  });
+  const stop = vm.run(50_000_000);
+  const s = vm.cpu.s;
+  return {
+    vm,
+    stop,
+    trap: traps.last?.vector ?? null,
+    regs: Array.from(s.subarray(0, 8)),
+    eip: vm.cpu.eip,
+    flags: readFlags(s) & 0x8d5,
+    data: Array.from(vm.mmu.readBytes(DATA, 64)),
+    icount: vm.icount,
+    stats: vm.stats().translator,
+  };
+}
+
+/** A loop with loads, stores, flags across blocks, calls and string moves. */
+const MIXED = `
+  mov esp, ${DATA + 0x2000}
+  mov ecx, 3000
+  mov esi, ${DATA}
+  xor eax, eax
+  xor edx, edx
+1:
+  mov ebx, [esi]
+  add ebx, ecx
+  mov [esi+4], ebx
+  add eax, ebx
+  adc edx, 0
+  cmp ecx, 1500
+  jb 2f
+  shl ebx, 3
+  sar ebx, cl
+  imul ebx, ecx
+  xor eax, ebx
+2:
+  call 3f
+  lea edi, [esi+16]
+  push ecx
+  mov ecx, 4
+  cld
+  rep movsb
+  sub esi, 4
+  pop ecx
+  setc bl
+  movzx ebx, bl
+  add [esi+8], ebx
+  dec ecx
+  jnz 1b
+  int 0x80
+3:
+  rol eax, 5
+  ret
+`;
+
+describe('translator', () => {
+  test('a mixed loop ends in the same state under jit, auto and the interpreter', () => {
+    const ref = run(MIXED, 'interp');
+    expect(ref.trap).toBe(0x80);
+    for (const engine of ['jit', 'auto'] as const) {
+      const r = run(MIXED, engine);
+      expect({ regs: r.regs, eip: r.eip, flags: r.flags, data: r.data, icount: r.icount }, engine).toEqual({
+        regs: ref.regs, eip: ref.eip, flags: ref.flags, data: ref.data, icount: ref.icount,
+      });
+      expect(r.stats!.translatedInstructions / r.icount, `${engine}: share of translated instructions`).toBeGreaterThan(0.99);
+    }
+  });
+
+  test.each([
+    ['registerCaching', { registerCaching: false }],
+    ['flagLiveness', { flagLiveness: false }],
+    ['inlineTlb', { inlineTlb: false }],
+  ])('switching off %s changes nothing but speed', (_name, opts) => {
+    const ref = run(MIXED, 'interp');
+    const r = run(MIXED, 'jit', opts);
+    expect({ regs: r.regs, flags: r.flags, data: r.data }).toEqual({ regs: ref.regs, flags: ref.flags, data: ref.data });
+    if ('inlineTlb' in opts) expect(r.stats!.slowMemoryAccesses).toBeGreaterThan(3000);
+  });
+
+  test('a store into translated code invalidates it (the new instruction runs)', () => {
+    // The loop rewrites the immediate of its own `add eax, imm32` every iteration.
+    const source = `
+    start:
+      mov ecx, 200
+      xor eax, eax
+    1:
+    patch: add eax, 0x11111111
+      mov [patch - start + ${CODE} + 1], ecx
+      dec ecx
+      jnz 1b
+      int 0x80
+    `;
+    const ref = run(source, 'interp');
+    const r = run(source, 'jit');
+    expect(ref.trap).toBe(0x80);
+    expect(r.regs[0]).toBe(ref.regs[0]);
+    expect(r.stats!.invalidations).toBeGreaterThan(0);
+  });
+
+  test('a region whose code is written while it compiles is discarded, not installed', async () => {
+    const { vm } = createBareMachine({
+      code: assemble('mov ecx, 100000\n1: add eax, ecx\ndec ecx\njnz 1b\nint 0x80'),
+      address: CODE,
+      map: [[CODE, 0x1000], [DATA, 0x1000]],
+      engine: 'auto',
+      translator: { asyncCompile: true, threshold: 4 },
+    });
+    vm.run(100); // hot: the loop's region is now compiling in the background
+    expect(vm.translator!.busy).toBe(true);
+    vm.mmu.write8(CODE + 0x40, 0x90); // a write into the code page, over no instruction: blocks stay valid
+    vm.mmu.write8(CODE + 5, 0x01); // over `add eax, ecx` (same opcode byte): the loop block is invalidated
+    while (vm.translator!.busy) await new Promise((resolve) => setImmediate(resolve));
+    expect(vm.stats().translator!.discarded).toBe(1);
+    expect(vm.stats().translator!.liveModules).toBe(0);
+  });
+
+  test('reaching the live-module cap flushes translations and execution stays exact', () => {
+    const loops = [1, 2, 3, 4, 5, 6].map((k) => `mov ecx, 50\n${k}: add eax, ${k}\nrol eax, 1\ndec ecx\njnz ${k}b`).join('\n');
+    const source = `${loops}\nint 0x80`;
+    const ref = run(source, 'interp');
+    const r = run(source, 'auto', { maxModules: 2, threshold: 2 });
+    expect(r.regs).toEqual(ref.regs);
+    expect(r.stats!.flushes).toBeGreaterThan(0);
+    expect(r.stats!.liveModules).toBeLessThanOrEqual(2);
+  });
+
+  test('a fault inside translated code is precise: EIP, registers and retired count as in the interpreter', () => {
+    // Walks ESI up through the data pages until it reads the unmapped page after them.
+    const source = `mov esi, ${DATA}\nxor eax, eax\n1: add eax, [esi]\nadd esi, 512\ninc ebx\njmp 1b`;
+    const ref = run(source, 'interp');
+    const r = run(source, 'jit');
+    expect(ref.trap).toBe(14);
+    expect({ trap: r.trap, eip: r.eip, regs: r.regs, icount: r.icount }).toEqual({
+      trap: ref.trap, eip: ref.eip, regs: ref.regs, icount: ref.icount,
+    });
+  });
+});
+
+describe('translator CLI', () => {
+  const sieve = join('tests', 'guest', 'build', 'sieve.O2');
+
+  test('--stats reports translated and interpreted instructions, compiles and dispatch', async () => {
+    const r = await runCli(['run', '--engine', 'auto', '--stats', sieve]);
+    expect(r.code).toBe(0);
+    const stderr = String(r.stderr);
+    const m = /translated (\d+) instructions \(([\d.]+)%\), interpreted (\d+)/.exec(stderr);
+    expect(m, String(r.stderr)).not.toBeNull();
+    expect(Number(m![2])).toBeGreaterThanOrEqual(99);
+    expect(stderr).toMatch(/compiled \d+ modules, \d+ blocks, \d+ instructions in [\d.]+ ms/);
+    expect(stderr).toMatch(/chain hits in wasm, \d+ dispatch misses; \d+ invalidations/);
+  }, 120_000);
+
+  test('--dump-wasm writes each module as WebAssembly text', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'wv-dump-'));
+    const r = await runCli(['run', '--engine', 'jit', '--dump-wasm', dir, join('tests', 'guest', 'build', 'exit_code')]);
+    expect(existsSync(dir)).toBe(true);
+    const files = readdirSync(dir).filter((f) => f.endsWith('.wat'));
+    expect(files.length, String(r.stderr)).toBeGreaterThan(0);
+    const text = readFileSync(join(dir, files[0]), 'utf8');
+    expect(text).toMatch(/;; entry e0: block at 0x[0-9a-f]+/);
+    expect(text).toContain('(module');
+    expect(text).toContain('return_call');
+  }, 120_000);
+});
