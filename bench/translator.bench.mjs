@@ -8,6 +8,8 @@
 //      liveness, inline TLB) on a few programs;
 //   4. geometric means against native and qemu.
 // Prints Markdown and writes bench/results/translator.md and translator.json.
+// Also: a cold `wasmvisor run` process per engine on two programs (what a CLI user waits for).
+// Takes about 2 minutes on 2 cores.
 // Run with `npm run bench:jit` (builds first) or `node bench/translator.bench.mjs`.
 //
 // Every wasmvisor run's stdout and exit status are compared with the native
@@ -21,6 +23,7 @@ import { join } from 'node:path';
 import {
   GUEST_SRC,
   RESULTS_DIR,
+  ROOT,
   assemble,
   buildCorpusO2,
   geomean,
@@ -45,6 +48,8 @@ const { Machine } = dist;
 const PROGRAMS = ['sieve', 'hash', 'matrix', 'bigint', 'int64', 'recursion', 'bytecode', 'strings', 'structs', 'malloc_stress'];
 /** Programs the switch-off variants run on: ones that spend their time in hot loops, not in start-up. */
 const VARIANT_PROGRAMS = ['sieve', 'hash', 'bytecode'];
+/** Programs also timed as a cold `node dist/cli/main.js run` process per engine. */
+const CLI_PROGRAMS = ['sieve', 'bytecode'];
 const VARIANTS = {
   'no register caching': { registerCaching: false },
   'no flag liveness': { flagLiveness: false },
@@ -62,6 +67,8 @@ const NATIVE_LIMIT_MS = 1000;
 const LOOP_OPTS = { minSamples: 5, maxTime: 1, initCount: 1 };
 const PROCESS_OPTS = { minSamples: 5, maxTime: 0.5, initCount: 1 };
 const PROGRAM_OPTS = { minSamples: 1, maxTime: 0, initCount: 1 };
+/** The default jit and its switch-off variants on the variant programs: two samples (their ratios are small). */
+const VARIANT_OPTS = { minSamples: 2, maxTime: 0, initCount: 1 };
 
 const qemu = ['/usr/bin/qemu-i386', '/usr/bin/qemu-i386-static'].find((p) => existsSync(p));
 let qemuVersion = null;
@@ -74,33 +81,45 @@ if (qemu) {
 }
 
 // ------------------------------------------------------------------ cases
+//
+// Two benny suites, in this order:
+//   A. interp loops, and per program native, qemu and interp;
+//   B. jit loops (and their variants), and per program jit (+ variants) and auto; cold CLI runs.
+// The interpreter runs ~1.5x slower in a process where the translator has already run (V8 sees
+// more shapes and call targets in the shared runtime code and deoptimises), so interp is timed
+// before any translation happens in this process, as in a `--engine interp` process. auto pays
+// that cost for real: it runs the interpreter and the translator in one process.
 
-/** name -> { run, opts, async, meta } in the order benny runs them. */
+/** name -> { run, opts, meta }. */
 const cases = new Map();
 /** name -> own measurements of each timed run of an in-process program case. */
 const records = new Map();
 const failures = [];
 
-function addCase(name, run, opts, async, meta) {
-  cases.set(name, { run: skipPreparation(run, { async }), opts, async, meta });
+function addCase(list, name, run, opts, async, meta) {
+  cases.set(name, { run: skipPreparation(run, { async }), opts, meta });
+  list.push(name);
 }
+const suiteA = [];
+const suiteB = [];
 
-// 1. Loops.
+// 1. Loops: code assembled now, machines made when their suite starts.
 const LOOPS = {
   'add, dec, jnz': 'mov ecx, 5000000\nxor eax, eax\n1: add eax, ecx\ndec ecx\njnz 1b\nint 0x80',
   'add, xor, dec, jnz': 'mov ecx, 2500000\nxor eax, eax\n1: add eax, ecx\nxor edx, eax\ndec ecx\njnz 1b\nint 0x80',
   'load, add, store, dec, jnz': 'mov ecx, 2000000\nmov ebx, 0x3000\n1: mov eax, [ebx]\nadd eax, ecx\nmov [ebx+4], eax\ndec ecx\njnz 1b\nint 0x80',
 };
-const loopNames = [];
-Object.entries(LOOPS).forEach(([label, source], i) => {
-  const code = assemble(`translator-loop${i}`, source);
-  loopNames.push(label);
-  for (const engine of ['interp', 'jit']) {
-    // Synchronous compiles: the warm-up run translates everything before timing starts.
-    const c = loopCase(dist, code, engine, { asyncCompile: false });
-    addCase(`loop ${label} [${engine}]`, c.run, LOOP_OPTS, false, { kind: 'loop', label, engine, instructions: c.instructions });
+const loopCode = Object.entries(LOOPS).map(([label, source], i) => ({ label, code: assemble(`translator-loop${i}`, source) }));
+const loopNames = loopCode.map((l) => l.label);
+function addLoopCases(list, configs) {
+  for (const { label, code } of loopCode) {
+    for (const [config, engine, translator] of configs) {
+      // Synchronous compiles: loopCase's warm-up run translates everything before timing starts.
+      const c = loopCase(dist, code, engine, { ...translator, asyncCompile: false });
+      addCase(list, `loop ${label} [${config}]`, c.run, LOOP_OPTS, false, { kind: 'loop', label, config, instructions: c.instructions });
+    }
   }
-});
+}
 
 // 2. Programs.
 const programs = [];
@@ -119,6 +138,8 @@ for (const name of PROGRAMS) {
   const prog = { name, path, args, stdin, expected, image: linux.readElfFile(path) };
   programs.push(prog);
 }
+const variantPrograms = programs.filter((p) => VARIANT_PROGRAMS.includes(p.name));
+const cliPrograms = programs.filter((p) => CLI_PROGRAMS.includes(p.name));
 
 function processRun(argv, stdin) {
   return async () => {
@@ -155,57 +176,106 @@ function wasmvisorRun(prog, engine, translator, key) {
   };
 }
 
-// 3. Switch-off variants: right after the same program's default jit run, so that both see
-// the same machine load and the same warmed-up Binaryen.
-const variantPrograms = programs.filter((p) => VARIANT_PROGRAMS.includes(p.name));
-for (const prog of programs) {
-  addCase(`${prog.name} [native]`, processRun([prog.path, ...prog.args], prog.stdin), PROCESS_OPTS, true, { kind: 'native', prog: prog.name });
-  if (qemu) addCase(`${prog.name} [qemu]`, processRun([qemu, prog.path, ...prog.args], prog.stdin), PROCESS_OPTS, true, { kind: 'qemu', prog: prog.name });
-  for (const engine of ENGINES) {
-    const key = `${prog.name} [${engine}]`;
-    addCase(key, wasmvisorRun(prog, engine, {}, key), PROGRAM_OPTS, true, { kind: 'wasmvisor', prog: prog.name, engine });
-    if (engine !== 'jit' || !variantPrograms.includes(prog)) continue;
-    for (const [variant, translator] of Object.entries(VARIANTS)) {
-      const vkey = `${prog.name} [jit, ${variant}]`;
-      addCase(vkey, wasmvisorRun(prog, 'jit', translator, vkey), PROGRAM_OPTS, true, { kind: 'variant', prog: prog.name, variant });
-    }
+function addProgramCases(list, prog, engine) {
+  const key = `${prog.name} [${engine}]`;
+  const withVariants = engine === 'jit' && variantPrograms.includes(prog);
+  addCase(list, key, wasmvisorRun(prog, engine, {}, key), withVariants ? VARIANT_OPTS : PROGRAM_OPTS, true, { kind: 'wasmvisor', prog: prog.name, engine });
+  if (!withVariants) return;
+  // 3. The switch-off variants right after the default jit run, so that both see the same machine load.
+  for (const [variant, translator] of Object.entries(VARIANTS)) {
+    const vkey = `${prog.name} [jit, ${variant}]`;
+    addCase(list, vkey, wasmvisorRun(prog, 'jit', translator, vkey), VARIANT_OPTS, true, { kind: 'variant', prog: prog.name, variant });
   }
 }
 
-// Warm-up (untimed): the first in-process run of each engine is slower (V8 has not optimised the
-// Linux personality, the translator or Binaryen's JavaScript glue yet), which would penalise
-// whichever program comes first. One run of the smallest program per engine and variant
-// takes that hit before timing starts.
+// A cold `wasmvisor run` process per engine on a few programs: what a CLI user waits for,
+// including Node start-up, loading Binaryen, and first-compile costs the in-process runs
+// (after their warm-up) no longer pay.
+const cli = join(ROOT, 'dist', 'cli', 'main.js');
+function addCliCase(list, prog, engine) {
+  const key = `${prog.name} [cli ${engine}]`;
+  const rec = { runs: [], failure: null };
+  records.set(key, rec);
+  const argv = [process.execPath, cli, 'run', '--engine', engine, prog.path, ...prog.args];
+  const run = async () => {
+    const t = performance.now();
+    const r = runProcess(argv, prog.stdin);
+    const ms = performance.now() - t;
+    if (r.status !== prog.expected.status || r.stdout !== prog.expected.stdout) {
+      if (!rec.failure) {
+        rec.failure = `wasmvisor run: status ${r.status} (native ${prog.expected.status}), stdout ${r.stdout === prog.expected.stdout ? 'same' : 'differs'}`;
+        failures.push({ program: prog.name, engine: `cli ${engine}`, error: rec.failure });
+      }
+      return;
+    }
+    rec.runs.push({ ms });
+  };
+  addCase(list, key, run, PROGRAM_OPTS, true, { kind: 'cli', prog: prog.name, engine });
+}
+
+// Warm-up (untimed): the first in-process run of each configuration is slower (V8 has not
+// optimised the Linux personality, the translator or Binaryen yet), which would penalise
+// whichever program comes first. One run of the smallest program per configuration takes that
+// hit before its suite starts.
 const warmProg = programs.find((p) => p.name === 'structs') ?? programs[0];
-if (warmProg) {
-  const warmStarted = performance.now();
-  const configs = [...ENGINES.map((e) => [e, {}]), ...(variantPrograms.length ? Object.values(VARIANTS).map((t) => ['jit', t]) : [])];
+async function warmUp(configs) {
+  if (!warmProg) return;
+  const started = performance.now();
   for (const [engine, translator] of configs) {
     await runProgramInProcess(linux, Machine, warmProg, engine, translator).catch(() => {});
   }
-  console.log(`warm-up: ${warmProg.name} under ${configs.length} configurations in ${(performance.now() - warmStarted).toFixed(0)} ms`);
+  console.log(`warm-up: ${warmProg.name} under ${configs.length} configuration(s) in ${(performance.now() - started).toFixed(0)} ms`);
 }
 
 // ------------------------------------------------------------------ timing
 
-console.log(`${cases.size} cases ready (${programs.length} programs, qemu: ${qemu ?? 'not installed'})`);
 /** name -> ms per run (median of benny's samples) and benny's summary. */
 const timed = new Map();
-await b.suite(
-  'wasmvisor translator vs interpreter',
-  ...[...cases.entries()].map(([name, c]) => b.add(name, c.run, c.opts)),
-  b.cycle((r) => {
-    const c = cases.get(r.name);
-    const ms = r.details.median * 1000;
-    timed.set(r.name, { ms, samples: r.samples, margin: r.margin, ops: r.ops });
-    const rec = records.get(r.name);
-    let extra = '';
-    if (c.meta.kind === 'loop') extra = ` = ${(c.meta.instructions / ms / 1000).toFixed(1)} MIPS`;
-    if (rec?.failure) extra = ` FAILED: ${rec.failure}`;
-    console.log(`  ${r.name}: ${ms.toFixed(2)} ms (${r.samples} samples)${extra}`);
-  }),
-  b.complete(),
-);
+async function runSuite(title, names) {
+  console.log(`${title}: ${names.length} cases`);
+  await b.suite(
+    title,
+    ...names.map((name) => b.add(name, cases.get(name).run, cases.get(name).opts)),
+    b.cycle((r) => {
+      const c = cases.get(r.name);
+      const ms = r.details.median * 1000;
+      timed.set(r.name, { ms, samples: r.samples, margin: r.margin, ops: r.ops });
+      const rec = records.get(r.name);
+      let extra = '';
+      if (c.meta.kind === 'loop') extra = ` = ${(c.meta.instructions / ms / 1000).toFixed(1)} MIPS`;
+      if (rec?.failure) extra = ` FAILED: ${rec.failure}`;
+      console.log(`  ${r.name}: ${ms.toFixed(2)} ms (${r.samples} samples)${extra}`);
+    }),
+    b.complete(),
+  );
+}
+
+console.log(`${programs.length} programs, qemu: ${qemu ?? 'not installed'}`);
+// Suite A: nothing has been translated in this process yet.
+addLoopCases(suiteA, [['interp', 'interp', {}]]);
+for (const prog of programs) {
+  addCase(suiteA, `${prog.name} [native]`, processRun([prog.path, ...prog.args], prog.stdin), PROCESS_OPTS, true, { kind: 'native', prog: prog.name });
+  if (qemu) addCase(suiteA, `${prog.name} [qemu]`, processRun([qemu, prog.path, ...prog.args], prog.stdin), PROCESS_OPTS, true, { kind: 'qemu', prog: prog.name });
+  addProgramCases(suiteA, prog, 'interp');
+}
+await warmUp([['interp', {}]]);
+await runSuite('A: interpreter, native, qemu-i386', suiteA);
+
+// Suite B: the translator.
+addLoopCases(suiteB, [['jit', 'jit', {}], ...Object.entries(VARIANTS).map(([v, t]) => [`jit, ${v}`, 'jit', t])]);
+for (const prog of programs) {
+  addProgramCases(suiteB, prog, 'jit');
+  addProgramCases(suiteB, prog, 'auto');
+}
+// The interpreter again, now that translation has happened in this process (see above).
+const reinterp = programs.find((p) => p.name === 'bytecode') ?? programs[0];
+if (reinterp) {
+  const key = `${reinterp.name} [interp after translation]`;
+  addCase(suiteB, key, wasmvisorRun(reinterp, 'interp', {}, key), PROGRAM_OPTS, true, { kind: 'reinterp', prog: reinterp.name });
+}
+for (const prog of cliPrograms) for (const engine of ENGINES) addCliCase(suiteB, prog, engine);
+await warmUp([['jit', {}], ['auto', {}], ...(variantPrograms.length ? Object.values(VARIANTS).map((t) => ['jit', t]) : [])]);
+await runSuite('B: translator (jit, auto), cold CLI processes', suiteB);
 
 // ------------------------------------------------------------------ results
 
@@ -215,6 +285,21 @@ const ok = (key) => {
   return rec !== undefined && !rec.failure && rec.runs.length > 0;
 };
 const lastRun = (key) => records.get(key)?.runs.at(-1);
+const median = (xs) => {
+  const v = [...xs].sort((a, b) => a - b);
+  return v.length % 2 ? v[(v.length - 1) / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+};
+/** Medians over a case's own timed runs: wall ms, codegen + compile ms, and the difference. */
+function ownTimes(key) {
+  const runs = records.get(key).runs;
+  const compile = (r) => (r.stats.translator ? r.stats.translator.codegenMs + r.stats.translator.compileMs : 0);
+  return {
+    ownMs: median(runs.map((r) => r.ms)),
+    cpuMs: median(runs.map((r) => r.cpuMs)),
+    compileMs: median(runs.map(compile)),
+    execMs: median(runs.map((r) => r.ms - compile(r))),
+  };
+}
 const fmtMs = (x) => (Number.isFinite(x) ? (x >= 100 ? x.toFixed(0) : x.toFixed(1)) : 'n/a');
 const fmtX = (x) => (Number.isFinite(x) ? `${x >= 10 ? x.toFixed(0) : x.toFixed(2)}×` : 'n/a');
 const fmtN = (x, d = 1) => (Number.isFinite(x) ? x.toFixed(d) : 'n/a');
@@ -222,11 +307,13 @@ const fmtInt = (x) => (Number.isFinite(x) ? Math.round(x).toLocaleString('en-US'
 
 // Loops.
 const loopResults = loopNames.map((label) => {
-  const row = { loop: label };
-  for (const engine of ['interp', 'jit']) {
-    const name = `loop ${label} [${engine}]`;
+  const row = { loop: label, variants: {} };
+  for (const config of ['interp', 'jit', ...Object.keys(VARIANTS)]) {
+    const name = config in VARIANTS ? `loop ${label} [jit, ${config}]` : `loop ${label} [${config}]`;
     const c = cases.get(name);
-    row[engine] = { msPerRun: msOf(name), instructionsPerRun: c.meta.instructions, mips: c.meta.instructions / msOf(name) / 1000 };
+    const r = { msPerRun: msOf(name), instructionsPerRun: c.meta.instructions, mips: c.meta.instructions / msOf(name) / 1000 };
+    if (config in VARIANTS) row.variants[config] = r;
+    else row[config] = r;
   }
   return row;
 });
@@ -242,16 +329,16 @@ const programResults = programs.map((prog) => {
     }
     const run = lastRun(key);
     const t = run.stats.translator;
-    const e = { ms: msOf(key), ownMs: run.ms, instructions: run.icount, mips: run.icount / msOf(key) / 1000 };
+    const own = ownTimes(key);
+    const e = { ms: msOf(key), ownMs: own.ownMs, cpuMs: own.cpuMs, instructions: run.icount, mips: run.icount / msOf(key) / 1000 };
     if (t) {
-      const compileMs = t.codegenMs + t.compileMs;
       e.translator = t;
-      e.compileMs = compileMs;
-      e.usPerCompiledInstruction = t.instructionsCompiled ? (compileMs * 1000) / t.instructionsCompiled : NaN;
+      e.compileMs = own.compileMs;
+      e.usPerCompiledInstruction = t.instructionsCompiled ? (own.compileMs * 1000) / t.instructionsCompiled : NaN;
       e.translatedShare = t.translatedInstructions / run.icount;
       // Translated-code-only rate: the run's own wall time minus the time spent generating and
       // compiling code (only meaningful for jit, where nothing is interpreted).
-      e.execMs = run.ms - compileMs;
+      e.execMs = own.execMs;
       e.execMips = run.icount / e.execMs / 1000;
     }
     res[engine] = e;
@@ -264,10 +351,8 @@ const programResults = programs.map((prog) => {
       res.variants[variant] = { failure: records.get(key).failure };
       continue;
     }
-    const run = lastRun(key);
-    const t = run.stats.translator;
-    const compileMs = t.codegenMs + t.compileMs;
-    res.variants[variant] = { ms: msOf(key), ownMs: run.ms, compileMs, execMs: run.ms - compileMs, translator: t };
+    const own = ownTimes(key);
+    res.variants[variant] = { ms: msOf(key), ...own, translator: lastRun(key).stats.translator };
   }
   return res;
 });
@@ -292,13 +377,16 @@ md.push(`Loading wasmvisor (with Binaryen) took ${moduleLoadMs.toFixed(0)} ms on
 md.push('## Simple loops (bare machine, translations warm)\n');
 md.push(
   markdownTable(
-    ['loop', 'instructions/run', 'interp MIPS', 'jit MIPS', 'jit / interp'],
-    loopResults.map((r) => [r.loop, fmtInt(r.interp.instructionsPerRun), fmtN(r.interp.mips), fmtN(r.jit.mips), fmtX(r.jit.mips / r.interp.mips)]),
+    ['loop', 'instructions/run', 'interp MIPS', 'jit MIPS', 'jit / interp', ...Object.keys(VARIANTS).map((v) => `jit, ${v}: MIPS (slow-down)`)],
+    loopResults.map((r) => [
+      r.loop, fmtInt(r.interp.instructionsPerRun), fmtN(r.interp.mips), fmtN(r.jit.mips), fmtX(r.jit.mips / r.interp.mips),
+      ...Object.keys(VARIANTS).map((v) => `${fmtN(r.variants[v].mips)} (${fmtX(r.jit.mips / r.variants[v].mips)})`),
+    ]),
   ),
 );
 
 md.push('\n## Compute programs: wall time per run (ms)\n');
-md.push('In-process wasmvisor runs include VM creation, ELF loading, translation and compilation; native and qemu runs include process start-up. Ratios are time ratios (× slower); "speed-up" is interp time / engine time.\n');
+md.push('In-process wasmvisor runs include VM creation, ELF loading, translation and compilation; native and qemu runs include process start-up. Ratios are time ratios (× slower); "speed-up" is interp time / engine time. interp was timed before anything was translated in this process (like an `--engine interp` process).\n');
 const okRows = programResults;
 md.push(
   markdownTable(
@@ -316,6 +404,17 @@ md.push(
     }),
   ),
 );
+
+if (reinterp) {
+  const key = `${reinterp.name} [interp after translation]`;
+  const before = programResults.find((r) => r.program === reinterp.name);
+  if (ok(key) && good(before, 'interp')) {
+    md.push(
+      `\nThe interpreter in a process where the translator has run: ${reinterp.name} [interp] took ${fmtMs(msOf(key))} ms after the jit and auto runs, ` +
+        `${fmtMs(before.interp.ms)} ms before them (${fmtX(msOf(key) / before.interp.ms)}).`,
+    );
+  }
+}
 
 md.push('\n## Compute programs: translation cost and translated-code rate\n');
 md.push('compile = Binaryen codegen + WebAssembly compile (stats().translator); µs/insn per compiled guest instruction. "jit exec" = the jit run time minus codegen and compile time: the rate of translated code, which still pays for block decoding, module instantiation, syscalls and returns to JavaScript. auto compiles asynchronously: its engine compile time is off the main thread and not counted.\n');
@@ -370,6 +469,18 @@ if (variantPrograms.length) {
   );
 }
 
+if (cliPrograms.length) {
+  md.push('\n## Cold `wasmvisor run` process (CLI), wall time per run (ms)\n');
+  md.push('A fresh `node dist/cli/main.js run --engine E PROGRAM` each time: Node start-up, loading Binaryen and first compiles included.\n');
+  const cliRow = (prog) => {
+    const ms = (e) => (ok(`${prog.name} [cli ${e}]`) ? msOf(`${prog.name} [cli ${e}]`) : NaN);
+    const r = programResults.find((x) => x.program === prog.name);
+    return [prog.name, fmtMs(r.native.ms), ...ENGINES.map((e) => (Number.isFinite(ms(e)) ? fmtMs(ms(e)) : 'FAILED')),
+      ...ENGINES.map((e) => fmtX(ms(e) / r.native.ms)), ...ENGINES.map((e) => (good(r, e) ? fmtMs(ms(e) - r[e].ms) : '–'))];
+  };
+  md.push(markdownTable(['program', 'native', ...ENGINES.map((e) => `cli ${e}`), ...ENGINES.map((e) => `${e}/native`), ...ENGINES.map((e) => `${e}: cli − in-process`)], cliPrograms.map(cliRow)));
+}
+
 // 4. Geometric means over the programs every compared engine ran correctly.
 const geo = {};
 const geoRows = [];
@@ -398,7 +509,11 @@ if (failures.length) {
   md.push(markdownTable(['program', 'engine', 'error'], failures.map((f) => [f.program, f.engine, f.error.replace(/\|/g, '\\|')])));
 }
 const totalS = (performance.now() - benchStarted) / 1000;
-md.push(`\nBench time: ${totalS.toFixed(0)} s. Program cases under wasmvisor are single benny samples (see the comment in bench/translator.bench.mjs).`);
+md.push(
+  `\nBench time: ${totalS.toFixed(0)} s. Whole-program cases under wasmvisor are single benny samples ` +
+    `(two for the default jit and its variants on ${variantPrograms.map((p) => p.name).join(', ') || 'no programs'}), taken after an untimed warm-up run per configuration; ` +
+    'see the comment in bench/translator.bench.mjs.',
+);
 
 const text = md.join('\n') + '\n';
 console.log('\n' + text);
@@ -411,9 +526,11 @@ writeFileSync(
       machine: machineInfo,
       moduleLoadMs,
       benchSeconds: totalS,
-      benny: { loops: LOOP_OPTS, processes: PROCESS_OPTS, programs: PROGRAM_OPTS },
+      benny: { loops: LOOP_OPTS, processes: PROCESS_OPTS, programs: PROGRAM_OPTS, variants: VARIANT_OPTS },
       loops: loopResults,
       programs: programResults,
+      cli: Object.fromEntries(cliPrograms.flatMap((p) => ENGINES.map((e) => [`${p.name} [cli ${e}]`, ok(`${p.name} [cli ${e}]`) ? msOf(`${p.name} [cli ${e}]`) : null]))),
+      interpAfterTranslation: reinterp ? { program: reinterp.name, ms: msOf(`${reinterp.name} [interp after translation]`) } : null,
       geomeans: geo,
       failures,
       cases: Object.fromEntries([...timed.entries()]),

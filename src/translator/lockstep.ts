@@ -26,6 +26,8 @@ export interface LockstepStats {
 interface Outcome {
   /** The whole CPU state block after the run. */
   state: Int32Array;
+  /** Its slots from SLOTS_USED on, as bytes. */
+  tail: Buffer;
   /** Architectural EFLAGS (the two tiers may represent lazy flags differently). */
   eflags: number;
   /** Instructions retired. */
@@ -33,6 +35,8 @@ interface Outcome {
   exception: CpuException | null;
 }
 
+/** Slots of the state block in use (layout.ts): compared one by one, the rest as bytes. */
+const SLOTS_USED = 64;
 /** State-block slots that are bookkeeping, not architectural state (lazy flags are compared through readFlags). */
 const IGNORED_SLOTS = new Set<number>([
   Slot.FLAGS, Slot.LAZY_OP, Slot.LAZY_DST, Slot.LAZY_SRC, Slot.LAZY_RES,
@@ -46,6 +50,14 @@ const SEG_NAMES = ['es', 'cs', 'ss', 'ds', 'fs', 'gs'];
 const FLAG_NAMES: [number, string][] = [
   [0x1, 'CF'], [0x4, 'PF'], [0x10, 'AF'], [0x40, 'ZF'], [0x80, 'SF'], [0x100, 'TF'], [0x200, 'IF'], [0x400, 'DF'], [0x800, 'OF'],
 ];
+/** A byte either run wrote: its value before the block and after each run. */
+interface WrittenByte {
+  linear: number;
+  original: number;
+  interp: number;
+  translated: number;
+}
+
 /** Lines of differing memory shown in a report at most. */
 const MAX_MEMORY_LINES = 16;
 
@@ -72,12 +84,15 @@ const MAX_MEMORY_LINES = 16;
 export class Lockstep {
   private readonly counters: LockstepStats = { blocksCompared: 0, instructionsCompared: 0, blocksInterpreted: 0, divergences: 0 };
   private readonly before: Int32Array;
-  // The write log of the current run: per write its host offset, linear address and size; its old bytes in `old`.
-  private recording = false;
-  private readonly logHost: number[] = [];
-  private readonly logLinear: number[] = [];
-  private readonly logSize: number[] = [];
-  private readonly logOld: number[] = [];
+  /** State after the interpreter's run (reused: one block at a time); the translated run's stays in place. */
+  private readonly interpState: Int32Array;
+  private readonly interpTail: Buffer;
+  private readonly stateTail: Buffer;
+  /** The writes of the interpreter's and of the translated run of the current block. */
+  private readonly interpWrites = new WriteLog();
+  private readonly translatedWrites = new WriteLog();
+  /** Where the write watch logs (null: not inside a compared run). */
+  private log: WriteLog | null = null;
   /** The exception translated code delivered, caught instead of reaching the personality. */
   private caught: CpuException | null = null;
   private readonly catcher: Personality = {
@@ -92,14 +107,11 @@ export class Lockstep {
   constructor(private readonly vm: Machine) {
     if (!vm.translator) throw new Error('lockstep needs the translation tier');
     this.before = new Int32Array(STATE_SIZE / 4);
+    this.interpState = new Int32Array(STATE_SIZE / 4);
+    this.interpTail = tailOf(this.interpState);
+    this.stateTail = tailOf(vm.cpu.s);
     const u8 = vm.mmu.u8;
-    vm.mmu.watchWrites((linear, host, size) => {
-      if (!this.recording) return;
-      this.logHost.push(host);
-      this.logLinear.push(linear);
-      this.logSize.push(size);
-      for (let i = 0; i < size; i++) this.logOld.push(u8[host + i]);
-    });
+    vm.mmu.watchWrites((linear, host, size) => this.log?.add(u8, linear, host, size));
   }
 
   stats(): LockstepStats {
@@ -130,6 +142,7 @@ export class Lockstep {
   private step(): string | null {
     const vm = this.vm;
     const s = vm.cpu.s;
+    const u8 = vm.mmu.u8;
     const eip = s[Slot.EIP];
     const b = vm.blocks.lookupFast(eip) ?? vm.blocks.lookup(eip);
     if (!comparable(b)) {
@@ -137,26 +150,31 @@ export class Lockstep {
       return null;
     }
 
-    // 1. The interpreter, from the state as it is.
+    // 1. The interpreter, from the state as it is; then the state and memory go back.
     const before = this.before;
     before.set(s);
     const icount = vm.icount;
-    const blocksRun = vm.blocksRun;
-    this.startLog();
-    const interpException = vm.executeBlockForLockstep(b);
-    this.recording = false;
-    const interp = this.outcome(icount, interpException);
-    // Bytes as the interpreter left them, by host offset (the first old byte of each is in `original`).
-    const written = new Map<number, { linear: number; original: number; interp: number; translated: number }>();
-    this.collectWrites(written, true);
-    this.undoWrites();
+    const iw = this.interpWrites;
+    iw.clear();
+    this.log = iw;
+    let interpException: CpuException | null;
+    try {
+      interpException = vm.executeBlockForLockstep(b);
+    } finally {
+      this.log = null;
+    }
+    this.interpState.set(s);
+    const interp = this.outcome(this.interpState, this.interpTail, icount, interpException);
+    iw.keepFinal(u8);
+    iw.undo(u8);
     s.set(before);
     vm.icount = icount;
-    vm.blocksRun = blocksRun;
     vm.abort = false;
 
     // 2. The translated block, from the same state.
-    this.startLog();
+    const tw = this.translatedWrites;
+    tw.clear();
+    this.log = tw;
     this.caught = null;
     const personality = vm.personality;
     vm.personality = this.catcher;
@@ -165,23 +183,24 @@ export class Lockstep {
       ran = vm.translator!.tryRun(eip, vm.icount + b.insns.length);
     } finally {
       vm.personality = personality;
-      this.recording = false;
+      this.log = null;
     }
     if (!ran) {
       // The translator did not take it after all (nothing ran): interpret it for real.
       this.interpretOnly(vm.blocks.lookupFast(eip) ?? vm.blocks.lookup(eip));
       return null;
     }
-    const translated = this.outcome(icount, this.caught);
+    const translated = this.outcome(s, this.stateTail, icount, this.caught);
     this.caught = null;
-    this.collectWrites(written, false);
     vm.abort = false;
 
     // 3. Compare; go on from the translated run's state.
     this.counters.blocksCompared++;
     this.counters.instructionsCompared += translated.retired;
-    const report = this.compare(b, interp, translated, written);
-    if (report !== null) return report;
+    if (!agree(interp, translated) || !sameWrites(iw, tw, u8)) {
+      const report = this.report(b, interp, translated);
+      if (report !== null) return report;
+    }
     if (translated.exception) vm.personality.onException(vm, translated.exception);
     return null;
   }
@@ -193,63 +212,40 @@ export class Lockstep {
     if (e) vm.personality.onException(vm, e);
   }
 
-  private startLog(): void {
-    this.logHost.length = 0;
-    this.logLinear.length = 0;
-    this.logSize.length = 0;
-    this.logOld.length = 0;
-    this.recording = true;
+  /** The outcome of a run whose state is `state` (a copy, or the live state block). */
+  private outcome(state: Int32Array, tail: Buffer, icount: number, exception: CpuException | null): Outcome {
+    return { state, tail, eflags: readFlags(state) >>> 0, retired: this.vm.icount - icount, exception };
   }
 
-  private outcome(icount: number, exception: CpuException | null): Outcome {
-    const s = this.vm.cpu.s;
-    return { state: s.slice(), eflags: readFlags(s) >>> 0, retired: this.vm.icount - icount, exception };
-  }
-
-  /**
-   * Adds the bytes the last run wrote to `written` with their current values
-   * (the interpreter's or the translated code's). A byte only one run wrote
-   * keeps, for the other, its value from before the block.
-   */
-  private collectWrites(written: Map<number, { linear: number; original: number; interp: number; translated: number }>, interp: boolean): void {
+  /** Every byte either run wrote, by linear address: its value before the block and after each run. */
+  private writtenBytes(): WrittenByte[] {
     const u8 = this.vm.mmu.u8;
-    let o = 0;
-    for (let i = 0; i < this.logHost.length; i++) {
-      const host = this.logHost[i], linear = this.logLinear[i], size = this.logSize[i];
-      for (let k = 0; k < size; k++, o++) {
-        const h = host + k;
-        let w = written.get(h);
-        if (w === undefined) {
-          const original = this.logOld[o];
-          w = { linear: (linear + k) >>> 0, original, interp: original, translated: original };
-          written.set(h, w);
+    const byHost = new Map<number, WrittenByte>();
+    const add = (log: WriteLog, interp: boolean) => {
+      let o = 0;
+      for (let i = 0; i < log.writes; i++) {
+        for (let k = 0; k < log.size[i]; k++, o++) {
+          const h = log.host[i] + k;
+          let w = byHost.get(h);
+          if (w === undefined) {
+            // The first old value logged for a byte is its value before the block (both runs start from it).
+            const original = log.old[o];
+            w = { linear: (log.linear[i] + k) >>> 0, original, interp: original, translated: original };
+            byHost.set(h, w);
+          }
+          // The interpreter's values were kept before its writes were undone; the translated ones are in memory.
+          if (interp) w.interp = log.final[o];
+          else w.translated = u8[h];
         }
       }
-    }
-    for (const [h, w] of written) {
-      if (interp) w.interp = u8[h];
-      else w.translated = u8[h];
-    }
+    };
+    add(this.interpWrites, true);
+    add(this.translatedWrites, false);
+    return [...byHost.values()].sort((x, y) => x.linear - y.linear);
   }
 
-  /** Puts back the bytes the last run wrote, newest write first. */
-  private undoWrites(): void {
-    const u8 = this.vm.mmu.u8;
-    let o = this.logOld.length;
-    for (let i = this.logHost.length - 1; i >= 0; i--) {
-      const host = this.logHost[i], size = this.logSize[i];
-      o -= size;
-      for (let k = 0; k < size; k++) u8[host + k] = this.logOld[o + k];
-    }
-  }
-
-  /** Null when the two runs agree, else the report. */
-  private compare(
-    b: Block,
-    interp: Outcome,
-    translated: Outcome,
-    written: Map<number, { linear: number; original: number; interp: number; translated: number }>,
-  ): string | null {
+  /** What differs between the two runs, with the block's disassembly (null if nothing does). */
+  private report(b: Block, interp: Outcome, translated: Outcome): string | null {
     const rows: [string, string, string][] = [];
     let differs = false;
     const row = (name: string, a: string, c: string) => {
@@ -272,7 +268,7 @@ export class Lockstep {
       row(`slot ${i}`, hex(is[i]), hex(ts[i]));
     }
     // Memory: runs of consecutive written bytes (by linear address), shown when some byte differs.
-    const bytes = [...written.values()].sort((x, y) => x.linear - y.linear);
+    const bytes = this.writtenBytes();
     const memLines: string[] = [];
     let memDiffers = 0;
     for (let i = 0; i < bytes.length; ) {
@@ -283,8 +279,8 @@ export class Lockstep {
         memDiffers += run.filter((x) => x.interp !== x.translated).length;
         if (memLines.length < MAX_MEMORY_LINES) {
           memLines.push(
-            `  ${`mem ${hex(run[0].linear)}`.padEnd(16)} ${byteText(run.map((x) => x.interp)).padEnd(48)} ${byteText(run.map((x) => x.translated)).padEnd(48)} <-- differs` +
-              ` (before: ${byteText(run.map((x) => x.original))})`,
+            `  ${`mem ${hex(run[0].linear)}`.padEnd(16)} ${byteText(run.map((x) => x.interp)).padEnd(48)} ` +
+              `${byteText(run.map((x) => x.translated)).padEnd(48)} <-- differs (before: ${byteText(run.map((x) => x.original))})`,
           );
         }
       }
@@ -307,11 +303,103 @@ export class Lockstep {
     for (const [name, a, c] of rows) {
       lines.push(`  ${name.padEnd(16)} ${a.padEnd(48)} ${c.padEnd(48)}${a !== c ? ' <-- differs' : ''}`.trimEnd());
     }
-    lines.push(`  memory: ${written.size} byte(s) written, ${memDiffers} differ`);
+    lines.push(`  memory: ${bytes.length} byte(s) written, ${memDiffers} differ`);
     lines.push(...memLines);
     if (memLines.length === MAX_MEMORY_LINES) lines.push('  ...');
     return lines.join('\n');
   }
+}
+
+/**
+ * The guest writes of one run, in order: host offset, linear address and
+ * size of each (within one page), and per byte its old value (before that
+ * write) and its final value (after the run, once keepFinal ran).
+ */
+class WriteLog {
+  // Arrays reused from block to block: only the first `writes` (and `bytes`) entries are valid.
+  readonly host: number[] = [];
+  readonly linear: number[] = [];
+  readonly size: number[] = [];
+  readonly old: number[] = [];
+  readonly final: number[] = [];
+  writes = 0;
+  bytes = 0;
+
+  clear(): void {
+    this.writes = 0;
+    this.bytes = 0;
+  }
+
+  add(u8: Uint8Array, linear: number, host: number, size: number): void {
+    const i = this.writes++;
+    this.host[i] = host;
+    this.linear[i] = linear;
+    this.size[i] = size;
+    for (let k = 0; k < size; k++) this.old[this.bytes++] = u8[host + k];
+  }
+
+  /** Records the bytes' values as the run left them. */
+  keepFinal(u8: Uint8Array): void {
+    let o = 0;
+    for (let i = 0; i < this.writes; i++) for (let k = 0; k < this.size[i]; k++) this.final[o++] = u8[this.host[i] + k];
+  }
+
+  /** Puts back the old bytes, newest write first. */
+  undo(u8: Uint8Array): void {
+    let o = this.bytes;
+    for (let i = this.writes - 1; i >= 0; i--) {
+      const host = this.host[i], size = this.size[i];
+      o -= size;
+      for (let k = 0; k < size; k++) u8[host + k] = this.old[o + k];
+    }
+  }
+}
+
+/**
+ * Whether the translated run (its values in memory now) wrote what the
+ * interpreter wrote. The quick test when both wrote the same places in the
+ * same order, as they almost always do; otherwise byte by byte.
+ */
+function sameWrites(iw: WriteLog, tw: WriteLog, u8: Uint8Array): boolean {
+  if (iw.writes === 0 && tw.writes === 0) return true;
+  let same = iw.writes === tw.writes;
+  for (let i = 0; same && i < iw.writes; i++) same = iw.host[i] === tw.host[i] && iw.size[i] === tw.size[i];
+  if (same) {
+    let o = 0;
+    for (let i = 0; i < iw.writes; i++) {
+      for (let k = 0; k < iw.size[i]; k++, o++) if (u8[iw.host[i] + k] !== iw.final[o]) return false;
+    }
+    return true;
+  }
+  // Different places or order: every byte either wrote must hold the interpreter's final value (or, if the
+  // interpreter did not write it, its value from before the block).
+  const expected = new Map<number, number>();
+  let o = 0;
+  for (let i = 0; i < tw.writes; i++) {
+    for (let k = 0; k < tw.size[i]; k++, o++) if (!expected.has(tw.host[i] + k)) expected.set(tw.host[i] + k, tw.old[o]);
+  }
+  o = 0;
+  for (let i = 0; i < iw.writes; i++) for (let k = 0; k < iw.size[i]; k++, o++) expected.set(iw.host[i] + k, iw.final[o]);
+  for (const [h, v] of expected) if (u8[h] !== v) return false;
+  return true;
+}
+
+/** Slots SLOTS_USED.. of a state block, as bytes. */
+function tailOf(state: Int32Array): Buffer {
+  return Buffer.from(state.buffer, state.byteOffset + SLOTS_USED * 4, state.byteLength - SLOTS_USED * 4);
+}
+
+/** Whether the two runs left the same CPU state and exception (memory: sameWrites). */
+function agree(a: Outcome, b: Outcome): boolean {
+  if (a.eflags !== b.eflags || a.retired !== b.retired) return false;
+  const ea = a.exception, eb = b.exception;
+  if (ea !== eb && (ea === null || eb === null || ea.vector !== eb.vector || ea.errorCode !== eb.errorCode || ea.address !== eb.address)) {
+    return false;
+  }
+  const sa = a.state, sb = b.state;
+  for (let i = 0; i < SLOTS_USED; i++) if (sa[i] !== sb[i] && !IGNORED_SLOTS.has(i)) return false;
+  // The rest of the state block (unused so far): a stray store there shows too.
+  return Buffer.compare(a.tail, b.tail) === 0;
 }
 
 /** Blocks run both ways: ones the translator takes (flat 32-bit code, decoded) with nothing that must not happen twice. */

@@ -105,10 +105,11 @@ describe('runLinuxProgram', () => {
     expect(diag).toEqual([`wasmvisor: cannot open ${missing}: No such file or directory`]);
   });
 
-  test('stats print one summary line', async () => {
+  test('stats print a summary line, then the translator\'s lines (auto is the default engine)', async () => {
     const r = await run([], { stats: true });
     expect(r.status).toBe(7);
-    expect(r.diag).toHaveLength(1);
+    expect(r.diag).toHaveLength(4);
+    expect(r.diag[1]).toMatch(/^wasmvisor: translated \d+ instructions/);
     expect(r.diag[0]).toMatch(/^wasmvisor: \d+ instructions in [\d.]+ s \([\d.]+ MIPS\); \d+ blocks built/);
   });
 });
