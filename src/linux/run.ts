@@ -176,7 +176,7 @@ function printStats(vm: Machine, proc: LinuxProcess, started: bigint, diag: (lin
   if (l) {
     diag(
       `wasmvisor: lockstep compared ${l.blocksCompared} blocks (${l.instructionsCompared} instructions), ` +
-        `${l.blocksInterpreted} blocks interpreted only; ${l.divergences} divergences`,
+        `${l.blocksInterpreted} blocks interpreted only (${l.selfModifying} of them wrote code); ${l.divergences} divergences`,
     );
   }
 }

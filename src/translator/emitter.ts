@@ -468,8 +468,9 @@ export class Emitter {
       ...this.writeBack(),
       ...this.markFaultSite(),
       m.local.set(st, m.call(Import.INTERP, [m.i32.const(id)], I32)),
-      this.faultCheck(),
+      // Reload first: a REP string instruction that faults part-way has changed registers the fault path writes back.
       ...this.reload(),
+      this.faultCheck(),
     );
     this.known = null;
     return () => m.local.get(st, I32);

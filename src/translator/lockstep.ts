@@ -18,6 +18,8 @@ export interface LockstepStats {
   instructionsCompared: number;
   /** Blocks run by the interpreter only: system calls and other side effects that cannot run twice, untranslatable blocks. */
   blocksInterpreted: number;
+  /** ... of which wrote code (self-modifying code: the interpreter's run stands, see step()). */
+  selfModifying: number;
   /** Divergences found (the run stops at the first). */
   divergences: number;
 }
@@ -27,7 +29,7 @@ interface Outcome {
   /** The whole CPU state block after the run. */
   state: Int32Array;
   /** Its slots from SLOTS_USED on, as bytes. */
-  tail: Buffer;
+  tail: Uint8Array;
   /** Architectural EFLAGS (the two tiers may represent lazy flags differently). */
   eflags: number;
   /** Instructions retired. */
@@ -79,15 +81,17 @@ const MAX_MEMORY_LINES = 16;
  *
  * Blocks with side effects that cannot happen twice (INT n, SYSENTER: system
  * calls and signals; RDTSC: a different time) and blocks the translator does
- * not take run through the interpreter only.
+ * not take run through the interpreter only, and so do blocks that turn out
+ * to write code (their interpreted run invalidated decoded blocks, which
+ * putting the bytes back does not undo: that run stands).
  */
 export class Lockstep {
-  private readonly counters: LockstepStats = { blocksCompared: 0, instructionsCompared: 0, blocksInterpreted: 0, divergences: 0 };
+  private readonly counters: LockstepStats = { blocksCompared: 0, instructionsCompared: 0, blocksInterpreted: 0, selfModifying: 0, divergences: 0 };
   private readonly before: Int32Array;
   /** State after the interpreter's run (reused: one block at a time); the translated run's stays in place. */
   private readonly interpState: Int32Array;
-  private readonly interpTail: Buffer;
-  private readonly stateTail: Buffer;
+  private readonly interpTail: Uint8Array;
+  private readonly stateTail: Uint8Array;
   /** The writes of the interpreter's and of the translated run of the current block. */
   private readonly interpWrites = new WriteLog();
   private readonly translatedWrites = new WriteLog();
@@ -154,6 +158,9 @@ export class Lockstep {
     const before = this.before;
     before.set(s);
     const icount = vm.icount;
+    const { attention, csChanged } = vm;
+    const invalidations = vm.blocks.invalidations;
+    const generation = vm.blocks.generation;
     const iw = this.interpWrites;
     iw.clear();
     this.log = iw;
@@ -163,13 +170,24 @@ export class Lockstep {
     } finally {
       this.log = null;
     }
+    if (vm.blocks.invalidations !== invalidations || vm.blocks.generation !== generation) {
+      // The block wrote code: decoded blocks (and their translations) are gone, which putting the bytes back
+      // would not undo, so a second run would not start from the same place. The interpreter's run stands.
+      this.counters.blocksInterpreted++;
+      this.counters.selfModifying++;
+      if (interpException) vm.personality.onException(vm, interpException);
+      return null;
+    }
     this.interpState.set(s);
     const interp = this.outcome(this.interpState, this.interpTail, icount, interpException);
     iw.keepFinal(u8);
     iw.undo(u8);
     s.set(before);
     vm.icount = icount;
+    // Requests the interpreter's run made of the run loop (a CS reload...) the translated run makes again.
     vm.abort = false;
+    vm.attention = attention;
+    vm.csChanged = csChanged;
 
     // 2. The translated block, from the same state.
     const tw = this.translatedWrites;
@@ -213,7 +231,7 @@ export class Lockstep {
   }
 
   /** The outcome of a run whose state is `state` (a copy, or the live state block). */
-  private outcome(state: Int32Array, tail: Buffer, icount: number, exception: CpuException | null): Outcome {
+  private outcome(state: Int32Array, tail: Uint8Array, icount: number, exception: CpuException | null): Outcome {
     return { state, tail, eflags: readFlags(state) >>> 0, retired: this.vm.icount - icount, exception };
   }
 
@@ -299,10 +317,9 @@ export class Lockstep {
       const code = byteText(Array.from(mmu.readUpTo((b.csBase + insn.eip) | 0, insn.length)));
       lines.push(`  ${hex(insn.eip)}  ${code.padEnd(32)} ${formatInstruction(insn)}`);
     }
-    lines.push(`  ${'state after'.padEnd(16)} ${'interpreter'.padEnd(48)} ${'translated'.padEnd(48)}`);
-    for (const [name, a, c] of rows) {
-      lines.push(`  ${name.padEnd(16)} ${a.padEnd(48)} ${c.padEnd(48)}${a !== c ? ' <-- differs' : ''}`.trimEnd());
-    }
+    const width = Math.max(...rows.map(([, a, c]) => Math.max(a.length, c.length))) + 1;
+    lines.push(`  ${'state after'.padEnd(16)} ${'interpreter'.padEnd(width)} translated`);
+    for (const [name, a, c] of rows) lines.push(`  ${name.padEnd(16)} ${a.padEnd(width)} ${a !== c ? `${c.padEnd(width)} <-- differs` : c}`);
     lines.push(`  memory: ${bytes.length} byte(s) written, ${memDiffers} differ`);
     lines.push(...memLines);
     if (memLines.length === MAX_MEMORY_LINES) lines.push('  ...');
@@ -313,15 +330,17 @@ export class Lockstep {
 /**
  * The guest writes of one run, in order: host offset, linear address and
  * size of each (within one page), and per byte its old value (before that
- * write) and its final value (after the run, once keepFinal ran).
+ * write) and its final value (after the run, once keepFinal ran). Buffers
+ * are reused from block to block and grow as needed (a REP STOS may write
+ * megabytes in one block).
  */
 class WriteLog {
-  // Arrays reused from block to block: only the first `writes` (and `bytes`) entries are valid.
-  readonly host: number[] = [];
-  readonly linear: number[] = [];
-  readonly size: number[] = [];
-  readonly old: number[] = [];
-  readonly final: number[] = [];
+  host = new Int32Array(64);
+  linear = new Int32Array(64);
+  size = new Int32Array(64);
+  old = new Uint8Array(4096);
+  final = new Uint8Array(4096);
+  /** Writes and bytes logged. */
   writes = 0;
   bytes = 0;
 
@@ -331,62 +350,126 @@ class WriteLog {
   }
 
   add(u8: Uint8Array, linear: number, host: number, size: number): void {
+    // The same place again (a probe before a read-modify-write, then the write): the first old bytes are the ones to keep.
+    if (this.writes > 0 && this.host[this.writes - 1] === host && this.size[this.writes - 1] === size) return;
+    if (this.writes === this.host.length) {
+      this.host = grow(this.host, this.writes + 1);
+      this.linear = grow(this.linear, this.writes + 1);
+      this.size = grow(this.size, this.writes + 1);
+    }
+    if (this.bytes + size > this.old.length) this.old = grow(this.old, this.bytes + size);
     const i = this.writes++;
     this.host[i] = host;
     this.linear[i] = linear;
     this.size[i] = size;
-    for (let k = 0; k < size; k++) this.old[this.bytes++] = u8[host + k];
+    this.old.set(u8.subarray(host, host + size), this.bytes);
+    this.bytes += size;
   }
 
   /** Records the bytes' values as the run left them. */
   keepFinal(u8: Uint8Array): void {
+    if (this.final.length < this.bytes) this.final = new Uint8Array(this.old.length);
     let o = 0;
-    for (let i = 0; i < this.writes; i++) for (let k = 0; k < this.size[i]; k++) this.final[o++] = u8[this.host[i] + k];
+    for (let i = 0; i < this.writes; i++) {
+      const host = this.host[i], size = this.size[i];
+      this.final.set(u8.subarray(host, host + size), o);
+      o += size;
+    }
   }
 
   /** Puts back the old bytes, newest write first. */
   undo(u8: Uint8Array): void {
     let o = this.bytes;
     for (let i = this.writes - 1; i >= 0; i--) {
-      const host = this.host[i], size = this.size[i];
+      const size = this.size[i];
       o -= size;
-      for (let k = 0; k < size; k++) u8[host + k] = this.old[o + k];
+      u8.set(this.old.subarray(o, o + size), this.host[i]);
     }
   }
+}
+
+function grow<T extends Int32Array | Uint8Array>(a: T, need: number): T {
+  let n = a.length * 2;
+  while (n < need) n *= 2;
+  const b = new (a.constructor as new (n: number) => T)(n);
+  b.set(a);
+  return b;
 }
 
 /**
  * Whether the translated run (its values in memory now) wrote what the
- * interpreter wrote. The quick test when both wrote the same places in the
- * same order, as they almost always do; otherwise byte by byte.
+ * interpreter wrote: every byte the interpreter wrote holds the
+ * interpreter's final value, and every other byte the translated code wrote
+ * holds its value from before the block. (The two may write the same bytes
+ * in different pieces: a bulk REP STOS against element by element.)
  */
 function sameWrites(iw: WriteLog, tw: WriteLog, u8: Uint8Array): boolean {
-  if (iw.writes === 0 && tw.writes === 0) return true;
+  let o = 0;
+  for (let i = 0; i < iw.writes; i++) {
+    const host = iw.host[i], size = iw.size[i];
+    if (!sameBytes(u8.subarray(host, host + size), iw.final.subarray(o, o + size))) return false;
+    o += size;
+  }
+  if (tw.writes === 0) return true;
+  // The same places in the same order (the usual case): nothing else to look at.
   let same = iw.writes === tw.writes;
   for (let i = 0; same && i < iw.writes; i++) same = iw.host[i] === tw.host[i] && iw.size[i] === tw.size[i];
-  if (same) {
-    let o = 0;
-    for (let i = 0; i < iw.writes; i++) {
-      for (let k = 0; k < iw.size[i]; k++, o++) if (u8[iw.host[i] + k] !== iw.final[o]) return false;
+  if (same) return true;
+  // The interpreter's writes as sorted, merged [start, end) host ranges.
+  const order = Array.from({ length: iw.writes }, (_, i) => i).sort((x, y) => iw.host[x] - iw.host[y]);
+  const starts: number[] = [];
+  const ends: number[] = [];
+  for (const i of order) {
+    const start = iw.host[i], end = start + iw.size[i];
+    if (ends.length > 0 && start <= ends[ends.length - 1]) ends[ends.length - 1] = Math.max(ends[ends.length - 1], end);
+    else {
+      starts.push(start);
+      ends.push(end);
     }
-    return true;
   }
-  // Different places or order: every byte either wrote must hold the interpreter's final value (or, if the
-  // interpreter did not write it, its value from before the block).
-  const expected = new Map<number, number>();
-  let o = 0;
-  for (let i = 0; i < tw.writes; i++) {
-    for (let k = 0; k < tw.size[i]; k++, o++) if (!expected.has(tw.host[i] + k)) expected.set(tw.host[i] + k, tw.old[o]);
-  }
+  /** The merged range holding `h`, or -1. */
+  const rangeOf = (h: number): number => {
+    let lo = 0, hi = starts.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (h < starts[mid]) hi = mid - 1;
+      else if (h >= ends[mid]) lo = mid + 1;
+      else return mid;
+    }
+    return -1;
+  };
+  const seen = new Set<number>();
   o = 0;
-  for (let i = 0; i < iw.writes; i++) for (let k = 0; k < iw.size[i]; k++, o++) expected.set(iw.host[i] + k, iw.final[o]);
-  for (const [h, v] of expected) if (u8[h] !== v) return false;
+  for (let i = 0; i < tw.writes; i++) {
+    const host = tw.host[i], size = tw.size[i];
+    const r = rangeOf(host);
+    if (r >= 0 && host + size <= ends[r]) {
+      o += size; // all of it written by the interpreter too: checked above
+      continue;
+    }
+    for (let k = 0; k < size; k++, o++) {
+      const h = host + k;
+      if (rangeOf(h) >= 0 || seen.has(h)) continue;
+      seen.add(h); // the first old value logged for a byte is its value before the block
+      if (u8[h] !== tw.old[o]) return false;
+    }
+  }
   return true;
 }
 
 /** Slots SLOTS_USED.. of a state block, as bytes. */
-function tailOf(state: Int32Array): Buffer {
-  return Buffer.from(state.buffer, state.byteOffset + SLOTS_USED * 4, state.byteLength - SLOTS_USED * 4);
+function tailOf(state: Int32Array): Uint8Array {
+  return new Uint8Array(state.buffer, state.byteOffset + SLOTS_USED * 4, state.byteLength - SLOTS_USED * 4);
+}
+
+const NodeBuffer = (globalThis as { Buffer?: { compare(a: Uint8Array, b: Uint8Array): number } }).Buffer;
+
+/** Whether two byte ranges are equal (memcmp through Node's Buffer when there is one). */
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  if (NodeBuffer) return NodeBuffer.compare(a, b) === 0;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 /** Whether the two runs left the same CPU state and exception (memory: sameWrites). */
@@ -399,7 +482,7 @@ function agree(a: Outcome, b: Outcome): boolean {
   const sa = a.state, sb = b.state;
   for (let i = 0; i < SLOTS_USED; i++) if (sa[i] !== sb[i] && !IGNORED_SLOTS.has(i)) return false;
   // The rest of the state block (unused so far): a stray store there shows too.
-  return Buffer.compare(a.tail, b.tail) === 0;
+  return sameBytes(a.tail, b.tail);
 }
 
 /** Blocks run both ways: ones the translator takes (flat 32-bit code, decoded) with nothing that must not happen twice. */

@@ -89,8 +89,12 @@ export const emitShift: InlineOp = (insn, e, flagsDead) => {
   if (dst.size !== 4 || (dst.kind === 'mem' && dst.addrSize !== 4)) return false;
   if (cnt && cnt.kind !== 'imm' && !(cnt.kind === 'reg' && cnt.size === 1 && cnt.reg === 1)) return false;
   const fixed = !cnt || cnt.kind === 'imm' ? (cnt ? cnt.value : 1) & 31 : -1;
-  if (fixed === 0) return true; // a count of 0 changes nothing, not even flags
   const address = dst.kind === 'mem' ? e.address(dst) : undefined;
+  if (fixed === 0) {
+    // A count of 0 changes nothing, not even flags, but a memory operand is still read (and may fault).
+    if (address) e.load(4, address);
+    return true;
+  }
   const v = address ? e.load(4, address) : e.temp(e.reg(dst.reg, 4));
   const c: Val = fixed > 0 ? e.c(fixed) : e.temp(m.i32.and(e.cell(Cell.ECX), m.i32.const(31)));
   const body = e.sub(() => {
