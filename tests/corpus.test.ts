@@ -6,39 +6,16 @@
 // expects status 128+N from wasmvisor, the same stdout, and exactly one
 // non-empty line on wasmvisor's stderr.
 //
-// tests/guest/EXCLUDED lists programs to skip, one per line:
-//     PATTERN  reason...
-// PATTERN is a program name (fp_basic.O0), a source name matching all its
-// builds (fp_basic), or a glob with * (fp_*).  '#' starts a comment.
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+// tests/guest/EXCLUDED lists programs to skip (see tests/lib/excluded.ts).
+import { existsSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
-import { GUEST_DIR, listGuests } from './guest/build.mjs';
+import { listGuests } from './guest/build.mjs';
+import { exclusionOf } from './lib/excluded.js';
 import { Pool, compareRuns, runNative, runWasmvisor } from './lib/run.js';
 
 const guests = listGuests();
 const pool = new Pool();
 
-function readExcluded(): { pattern: RegExp; reason: string }[] {
-  const file = join(GUEST_DIR, 'EXCLUDED');
-  if (!existsSync(file)) return [];
-  const out: { pattern: RegExp; reason: string }[] = [];
-  for (const raw of readFileSync(file, 'utf8').split('\n')) {
-    const line = raw.replace(/#.*/, '').trim();
-    if (!line) continue;
-    const [pat, ...rest] = line.split(/\s+/);
-    const re = pat.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*');
-    out.push({ pattern: new RegExp(`^${re}$`), reason: rest.join(' ') || 'no reason given' });
-  }
-  return out;
-}
-
-const excluded = readExcluded();
-
-function exclusionOf(name: string): string | undefined {
-  const stem = name.replace(/\.(O0|O2|pie)$/, '');
-  return excluded.find((e) => e.pattern.test(name) || e.pattern.test(stem))?.reason;
-}
 
 // native run + emulated run, plus the time waiting for a pool slot
 const TEST_TIMEOUT = 300_000;

@@ -56,6 +56,14 @@ export const enum Slot {
 /** Byte offset of the soft-TLB: one Int32 entry per 4 KiB virtual page (1 Mi entries). */
 export const TLB_BASE = 0x10000;
 export const TLB_ENTRIES = 1 << 20;
+/**
+ * Byte offset of the translator's dispatch cache (guest EIP → table index,
+ * read inside wasm), between the soft-TLB and the frame pool.
+ */
+export const DISPATCH_BASE = 0x410000;
+export const DISPATCH_BITS = 12;
+export const DISPATCH_ENTRIES = 1 << DISPATCH_BITS;
+
 /** First byte of the guest frame pool. */
 export const FRAMES_BASE = 0x800000;
 

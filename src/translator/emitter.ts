@@ -1,8 +1,8 @@
 import binaryen from 'binaryen';
-import { Instruction, Operand, Seg } from '../decoder/types.js';
+import { Instruction, Operand } from '../decoder/types.js';
 import { lazyCode, LazyOp } from '../runtime/flags.js';
-import { PAGE_MASK, PAGE_SIZE, Slot, TLB_BASE, Tlb } from '../runtime/layout.js';
-import { DISPATCH_BASE, DISPATCH_ENTRIES, DISPATCH_BITS, Exit } from './layout.js';
+import { DISPATCH_BASE, DISPATCH_BITS, DISPATCH_ENTRIES, PAGE_MASK, PAGE_SIZE, Slot, TLB_BASE, Tlb } from '../runtime/layout.js';
+import { Exit } from './layout.js';
 
 export type Expr = number;
 /** A value that can be materialised any number of times (Binaryen trees cannot share nodes). */
@@ -264,12 +264,8 @@ export class Emitter {
   /** Linear address of a memory operand, in a temporary. */
   address(op: Operand): Val {
     const m = this.m;
-    let e = this.offset(op);
-    // DS/ES/SS/CS bases are 0 in a flat user-mode address space, but a guest may load others: always add the base.
-    if (op.seg === Seg.FS || op.seg === Seg.GS || op.seg === Seg.DS || op.seg === Seg.SS || op.seg === Seg.ES || op.seg === Seg.CS) {
-      e = m.i32.add(this.slot(Slot.SEG_BASE + op.seg), e);
-    }
-    return this.temp(e);
+    // Bases are 0 in a flat user-mode address space, but a guest may load other segments: always add the base.
+    return this.temp(m.i32.add(this.slot(Slot.SEG_BASE + op.seg), this.offset(op)));
   }
 
   // ---------------------------------------------------------------- memory

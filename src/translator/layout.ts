@@ -1,15 +1,10 @@
-/**
- * What translated code shares with JavaScript besides the CPU state block:
- * the dispatch cache (guest EIP → table index, looked up inside wasm), and
- * the exit codes a region returns with.
- */
+import { DISPATCH_BITS, DISPATCH_ENTRIES } from '../runtime/layout.js';
 
-/** Byte offset of the dispatch cache, between the soft-TLB and the frame pool. */
-export const DISPATCH_BASE = 0x410000;
-export const DISPATCH_BITS = 12;
-export const DISPATCH_ENTRIES = 1 << DISPATCH_BITS;
-/** Each entry is [eip, table index]: 8 bytes. */
-export const DISPATCH_BYTES = DISPATCH_ENTRIES * 8;
+/**
+ * What translated code shares with JavaScript besides the state block: how
+ * the dispatch cache (runtime/layout.ts places it) is indexed, and the exit
+ * codes a region returns with. An entry is [eip, table index], 8 bytes.
+ */
 
 /** Dispatch-cache slot of `eip` (the same hash in wasm and in JavaScript). */
 export function dispatchSlot(eip: number): number {

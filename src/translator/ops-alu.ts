@@ -1,12 +1,13 @@
 import binaryen from 'binaryen';
 import { Instruction } from '../decoder/types.js';
 import { lazyCode, LazyOp } from '../runtime/flags.js';
-import { Cell, Emitter, Val } from './emitter.js';
+import { Cell, Emitter, Expr, Val } from './emitter.js';
 
 /**
  * Inline wasm for the integer ALU: ADD..CMP/TEST, INC DEC NEG NOT, the
  * shifts by an immediate or CL, and the multiplies. Each returns false
- * (before emitting anything) for a form it leaves to the interpreter.
+ * (before emitting anything) for a form it leaves to the interpreter;
+ * instructions with a 16-bit memory operand never reach them.
  * Flags follow the interpreter's lazy record exactly, so translated and
  * interpreted code can hand state to each other at any instruction.
  */
@@ -15,14 +16,11 @@ export type InlineOp = (insn: Instruction, e: Emitter, flagsDead: boolean) => bo
 function mask(e: Emitter, v: Expr, size: number): Expr {
   return size === 4 ? v : e.m.i32.and(v, e.m.i32.const(size === 2 ? 0xffff : 0xff));
 }
-type Expr = number;
 
 export const emitAlu: InlineOp = (insn, e, flagsDead) => {
   const m = e.m;
   const kind = insn.entry.op;
   const [dst, src] = insn.operands;
-  if (dst.kind === 'mem' && dst.addrSize !== 4) return false;
-  if (src.kind === 'mem' && src.addrSize !== 4) return false;
   const size = dst.size;
   const bits = size * 8;
   const address = dst.kind === 'mem' ? e.address(dst) : undefined;
@@ -51,7 +49,6 @@ export const emitUnary: InlineOp = (insn, e, flagsDead) => {
   const m = e.m;
   const kind = insn.entry.op;
   const [dst] = insn.operands;
-  if (dst.kind === 'mem' && dst.addrSize !== 4) return false;
   const size = dst.size;
   const bits = size * 8;
   const address = dst.kind === 'mem' ? e.address(dst) : undefined;
@@ -86,7 +83,7 @@ export const emitShift: InlineOp = (insn, e, flagsDead) => {
   const kind = insn.entry.op;
   const [dst, cnt] = insn.operands;
   if (kind !== 'shl' && kind !== 'shr' && kind !== 'sar') return false;
-  if (dst.size !== 4 || (dst.kind === 'mem' && dst.addrSize !== 4)) return false;
+  if (dst.size !== 4) return false;
   if (cnt && cnt.kind !== 'imm' && !(cnt.kind === 'reg' && cnt.size === 1 && cnt.reg === 1)) return false;
   const fixed = !cnt || cnt.kind === 'imm' ? (cnt ? cnt.value : 1) & 31 : -1;
   const address = dst.kind === 'mem' ? e.address(dst) : undefined;
@@ -142,7 +139,6 @@ export const emitMul: InlineOp = (insn, e) => {
   const ops = insn.operands;
   const signed = insn.entry.op !== 'mul';
   const last = ops[ops.length - 1];
-  if (ops.some((o) => o.kind === 'mem' && o.addrSize !== 4)) return false;
   if (ops.length === 1) {
     if (last.size !== 4) return false;
     const b = e.read(last);

@@ -5,12 +5,8 @@ import type { InlineOp } from './ops-alu.js';
 
 /** Inline wasm for data movement: MOV MOVZX MOVSX LEA XCHG CDQ/CWDE SETcc CMOVcc PUSH POP LEAVE. */
 
-const only32Addressing = (insn: { operands: { kind: string; addrSize: number }[] }) =>
-  insn.operands.every((o) => o.kind !== 'mem' || o.addrSize === 4);
-
 export const emitMov: InlineOp = (insn, e) => {
   const [dst, src] = insn.operands;
-  if (!only32Addressing(insn)) return false;
   if ((dst.kind !== 'reg' && dst.kind !== 'mem') || (src.kind !== 'reg' && src.kind !== 'mem' && src.kind !== 'imm')) return false;
   const v = e.read(src);
   e.write(dst, v);
@@ -20,7 +16,6 @@ export const emitMov: InlineOp = (insn, e) => {
 export const emitMovx: InlineOp = (insn, e) => {
   const m = e.m;
   const [dst, src] = insn.operands;
-  if (!only32Addressing(insn)) return false;
   const v = e.read(src);
   const signed = insn.entry.op === 'movsx';
   const x = signed ? (src.size === 1 ? m.i32.extend8_s(v()) : m.i32.extend16_s(v())) : v();
@@ -30,14 +25,12 @@ export const emitMovx: InlineOp = (insn, e) => {
 
 export const emitLea: InlineOp = (insn, e) => {
   const [dst, src] = insn.operands;
-  if (src.addrSize !== 4) return false;
   e.setReg(dst.reg, dst.size, e.offset(src));
   return true;
 };
 
 export const emitXchg: InlineOp = (insn, e) => {
   const [a, b] = insn.operands;
-  if (!only32Addressing(insn)) return false;
   if (a.kind === 'reg' && b.kind === 'reg') {
     const va = e.temp(e.reg(a.reg, a.size));
     e.setReg(a.reg, a.size, e.reg(b.reg, b.size));
@@ -62,7 +55,6 @@ export const emitConvert: InlineOp = (insn, e) => {
 };
 
 export const emitSetcc: InlineOp = (insn, e) => {
-  if (!only32Addressing(insn)) return false;
   const c = e.temp(e.condition(insn.entry.cond));
   e.write(insn.operands[0], c);
   return true;
@@ -71,7 +63,7 @@ export const emitSetcc: InlineOp = (insn, e) => {
 export const emitCmovcc: InlineOp = (insn, e) => {
   const m = e.m;
   const [dst, src] = insn.operands;
-  if (!only32Addressing(insn) || dst.size !== 4) return false;
+  if (dst.size !== 4) return false;
   // The source is read whatever the condition (a memory source can fault either way).
   const v = src.kind === 'mem' ? e.read(src) : e.temp(e.reg(src.reg, 4));
   e.setCell(dst.reg, m.select(e.condition(insn.entry.cond), v(), e.cell(dst.reg)));
@@ -96,7 +88,7 @@ export function push32(e: Emitter, v: Val): void {
 
 export const emitPush: InlineOp = (insn, e) => {
   const [src] = insn.operands;
-  if (insn.opSize !== 4 || !only32Addressing(insn) || (src.kind !== 'reg' && src.kind !== 'imm' && src.kind !== 'mem')) return false;
+  if (insn.opSize !== 4 || (src.kind !== 'reg' && src.kind !== 'imm' && src.kind !== 'mem')) return false;
   const v = src.kind === 'reg' ? e.temp(e.reg(src.reg, 4)) : e.read(src);
   push32(e, v);
   return true;

@@ -159,7 +159,8 @@ function translateBlock(
     const control = insn.entry.control;
     const isLast = i === count - 1;
     if (control === 'none' || control === 'stop') {
-      const inline = INLINE[insn.entry.op];
+      // The emitters compute 32-bit addresses only: 16-bit memory operands go to the interpreter.
+      const inline = insn.operands.every((o) => o.kind !== 'mem' || o.addrSize === 4) ? INLINE[insn.entry.op] : undefined;
       if (!(inline && inline(insn, e, dead !== null && dead[i]))) {
         const status = e.interpret();
         e.emit(m.if(status(), e.exitTo(e.c(next), undefined, Exit.ATTENTION)));

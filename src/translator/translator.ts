@@ -1,11 +1,11 @@
 import type { Block } from '../runtime/block-cache.js';
 import { CpuException } from '../runtime/exceptions.js';
 import { compileInstruction, Exec } from '../runtime/interp/compile.js';
-import { Slot } from '../runtime/layout.js';
+import { DISPATCH_BASE, DISPATCH_ENTRIES, Slot } from '../runtime/layout.js';
 import type { Machine } from '../runtime/machine.js';
 import { TranslateOptions } from './emitter.js';
 import { FlagFunctions, instantiateFlagFunctions } from './flag-functions.js';
-import { DISPATCH_BASE, DISPATCH_ENTRIES, dispatchSlot, Exit, MISS_INDEX } from './layout.js';
+import { dispatchSlot, Exit, MISS_INDEX } from './layout.js';
 import { CompiledRegion, compileRegion } from './region-compiler.js';
 
 export interface TranslatorOptions extends TranslateOptions {

@@ -8,7 +8,7 @@
 // subset of tests/guest runs under --engine lockstep with 0 divergences and
 // the same output as native (the whole corpus takes many minutes under
 // lockstep; WV_LOCKSTEP_ALL=1 runs all of it, with tests/guest/EXCLUDED).
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { runLinuxProgram } from '../../src/linux/run.js';
@@ -20,8 +20,10 @@ import type { Engine } from '../../src/runtime/machine.js';
 import { Emitter } from '../../src/translator/emitter.js';
 import { EXIT_LOCKSTEP_DIVERGENCE } from '../../src/translator/lockstep.js';
 import { GUEST_DIR, listGuests } from '../guest/build.mjs';
+import { exclusionOf } from '../lib/excluded.js';
 import { Pool, compareRuns, runCli, runNative, type RunResult } from '../lib/run.js';
 import { assemble } from '../runtime/asm.js';
+import { mixedLoop } from './programs.js';
 
 const CODE = 0x1000;
 const DATA = 0x3000;
@@ -44,44 +46,6 @@ function bare(source: string, engine: Engine) {
   };
 }
 
-/** Loads, stores, flags across blocks, calls, REP MOVS, a loop. */
-const MIXED = `
-  mov esp, ${DATA + 0x2000}
-  mov ecx, 300
-  mov esi, ${DATA}
-  xor eax, eax
-  xor edx, edx
-1:
-  mov ebx, [esi]
-  add ebx, ecx
-  mov [esi+4], ebx
-  add eax, ebx
-  adc edx, 0
-  cmp ecx, 150
-  jb 2f
-  shl ebx, 3
-  sar ebx, cl
-  imul ebx, ecx
-  xor eax, ebx
-2:
-  call 3f
-  lea edi, [esi+16]
-  push ecx
-  mov ecx, 4
-  cld
-  rep movsb
-  sub esi, 4
-  pop ecx
-  setc bl
-  movzx ebx, bl
-  add [esi+8], ebx
-  dec ecx
-  jnz 1b
-  int 0x80
-3:
-  rol eax, 5
-  ret
-`;
 
 /**
  * Runs `f` with Emitter.prototype[name] replaced by `patch(original)`: a
@@ -116,8 +80,8 @@ const storePlusOne = (original: Emitter['store']): Emitter['store'] =>
 
 describe('lockstep on bare machines', () => {
   test('a mixed loop: every block is compared, none differs, the end state is the interpreter\'s', () => {
-    const ref = bare(MIXED, 'interp');
-    const r = bare(MIXED, 'lockstep');
+    const ref = bare(mixedLoop(300), 'interp');
+    const r = bare(mixedLoop(300), 'lockstep');
     expect(ref.state.trap).toBe(0x80);
     expect(r.stop).toEqual({ kind: 'exit', status: 0 });
     expect(r.state).toEqual(ref.state);
@@ -225,24 +189,6 @@ const SUBSET = [
 const ALL = process.env.WV_LOCKSTEP_ALL === '1';
 const pool = new Pool();
 
-function readExcluded(): { pattern: RegExp; reason: string }[] {
-  const file = join(GUEST_DIR, 'EXCLUDED');
-  if (!existsSync(file)) return [];
-  const out: { pattern: RegExp; reason: string }[] = [];
-  for (const raw of readFileSync(file, 'utf8').split('\n')) {
-    const line = raw.replace(/#.*/, '').trim();
-    if (!line) continue;
-    const [pat, ...rest] = line.split(/\s+/);
-    const re = pat.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*');
-    out.push({ pattern: new RegExp(`^${re}$`), reason: rest.join(' ') || 'no reason given' });
-  }
-  return out;
-}
-const excluded = readExcluded();
-function exclusionOf(name: string): string | undefined {
-  const stem = name.replace(/\.(O0|O2|pie)$/, '');
-  return excluded.find((e) => e.pattern.test(name) || e.pattern.test(stem))?.reason;
-}
 
 /** Splits --stats off wasmvisor's stderr (printStats writes last, starting with "N instructions in"). */
 function withoutStats(r: RunResult): { run: RunResult; stats: string } {

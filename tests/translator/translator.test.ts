@@ -2,8 +2,7 @@
 // interpreter (the reference), invalidation of translated code that is
 // written, discarded stale compiles, the module cap, precise faults, and
 // the CLI's --stats and --dump-wasm.
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
@@ -12,16 +11,8 @@ import { readFlags } from '../../src/runtime/flags.js';
 import type { Engine } from '../../src/runtime/machine.js';
 import type { TranslatorOptions } from '../../src/translator/translator.js';
 import { runCli } from '../lib/run.js';
-
-const work = mkdtempSync(join(tmpdir(), 'wv-translator-'));
-
-function assemble(source: string): Uint8Array {
-  const s = join(work, 'code.s'), o = join(work, 'code.o'), bin = join(work, 'code.bin');
-  writeFileSync(s, `.intel_syntax noprefix\n.text\n${source}\n`);
-  execFileSync('as', ['--32', '-o', o, s]);
-  execFileSync('objcopy', ['-O', 'binary', '-j', '.text', o, bin]);
-  return new Uint8Array(readFileSync(bin));
-}
+import { assemble } from '../runtime/asm.js';
+import { mixedLoop } from './programs.js';
 
 const CODE = 0x1000;
 const DATA = 0x3000;
@@ -50,44 +41,7 @@ function run(source: string, engine: Engine, translator: Partial<TranslatorOptio
   };
 }
 
-/** A loop with loads, stores, flags across blocks, calls and string moves. */
-const MIXED = `
-  mov esp, ${DATA + 0x2000}
-  mov ecx, 3000
-  mov esi, ${DATA}
-  xor eax, eax
-  xor edx, edx
-1:
-  mov ebx, [esi]
-  add ebx, ecx
-  mov [esi+4], ebx
-  add eax, ebx
-  adc edx, 0
-  cmp ecx, 1500
-  jb 2f
-  shl ebx, 3
-  sar ebx, cl
-  imul ebx, ecx
-  xor eax, ebx
-2:
-  call 3f
-  lea edi, [esi+16]
-  push ecx
-  mov ecx, 4
-  cld
-  rep movsb
-  sub esi, 4
-  pop ecx
-  setc bl
-  movzx ebx, bl
-  add [esi+8], ebx
-  dec ecx
-  jnz 1b
-  int 0x80
-3:
-  rol eax, 5
-  ret
-`;
+const MIXED = mixedLoop(3000);
 
 describe('translator', () => {
   test('a mixed loop ends in the same state under jit, auto and the interpreter', () => {
