@@ -33,6 +33,7 @@ interface RunOptions {
   flagLiveness: boolean;
   inlineTlb: boolean;
   asyncCompile?: boolean;
+  codegen: 'direct' | 'binaryen';
   dumpWasm?: string;
   strict?: boolean;
   stats?: boolean;
@@ -70,6 +71,11 @@ export function buildCli(): Command {
     .option('--no-register-caching', 'translated code keeps guest registers in memory, not wasm locals')
     .option('--no-flag-liveness', 'compute every flag, even ones overwritten before they are read')
     .option('--no-inline-tlb', 'translated loads and stores always call the slow-path helper')
+    .addOption(
+      new Option('--codegen <backend>', 'who encodes translated modules: direct (a wasm encoder, fast) or binaryen (validated, slower)')
+        .choices(['direct', 'binaryen'])
+        .default('direct'),
+    )
     .option('--async-compile', 'auto: compile hot regions with WebAssembly.compile in the background (the interpreter runs meanwhile)')
     .option('--dump-wasm <dir>', 'write each translated module as WebAssembly text (through wabt) into DIR')
     .option('--strict', 'stop on an unimplemented syscall instead of returning -ENOSYS')
@@ -105,6 +111,7 @@ lockstep finds the translated code and the interpreter disagree.`,
           flagLiveness: opts.flagLiveness,
           inlineTlb: opts.inlineTlb,
           asyncCompile: !!opts.asyncCompile,
+          codegen: opts.codegen === 'binaryen' ? (await import('../translator/binaryen-backend.js')).binaryenCodegen : 'direct',
         },
         dumpWasmDir: opts.dumpWasm,
       });

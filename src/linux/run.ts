@@ -1,7 +1,6 @@
 import * as fs from 'node:fs';
 import { Engine, Machine } from '../runtime/machine.js';
 import type { TranslatorOptions } from '../translator/translator.js';
-import { WasmDumper } from '../translator/dump.js';
 import { type ElfImage, LoadError, readElfFile } from './elf.js';
 import { LinuxProcess, type StdioOptions } from './process.js';
 
@@ -81,7 +80,9 @@ export async function runLinuxProgram(opts: RunLinuxOptions): Promise<number> {
     diag,
     cwd: opts.cwd,
   });
-  const dumper = opts.dumpWasmDir !== undefined ? await WasmDumper.create(opts.dumpWasmDir) : null;
+  // wabt is loaded only for --dump-wasm: it is a large module a plain run should not wait for.
+  const dumper =
+    opts.dumpWasmDir !== undefined ? await (await import('../translator/dump.js')).WasmDumper.create(opts.dumpWasmDir) : null;
   const vm = new Machine({
     memoryBytes: opts.memoryBytes,
     mapper: proc.mm,

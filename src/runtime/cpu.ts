@@ -21,6 +21,8 @@ export class Cpu {
   descriptors: DescriptorTables | null = null;
   /** Told when CS is reloaded (the machine drops chained blocks decoded for the old one). */
   onCodeSegmentChange: (() => void) | null = null;
+  /** Called when the base of DS, ES or SS changes (translated code may assume it is 0). */
+  onDataSegmentBaseChange: (() => void) | null = null;
   /** Time-stamp counter source (nanoseconds since start as "cycles"; works in Node and browsers). */
   tsc: () => bigint = () => BigInt(Math.floor(performance.now() * 1e6));
 
@@ -75,10 +77,12 @@ export class Cpu {
   /** Sets a segment register's selector and descriptor cache directly (loaders, system code). */
   setSegment(seg: Seg, selector: number, d: SegmentDescriptor): void {
     this.s[Slot.SEG_SEL + seg] = selector & 0xffff;
+    const baseChanged = this.s[Slot.SEG_BASE + seg] !== (d.base | 0);
     this.s[Slot.SEG_BASE + seg] = d.base;
     this.s[Slot.SEG_LIMIT + seg] = d.limit;
     this.s[Slot.SEG_ATTR + seg] = d.attr;
     if (seg === Seg.CS) this.onCodeSegmentChange?.();
+    else if (baseChanged && (seg === Seg.DS || seg === Seg.ES || seg === Seg.SS)) this.onDataSegmentBaseChange?.();
   }
 
   /** MOV/POP to a segment register in protected mode: checks the selector and loads the cache. */

@@ -88,6 +88,9 @@ export class Machine {
       this.csChanged = true;
       this.attention = true;
     };
+    this.cpu.onDataSegmentBaseChange = () => {
+      if (this.translator?.segmentBasesChanged()) this.attention = true;
+    };
     this.personality = opts.personality;
     this.stack = new Stack(this);
     this.blocks = new BlockCache(this);

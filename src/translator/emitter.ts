@@ -1,15 +1,15 @@
-import binaryen from 'binaryen';
-import { Instruction, Operand } from '../decoder/types.js';
+import { Instruction, Operand, Seg } from '../decoder/types.js';
 import { lazyCode, LazyOp } from '../runtime/flags.js';
 import { DISPATCH_BASE, DISPATCH_BITS, DISPATCH_ENTRIES, PAGE_MASK, PAGE_SIZE, Slot, TLB_BASE, Tlb } from '../runtime/layout.js';
+import { Codegen, Expr, IrBuilder, Ty } from './ir.js';
 import { Exit } from './layout.js';
 
-export type Expr = number;
+export type { Expr } from './ir.js';
 /** A value that can be materialised any number of times (Binaryen trees cannot share nodes). */
 export type Val = () => Expr;
 
-const I32 = binaryen.i32;
-const NONE = binaryen.none;
+const I32 = Ty.i32;
+const NONE = Ty.none;
 
 /** Guest state the region keeps in wasm locals: the 8 registers and the lazy-flag record. */
 export const enum Cell {
@@ -46,6 +46,8 @@ export interface TranslateOptions {
   flagLiveness: boolean;
   /** Inline soft-TLB lookup for loads and stores; off: every access calls the slow-path helper. */
   inlineTlb: boolean;
+  /** Who encodes the modules: the direct wasm encoder (fast) or another backend such as Binaryen (validated, slower). */
+  codegen: Codegen;
 }
 
 /** What the emitter knows statically about the flags: the last flag writer of this block. */
@@ -72,7 +74,7 @@ interface InsnPosition {
  * the inline soft-TLB, lazy flags and exits. One instance per module.
  */
 export class Emitter {
-  readonly m: binaryen.Module;
+  readonly m: IrBuilder;
   private out: Expr[] = [];
   private temps = 0;
   private maxTemps = 0;
@@ -85,7 +87,12 @@ export class Emitter {
   /** Count of instructions emitted through a helper (statically). */
   helperSites = 0;
 
-  constructor(m: binaryen.Module, readonly opts: TranslateOptions) {
+  constructor(
+    m: IrBuilder,
+    readonly opts: TranslateOptions,
+    /** DS, ES and SS have base 0 (the translator flushes when one changes). */
+    private readonly flatData = false,
+  ) {
     this.m = m;
   }
 
@@ -143,7 +150,7 @@ export class Emitter {
 
   /** Types of the function's locals after the parameter. */
   localTypes(): number[] {
-    const i64 = new Array(this.maxTemps64).fill(binaryen.i64);
+    const i64 = new Array(this.maxTemps64).fill(Ty.i64);
     return [...new Array(L_TEMP0 - 1 + (this.maxTemps64 > 0 ? MAX_TEMPS : this.maxTemps)).fill(I32), ...i64];
   }
 
@@ -263,9 +270,14 @@ export class Emitter {
 
   /** Linear address of a memory operand, in a temporary. */
   address(op: Operand): Val {
+    return this.linear(op.seg, this.offset(op));
+  }
+
+  /** Linear address of `offset` in segment `seg`, in a temporary. */
+  linear(seg: Seg, offset: Expr): Val {
     const m = this.m;
-    // Bases are 0 in a flat user-mode address space, but a guest may load other segments: always add the base.
-    return this.temp(m.i32.add(this.slot(Slot.SEG_BASE + op.seg), this.offset(op)));
+    const flat = this.flatData && (seg === Seg.DS || seg === Seg.ES || seg === Seg.SS);
+    return this.temp(flat ? offset : m.i32.add(this.slot(Slot.SEG_BASE + seg), offset));
   }
 
   // ---------------------------------------------------------------- memory
@@ -499,7 +511,7 @@ export class Emitter {
    * budget left, a tail call to the target's translation when the dispatch
    * cache has it; else return to JavaScript.
    */
-  exitPath(): Expr[] {
+  exitPath(regionBlocks: number): Expr[] {
     const m = this.m;
     const target = () => m.local.get(L_TARGET, I32);
     const slotAddr = () =>
@@ -507,19 +519,33 @@ export class Emitter {
         m.i32.const(DISPATCH_BASE),
         m.i32.shl(m.i32.and(m.i32.xor(target(), m.i32.shr_u(target(), m.i32.const(DISPATCH_BITS))), m.i32.const(DISPATCH_ENTRIES - 1)), m.i32.const(3)),
       );
+    const cached = () => m.i32.eq(m.i32.load(0, 4, slotAddr()), target());
+    // L_REFUND is free once the refund is added: it holds the target's block index in this region.
+    const ownIndex = () => m.local.get(L_REFUND, I32);
     return [
+      m.local.set(L_BUDGET, m.i32.add(m.local.get(L_BUDGET, I32), m.local.get(L_REFUND, I32))),
+      // A block of this region (the cache holds its slot): back to the dispatcher, state stays in locals.
+      m.if(
+        m.i32.and(m.i32.eqz(m.local.get(L_EXIT, I32)), cached()),
+        m.block(null, [
+          m.local.set(L_REFUND, m.i32.sub(m.i32.load(4, 4, slotAddr()), m.global.get('firstSlot', I32))),
+          m.if(
+            m.i32.lt_u(ownIndex(), m.i32.const(regionBlocks)),
+            m.block(null, [m.local.set(L_NEXT, ownIndex()), m.br('dispatch')], NONE),
+          ),
+        ], NONE),
+      ),
       ...this.writeBack(),
       this.setSlot(Slot.EIP, target()),
-      m.local.set(L_BUDGET, m.i32.add(m.local.get(L_BUDGET, I32), m.local.get(L_REFUND, I32))),
       this.setSlot(Slot.BUDGET, m.local.get(L_BUDGET, I32)),
       m.if(
         m.i32.and(
           m.i32.and(m.i32.eqz(m.local.get(L_EXIT, I32)), m.i32.gt_s(m.local.get(L_BUDGET, I32), m.i32.const(0))),
-          m.i32.eq(m.i32.load(0, 4, slotAddr()), target()),
+          cached(),
         ),
         m.block(null, [
           this.setSlot(Slot.DISPATCH_HITS, m.i32.add(this.slot(Slot.DISPATCH_HITS), m.i32.const(1))),
-          m.return_call_indirect('table', m.i32.load(4, 4, slotAddr()), [], binaryen.none, I32),
+          m.return_call_indirect('table', m.i32.load(4, 4, slotAddr()), [], Ty.none, I32),
         ], NONE),
       ),
       m.return(m.local.get(L_EXIT, I32)),

@@ -1,4 +1,8 @@
-import binaryen from 'binaryen';
+import { Expr, IrBuilder, Ty } from './ir.js';
+import { WasmModule } from './wasm-builder.js';
+
+const I32 = Ty.i32;
+const NONE = Ty.none;
 
 /**
  * EFLAGS from the lazy record, in wasm, for translated code that reads
@@ -6,61 +10,72 @@ import binaryen from 'binaryen';
  * runtime/flags.ts (readFlags, testCondition), one small module per VM
  * that every region imports.
  */
-const FLAG_FUNCTIONS_WAT = `
-(module
-  ;; flags(lop, dst, src, res, flags) -> EFLAGS
-  (func $flags (export "flags") (param $lop i32) (param $dst i32) (param $src i32) (param $res i32) (param $fl i32) (result i32)
-    (local $op i32) (local $sh i32) (local $f i32) (local $lazy i32)
-    (if (i32.eqz (local.get $lop)) (then (return (local.get $fl))))
-    (local.set $op (i32.and (local.get $lop) (i32.const 255)))
-    (local.set $sh (i32.sub (i32.shr_u (local.get $lop) (i32.const 8)) (i32.const 1)))
-    ;; ZF: the result's low (sh+1) bits are zero
-    (local.set $f (i32.shl
-      (i32.eqz (i32.shl (local.get $res) (i32.sub (i32.const 31) (local.get $sh))))
-      (i32.const 6)))
-    ;; SF, PF
-    (local.set $f (i32.or (local.get $f) (i32.shl (i32.and (i32.shr_u (local.get $res) (local.get $sh)) (i32.const 1)) (i32.const 7))))
-    (local.set $f (i32.or (local.get $f) (i32.shl (i32.xor (i32.and (i32.popcnt (i32.and (local.get $res) (i32.const 255))) (i32.const 1)) (i32.const 1)) (i32.const 2))))
-    (local.set $lazy (i32.const 0x8d5))
-    (if (i32.or (i32.eq (local.get $op) (i32.const 1)) (i32.eq (local.get $op) (i32.const 4)))
-      (then
-        (local.set $f (i32.or (local.get $f) (i32.and (i32.shr_u (i32.xor (i32.xor (local.get $dst) (local.get $src)) (local.get $res)) (i32.const 0)) (i32.const 16))))
-        (local.set $f (i32.or (local.get $f) (i32.shl (i32.and (i32.shr_u (i32.and (i32.xor (local.get $dst) (local.get $res)) (i32.xor (local.get $src) (local.get $res))) (local.get $sh)) (i32.const 1)) (i32.const 11))))
-        (if (i32.eq (local.get $op) (i32.const 1))
-          (then (local.set $f (i32.or (local.get $f) (i32.and (i32.shr_u
-            (i32.or (i32.and (local.get $dst) (local.get $src)) (i32.and (i32.or (local.get $dst) (local.get $src)) (i32.xor (local.get $res) (i32.const -1))))
-            (local.get $sh)) (i32.const 1)))))
-          (else (local.set $lazy (i32.const 0x8d4))))))
-    (if (i32.or (i32.eq (local.get $op) (i32.const 2)) (i32.eq (local.get $op) (i32.const 5)))
-      (then
-        (local.set $f (i32.or (local.get $f) (i32.and (i32.xor (i32.xor (local.get $dst) (local.get $src)) (local.get $res)) (i32.const 16))))
-        (local.set $f (i32.or (local.get $f) (i32.shl (i32.and (i32.shr_u (i32.and (i32.xor (local.get $dst) (local.get $src)) (i32.xor (local.get $dst) (local.get $res))) (local.get $sh)) (i32.const 1)) (i32.const 11))))
-        (if (i32.eq (local.get $op) (i32.const 2))
-          (then (local.set $f (i32.or (local.get $f) (i32.and (i32.shr_u
-            (i32.or (i32.and (i32.xor (local.get $dst) (i32.const -1)) (local.get $src)) (i32.and (i32.or (i32.xor (local.get $dst) (i32.const -1)) (local.get $src)) (local.get $res)))
-            (local.get $sh)) (i32.const 1)))))
-          (else (local.set $lazy (i32.const 0x8d4))))))
-    (if (i32.eq (local.get $op) (i32.const 6)) (then (local.set $lazy (i32.const 0xc4))))
-    (i32.or (i32.and (local.get $fl) (i32.xor (local.get $lazy) (i32.const -1))) (local.get $f)))
+function buildFlagFunctions(m: IrBuilder): { flags: Expr; cond: Expr } {
+  const c = (v: number) => m.i32.const(v);
+  const get = (i: number) => () => m.local.get(i, I32);
+  const set = (i: number, v: Expr) => m.local.set(i, v);
+  const or = (a: Expr, b: Expr) => m.i32.or(a, b);
+  const and = (a: Expr, b: Expr) => m.i32.and(a, b);
+  const xor = (a: Expr, b: Expr) => m.i32.xor(a, b);
+  const shr = (a: Expr, b: Expr) => m.i32.shr_u(a, b);
+  const shl = (a: Expr, b: Expr) => m.i32.shl(a, b);
+  const not = (a: Expr) => xor(a, c(-1));
 
-  ;; cond(cc, lop, dst, src, res, flags) -> 0/1
-  (func (export "cond") (param $cc i32) (param $lop i32) (param $dst i32) (param $src i32) (param $res i32) (param $fl i32) (result i32)
-    (local $f i32) (local $r i32) (local $k i32)
-    (local.set $f (call $flags (local.get $lop) (local.get $dst) (local.get $src) (local.get $res) (local.get $fl)))
-    (local.set $k (i32.shr_u (local.get $cc) (i32.const 1)))
-    (block $done
-      (block $le (block $l (block $p (block $s (block $be (block $z (block $b (block $o
-        (br_table $o $b $z $be $s $p $l $le (local.get $k)))
-        (local.set $r (i32.shr_u (local.get $f) (i32.const 11))) (br $done))
-        (local.set $r (local.get $f)) (br $done))
-        (local.set $r (i32.shr_u (local.get $f) (i32.const 6))) (br $done))
-        (local.set $r (i32.or (local.get $f) (i32.shr_u (local.get $f) (i32.const 6)))) (br $done))
-        (local.set $r (i32.shr_u (local.get $f) (i32.const 7))) (br $done))
-        (local.set $r (i32.shr_u (local.get $f) (i32.const 2))) (br $done))
-        (local.set $r (i32.xor (i32.shr_u (local.get $f) (i32.const 7)) (i32.shr_u (local.get $f) (i32.const 11)))) (br $done))
-      (local.set $r (i32.or (i32.xor (i32.shr_u (local.get $f) (i32.const 7)) (i32.shr_u (local.get $f) (i32.const 11))) (i32.shr_u (local.get $f) (i32.const 6)))))
-    (i32.xor (i32.and (local.get $r) (i32.const 1)) (i32.and (local.get $cc) (i32.const 1))))
-)`;
+  // flags(lop, dst, src, res, flags) -> EFLAGS; locals op, sh, f, lazy.
+  const [lop, dst, src, res, fl, op, sh, f, lazy] = [0, 1, 2, 3, 4, 5, 6, 7, 8].map(get);
+  const orF = (v: Expr) => set(7, or(f(), v));
+  /** Bit `sh` of `v` as 0/1. */
+  const top = (v: Expr) => and(shr(v, sh()), c(1));
+  const opIs = (k: number) => m.i32.eq(op(), c(k));
+  const flags = m.block(null, [
+    m.if(m.i32.eqz(lop()), m.return(fl())),
+    set(5, and(lop(), c(255))),
+    set(6, m.i32.sub(shr(lop(), c(8)), c(1))),
+    // ZF: the result's low (sh+1) bits are zero; SF; PF of the low byte.
+    set(7, shl(m.i32.eqz(shl(res(), m.i32.sub(c(31), sh()))), c(6))),
+    orF(shl(top(res()), c(7))),
+    orF(shl(xor(and(m.i32.popcnt(and(res(), c(255))), c(1)), c(1)), c(2))),
+    set(8, c(0x8d5)),
+    // ADD (1) / ADC-like (4): AF, OF, and CF for ADD (the other leaves CF as it was).
+    m.if(or(opIs(1), opIs(4)), m.block(null, [
+      orF(and(xor(xor(dst(), src()), res()), c(16))),
+      orF(shl(top(and(xor(dst(), res()), xor(src(), res()))), c(11))),
+      m.if(opIs(1), orF(top(or(and(dst(), src()), and(or(dst(), src()), not(res()))))), set(8, c(0x8d4))),
+    ], NONE)),
+    // SUB (2) / SBB-like (5).
+    m.if(or(opIs(2), opIs(5)), m.block(null, [
+      orF(and(xor(xor(dst(), src()), res()), c(16))),
+      orF(shl(top(and(xor(dst(), src()), xor(dst(), res()))), c(11))),
+      m.if(opIs(2), orF(top(or(and(not(dst()), src()), and(or(not(dst()), src()), res())))), set(8, c(0x8d4))),
+    ], NONE)),
+    m.if(opIs(6), set(8, c(0xc4))),
+    or(and(fl(), not(lazy())), f()),
+  ], I32);
+
+  // cond(cc, lop, dst, src, res, flags) -> 0/1; locals f, r, k.
+  const [cc, cf, cr, ck] = [0, 6, 7, 8].map(get);
+  const setR = (v: Expr) => m.block(null, [set(7, v), m.br('done')], NONE);
+  // Nested blocks: br_table to case k lands after block k, where case k's code follows.
+  const cases = [
+    setR(shr(cf(), c(11))), // O
+    setR(cf()), // B
+    setR(shr(cf(), c(6))), // Z
+    setR(or(cf(), shr(cf(), c(6)))), // BE
+    setR(shr(cf(), c(7))), // S
+    setR(shr(cf(), c(2))), // P
+    setR(xor(shr(cf(), c(7)), shr(cf(), c(11)))), // L
+  ];
+  const names = ['o', 'b', 'z', 'be', 's', 'p', 'l', 'le'];
+  let tree = m.block('o', [m.switch(names, 'le', ck())], NONE);
+  for (let k = 0; k < cases.length; k++) tree = m.block(names[k + 1], [tree, cases[k]], NONE);
+  const cond = m.block(null, [
+    set(6, m.call('flags', [1, 2, 3, 4, 5].map((i) => m.local.get(i, I32)), I32)),
+    set(8, shr(cc(), c(1))),
+    m.block('done', [tree, set(7, or(xor(shr(cf(), c(7)), shr(cf(), c(11))), shr(cf(), c(6))))], NONE), // LE
+    xor(and(cr(), c(1)), and(cc(), c(1))),
+  ], I32);
+  return { flags, cond };
+}
 
 export interface FlagFunctions {
   flags(lop: number, dst: number, src: number, res: number, flags: number): number;
@@ -69,13 +84,12 @@ export interface FlagFunctions {
 
 /** Builds the flag functions' module (once per translator). */
 export function instantiateFlagFunctions(): FlagFunctions {
-  const m = binaryen.parseText(FLAG_FUNCTIONS_WAT);
-  try {
-    m.setFeatures(binaryen.Features.MVP);
-    if (!m.validate()) throw new Error('translator: flag functions do not validate');
-    const instance = new WebAssembly.Instance(new WebAssembly.Module(m.emitBinary() as Uint8Array<ArrayBuffer>), {});
-    return instance.exports as unknown as FlagFunctions;
-  } finally {
-    m.dispose();
-  }
+  const mod = new WasmModule();
+  const { flags, cond } = buildFlagFunctions(mod.ir);
+  mod.addFunction('flags', [I32, I32, I32, I32, I32], I32, [I32, I32, I32, I32], flags);
+  mod.addFunction('cond', [I32, I32, I32, I32, I32, I32], I32, [I32, I32, I32], cond);
+  mod.exportFunction('flags');
+  mod.exportFunction('cond');
+  const instance = new WebAssembly.Instance(new WebAssembly.Module(mod.emitBinary()), {});
+  return instance.exports as unknown as FlagFunctions;
 }

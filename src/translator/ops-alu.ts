@@ -1,4 +1,4 @@
-import binaryen from 'binaryen';
+import { Ty } from './ir.js';
 import { Instruction } from '../decoder/types.js';
 import { lazyCode, LazyOp } from '../runtime/flags.js';
 import { Cell, Emitter, Expr, Val } from './emitter.js';
@@ -146,8 +146,8 @@ export const emitMul: InlineOp = (insn, e) => {
     const p = m.i64.mul(ext(e.cell(Cell.EAX)), ext(b()));
     const pl = e.tempLocal64();
     e.emit(m.local.set(pl, p));
-    const lo = e.temp(m.i32.wrap(m.local.get(pl, binaryen.i64)));
-    const hi = e.temp(m.i32.wrap(m.i64.shr_u(m.local.get(pl, binaryen.i64), m.i64.const(32n as unknown as number))));
+    const lo = e.temp(m.i32.wrap(m.local.get(pl, Ty.i64)));
+    const hi = e.temp(m.i32.wrap(m.i64.shr_u(m.local.get(pl, Ty.i64), m.i64.const(32n))));
     e.setCell(Cell.EAX, lo());
     e.setCell(Cell.EDX, hi());
     mulFlags(e, signed ? m.i32.ne(hi(), m.i32.shr_s(lo(), m.i32.const(31))) : m.i32.ne(hi(), m.i32.const(0)), lo);
@@ -160,8 +160,8 @@ export const emitMul: InlineOp = (insn, e) => {
   const b = e.read(last);
   const pl = e.tempLocal64();
   e.emit(m.local.set(pl, m.i64.mul(m.i64.extend_s(av()), m.i64.extend_s(b()))));
-  const lo = e.temp(m.i32.wrap(m.local.get(pl, binaryen.i64)));
-  const overflow = m.i64.ne(m.local.get(pl, binaryen.i64), m.i64.extend_s(lo()));
+  const lo = e.temp(m.i32.wrap(m.local.get(pl, Ty.i64)));
+  const overflow = m.i64.ne(m.local.get(pl, Ty.i64), m.i64.extend_s(lo()));
   e.setReg(dst.reg, 4, lo());
   mulFlags(e, overflow, lo);
   return true;

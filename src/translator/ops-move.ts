@@ -76,7 +76,7 @@ export const emitNop: InlineOp = () => true;
 export function stackAddress(e: Emitter, delta: number): Val {
   const m = e.m;
   const esp = delta === 0 ? e.cell(Cell.ESP) : m.i32.add(e.cell(Cell.ESP), m.i32.const(delta));
-  return e.temp(m.i32.add(e.slot(Slot.SEG_BASE + Seg.SS), esp));
+  return e.linear(Seg.SS, esp);
 }
 
 /** Pushes a dword: the store first (it may fault), then ESP. */
@@ -107,7 +107,7 @@ export const emitPop: InlineOp = (insn, e) => {
 export const emitLeave: InlineOp = (insn, e) => {
   const m = e.m;
   if (insn.opSize !== 4) return false;
-  const v = e.load(4, e.temp(m.i32.add(e.slot(Slot.SEG_BASE + Seg.SS), e.cell(Cell.EBP))));
+  const v = e.load(4, e.linear(Seg.SS, e.cell(Cell.EBP)));
   e.setCell(Cell.ESP, m.i32.add(e.cell(Cell.EBP), m.i32.const(4)));
   e.setCell(Cell.EBP, v());
   return true;

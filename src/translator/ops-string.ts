@@ -1,4 +1,4 @@
-import binaryen from 'binaryen';
+import { Ty } from './ir.js';
 import { Seg } from '../decoder/types.js';
 import { Slot } from '../runtime/layout.js';
 import { Cell } from './emitter.js';
@@ -20,9 +20,9 @@ export const emitString: InlineOp = (insn, e) => {
   // DF is never held lazily: it is in the FLAGS cell.
   const step = e.temp(m.select(m.i32.and(e.cell(Cell.FLAGS), m.i32.const(0x400)), m.i32.const(-size), m.i32.const(size)));
   const element = e.sub(() => {
-    const dst = e.temp(m.i32.add(e.slot(Slot.SEG_BASE + Seg.ES), e.cell(Cell.EDI)));
+    const dst = e.linear(Seg.ES, e.cell(Cell.EDI));
     if (op === 'movs') {
-      const v = e.load(size, e.temp(m.i32.add(e.slot(Slot.SEG_BASE + srcSeg), e.cell(Cell.ESI))));
+      const v = e.load(size, e.linear(srcSeg, e.cell(Cell.ESI)));
       e.store(size, dst, v);
       e.setCell(Cell.ESI, m.i32.add(e.cell(Cell.ESI), step()));
     } else {
@@ -39,8 +39,8 @@ export const emitString: InlineOp = (insn, e) => {
   const decrement = e.sub(() => e.setCell(Cell.ECX, m.i32.sub(e.cell(Cell.ECX), m.i32.const(1))));
   e.emit(
     m.block(done, [
-      m.loop(again, m.block(null, [m.br(done, m.i32.eqz(e.cell(Cell.ECX))), element, decrement, m.br(again)], binaryen.none)),
-    ], binaryen.none),
+      m.loop(again, m.block(null, [m.br(done, m.i32.eqz(e.cell(Cell.ECX))), element, decrement, m.br(again)], Ty.none)),
+    ], Ty.none),
   );
   return true;
 };

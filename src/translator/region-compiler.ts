@@ -1,10 +1,11 @@
-import binaryen from 'binaryen';
 import { deadFlagWriters } from '../decoder/flag-liveness.js';
 import { Instruction } from '../decoder/types.js';
 import type { Block } from '../runtime/block-cache.js';
 import { Slot } from '../runtime/layout.js';
 import { Cell, Emitter, Expr, Import, TranslateOptions, Val } from './emitter.js';
+import { IrModule, Ty } from './ir.js';
 import { Exit } from './layout.js';
+import { WasmModule } from './wasm-builder.js';
 import { emitString } from './ops-string.js';
 import { emitAlu, emitMul, emitShift, emitUnary, InlineOp } from './ops-alu.js';
 import {
@@ -12,8 +13,8 @@ import {
   push32, stackAddress,
 } from './ops-move.js';
 
-const I32 = binaryen.i32;
-const NONE = binaryen.none;
+const I32 = Ty.i32;
+const NONE = Ty.none;
 
 /**
  * The translator's half of the ISA table for straight-line instructions:
@@ -32,6 +33,12 @@ const INLINE: Readonly<Record<string, InlineOp>> = {
   nop: emitNop, pause: emitNop, fwait: emitNop, lfence: emitNop, mfence: emitNop, sfence: emitNop,
 };
 
+/** What the region may take as fixed; the translator flushes translations when it stops being true. */
+export interface RegionAssumptions {
+  /** DS, ES and SS have base 0: their memory operands skip the base addition. */
+  flatData: boolean;
+}
+
 /** What a compiled region needs from the translator at run time. */
 export interface CompiledRegion {
   binary: Uint8Array<ArrayBuffer>;
@@ -42,7 +49,6 @@ export interface CompiledRegion {
   /** Guest instructions translated, and how many of them go through the interpreter helper. */
   instructions: number;
   helperSites: number;
-  text?: string;
 }
 
 /**
@@ -51,29 +57,25 @@ export interface CompiledRegion {
  * state stays in locals across intra-region branches) and one exported
  * entry function per block for the shared table.
  */
-export function compileRegion(blocks: Block[], opts: TranslateOptions, memoryPages: number, wantText = false): CompiledRegion {
-  const m = new binaryen.Module();
+export function compileRegion(
+  blocks: Block[],
+  opts: TranslateOptions,
+  memoryPages: number,
+  assumptions: RegionAssumptions = { flatData: false },
+): CompiledRegion {
+  const mod: IrModule = opts.codegen === 'direct' ? new WasmModule() : opts.codegen();
+  const m = mod.ir;
   try {
-    m.setFeatures(
-      binaryen.Features.MVP | binaryen.Features.TailCall | binaryen.Features.SignExt | binaryen.Features.MutableGlobals |
-        binaryen.Features.ReferenceTypes,
-    );
-    m.setMemory(memoryPages, memoryPages, null);
-    m.addMemoryImport('0', 'env', 'memory');
-    m.addTableImport('table', 'env', 'table');
-    const p1 = binaryen.createType([I32]);
-    const p2 = binaryen.createType([I32, I32]);
-    m.addFunctionImport(Import.READ8, 'env', Import.READ8, p1, I32);
-    m.addFunctionImport(Import.READ16, 'env', Import.READ16, p1, I32);
-    m.addFunctionImport(Import.READ32, 'env', Import.READ32, p1, I32);
-    m.addFunctionImport(Import.WRITE8, 'env', Import.WRITE8, p2, I32);
-    m.addFunctionImport(Import.WRITE16, 'env', Import.WRITE16, p2, I32);
-    m.addFunctionImport(Import.WRITE32, 'env', Import.WRITE32, p2, I32);
-    m.addFunctionImport(Import.INTERP, 'env', Import.INTERP, p1, I32);
-    m.addFunctionImport('flags', 'rt', 'flags', binaryen.createType([I32, I32, I32, I32, I32]), I32);
-    m.addFunctionImport('cond', 'rt', 'cond', binaryen.createType([I32, I32, I32, I32, I32, I32]), I32);
+    mod.importMemory('env', 'memory', memoryPages);
+    mod.importTable('table', 'env', 'table');
+    // The table slot of entry e0; e1.. follow. Lets the exit path recognise this region's own blocks.
+    mod.importGlobal('firstSlot', 'env', 'firstSlot', I32);
+    for (const f of [Import.READ8, Import.READ16, Import.READ32, Import.INTERP]) mod.importFunction(f, 'env', f, [I32], I32);
+    for (const f of [Import.WRITE8, Import.WRITE16, Import.WRITE32]) mod.importFunction(f, 'env', f, [I32, I32], I32);
+    mod.importFunction('flags', 'rt', 'flags', [I32, I32, I32, I32, I32], I32);
+    mod.importFunction('cond', 'rt', 'cond', [I32, I32, I32, I32, I32, I32], I32);
 
-    const e = new Emitter(m, opts);
+    const e = new Emitter(m, opts, assumptions.flatData);
     const index = new Map<number, number>();
     blocks.forEach((b, k) => index.set(b.eip, k));
     // Return addresses of calls inside the region: a RET compares its target against these before the dispatch cache.
@@ -91,27 +93,26 @@ export function compileRegion(blocks: Block[], opts: TranslateOptions, memoryPag
     for (let k = 0; k < blocks.length; k++) {
       tree = m.block(k + 1 < blocks.length ? `B${k + 1}` : null, [tree, codes[k]], NONE);
     }
-    const exit = m.block('exit', [m.loop('dispatch', tree), m.unreachable()], NONE);
-    const fault = m.block('fault', [exit, ...e.exitPath()], NONE);
+    // The exit path branches back to the dispatcher when the target is a block of this region.
+    const exit = m.block('exit', [tree, m.unreachable()], NONE);
+    const dispatch = m.loop('dispatch', m.block(null, [exit, ...e.exitPath(blocks.length)], NONE));
+    const fault = m.block('fault', [dispatch, m.unreachable()], NONE);
     const body = m.block(null, [...e.prologue(), fault, ...e.faultPath()], I32);
-    m.addFunction('region', p1, I32, e.localTypes(), body);
+    mod.addFunction('region', [I32], I32, e.localTypes(), body);
     for (let k = 0; k < blocks.length; k++) {
-      m.addFunction(`e${k}`, NONE, I32, [], m.return_call('region', [m.i32.const(k)], I32));
-      m.addFunctionExport(`e${k}`, `e${k}`);
+      mod.addFunction(`e${k}`, [], I32, [], m.return_call('region', [m.i32.const(k)], I32));
+      mod.exportFunction(`e${k}`);
     }
-    m.addFunctionExport('region', 'region');
-    if (process.env.WV_NOVALIDATE !== "1" && !m.validate()) throw new Error('translator: Binaryen rejected the generated module');
-    const binary = m.emitBinary() as Uint8Array<ArrayBuffer>;
+    mod.exportFunction('region');
     return {
-      binary,
+      binary: mod.emitBinary(),
       blocks,
       helperInsns: e.helperInsns,
       instructions,
       helperSites: e.helperSites,
-      text: wantText ? m.emitText() : undefined,
     };
   } finally {
-    m.dispose();
+    mod.dispose();
   }
 }
 

@@ -1,3 +1,4 @@
+import { Seg } from '../decoder/types.js';
 import type { Block } from '../runtime/block-cache.js';
 import { CpuException } from '../runtime/exceptions.js';
 import { compileInstruction, Exec } from '../runtime/interp/compile.js';
@@ -7,6 +8,7 @@ import { TranslateOptions } from './emitter.js';
 import { FlagFunctions, instantiateFlagFunctions } from './flag-functions.js';
 import { dispatchSlot, Exit, MISS_INDEX } from './layout.js';
 import { CompiledRegion, compileRegion } from './region-compiler.js';
+import { SlotRanges } from './slot-ranges.js';
 
 export interface TranslatorOptions extends TranslateOptions {
   /** 'jit': translate every block before it first runs; 'auto': interpret first, translate hot regions. */
@@ -38,6 +40,7 @@ export const DEFAULT_TRANSLATOR_OPTIONS: TranslatorOptions = {
   registerCaching: true,
   flagLiveness: true,
   inlineTlb: true,
+  codegen: 'direct',
 };
 
 export interface TranslatorStats {
@@ -79,7 +82,8 @@ interface Entry {
 interface Region {
   id: number;
   blocks: Block[];
-  slots: number[];
+  /** Table slots firstSlot .. firstSlot + blocks.length - 1 hold the entry functions, in block order. */
+  firstSlot: number;
   valid: boolean;
 }
 
@@ -99,8 +103,7 @@ export class Translator {
   private readonly regionOf = new WeakMap<Block, Region>();
   /** Entry points found untranslatable (jit mode): interpreted without asking again. */
   private readonly refused = new Set<number>();
-  private readonly freeSlots: number[] = [];
-  private nextSlot = 1;
+  private readonly slots = new SlotRanges(1);
   private readonly regions = new Set<Region>();
   private readonly hotQueue: Block[] = [];
   private compiling = 0;
@@ -179,6 +182,17 @@ export class Translator {
     this.refused.clear();
     this.hotQueue.length = 0;
     this.dispatch.fill(0);
+    this.slots.reset();
+  }
+
+  /**
+   * DS, ES or SS got a new base. Translations assume the bases they were
+   * compiled with are 0 (flat), so they all go; returns whether any did.
+   */
+  segmentBasesChanged(): boolean {
+    if (this.regions.size === 0 && this.compiling === 0) return false;
+    this.flush();
+    return true;
   }
 
   stats(): TranslatorStats {
@@ -243,39 +257,68 @@ export class Translator {
    * The region seeded at `seed`: blocks reached by direct branches and
    * fall-through, breadth first, that are not translated yet. In auto mode
    * only blocks the interpreter has already decoded (run at least once)
-   * join, so cold paths are not compiled.
+   * join, so cold paths are not compiled. A live region the search reaches
+   * is absorbed whole when it fits: its blocks are compiled again with the
+   * new ones and it is dropped when the new region is installed, so code
+   * that became hot in pieces ends up in one module (branches between
+   * regions cost a write-back, a table call and a reload).
    */
-  private formRegion(seed: Block): Block[] {
+  private formRegion(seed: Block): RegionPlan {
     const vm = this.vm;
-    const region: Block[] = [seed];
+    const max = this.opts.maxRegionBlocks;
+    const blocks: Block[] = [seed];
+    const absorbed: Region[] = [];
     const seen = new Set<number>([seed.eip]);
     const queue = successors(seed);
-    while (queue.length > 0 && region.length < this.opts.maxRegionBlocks) {
+    while (queue.length > 0 && blocks.length < max) {
       const eip = queue.shift()!;
       if (seen.has(eip)) continue;
       seen.add(eip);
-      if (this.entriesByEip.has(eip)) continue;
+      const translated = this.entriesByEip.get(eip);
+      if (translated !== undefined) {
+        const r = translated.region;
+        if (r.valid && !absorbed.includes(r) && blocks.length + r.blocks.length <= max) {
+          absorbed.push(r);
+          for (const b of r.blocks) {
+            seen.add(b.eip);
+            blocks.push(b);
+            queue.push(...successors(b));
+          }
+        }
+        continue;
+      }
       const b = this.opts.mode === 'jit' ? (vm.blocks.lookupFast(eip) ?? vm.blocks.lookup(eip)) : vm.blocks.peek(eip);
       if (!b || !translatable(b) || this.regionOf.has(b)) continue;
-      region.push(b);
+      blocks.push(b);
       queue.push(...successors(b));
     }
-    return region;
+    return { blocks, absorbed };
   }
 
-  private build(blocks: Block[]): { compiled: CompiledRegion; generation: number; started: number } {
+  private build({ blocks, absorbed }: RegionPlan): CompileJob {
     const started = performance.now();
-    const compiled = compileRegion(blocks, this.opts, this.memoryPages, false);
+    const s = this.vm.cpu.s;
+    const flatData = (s[Slot.SEG_BASE + Seg.DS] | s[Slot.SEG_BASE + Seg.ES] | s[Slot.SEG_BASE + Seg.SS]) === 0;
+    const compiled = compileRegion(blocks, this.opts, this.memoryPages, { flatData });
     this.counters.codegenMs += performance.now() - started;
-    return { compiled, generation: this.generation, started };
+    return { compiled, absorbed, generation: this.generation, started };
   }
 
-  private install(job: { compiled: CompiledRegion; generation: number }, module?: WebAssembly.Module): void {
-    const { compiled } = job;
-    if (job.generation !== this.generation || compiled.blocks.some((b) => !b.valid || this.regionOf.has(b))) {
+  private install(job: CompileJob, module?: WebAssembly.Module): void {
+    const { compiled, absorbed } = job;
+    const taken = (b: Block): boolean => {
+      const r = this.regionOf.get(b);
+      return r !== undefined && !absorbed.includes(r);
+    };
+    if (
+      job.generation !== this.generation ||
+      absorbed.some((r) => !r.valid) ||
+      compiled.blocks.some((b) => !b.valid || taken(b))
+    ) {
       this.counters.discarded++;
       return;
     }
+    for (const r of absorbed) this.dropRegion(r);
     if (!module) {
       const t = performance.now();
       module = new WebAssembly.Module(compiled.binary);
@@ -285,15 +328,16 @@ export class Translator {
       this.counters.flushes++;
       this.flush();
     }
-    const region: Region = { id: this.nextId++, blocks: compiled.blocks, slots: [], valid: true };
-    const instance = new WebAssembly.Instance(module, this.imports(compiled));
+    const n = compiled.blocks.length;
+    const firstSlot = this.slots.allocate(n);
+    if (firstSlot + n > this.table.length) this.table.grow(Math.max(1024, firstSlot + n - this.table.length));
+    const region: Region = { id: this.nextId++, blocks: compiled.blocks, firstSlot, valid: true };
+    const instance = new WebAssembly.Instance(module, this.imports(compiled, firstSlot));
     const exports = instance.exports as Record<string, () => number>;
     compiled.blocks.forEach((b, k) => {
-      const slot = this.freeSlots.pop() ?? this.nextSlot++;
-      if (slot >= this.table.length) this.table.grow(Math.max(1024, this.table.length));
+      const slot = firstSlot + k;
       const fn = exports[`e${k}`];
       this.table.set(slot, fn);
-      region.slots.push(slot);
       this.regionOf.set(b, region);
       this.entriesByEip.set(b.eip, { fn, region, slot });
       this.learn(b.eip);
@@ -311,8 +355,8 @@ export class Translator {
       const seed = this.hotQueue.shift()!;
       if (!seed.valid || this.regionOf.has(seed)) continue;
       const job = this.build(this.formRegion(seed));
-      // Blocks of a region in flight must not seed another one.
-      for (const b of job.compiled.blocks) this.regionOf.set(b, PENDING);
+      // Blocks of a region in flight must not seed another one (absorbed blocks are in a live region).
+      for (const b of job.compiled.blocks) if (!this.regionOf.has(b)) this.regionOf.set(b, PENDING);
       this.compiling++;
       const t = performance.now();
       WebAssembly.compile(job.compiled.binary).then(
@@ -341,17 +385,18 @@ export class Translator {
       const entry = this.entriesByEip.get(b.eip);
       if (entry && entry.region === r) this.entriesByEip.delete(b.eip);
     }
-    const slots = new Set(r.slots);
+    const first = r.firstSlot, end = r.firstSlot + r.blocks.length;
     for (let i = 0; i < this.dispatch.length; i += 2) {
-      if (slots.has(this.dispatch[i + 1])) {
+      const slot = this.dispatch[i + 1];
+      if (slot >= first && slot < end) {
         this.dispatch[i] = 0;
         this.dispatch[i + 1] = MISS_INDEX;
       }
     }
-    for (const slot of r.slots) this.freeSlots.push(slot);
+    this.slots.free(first, r.blocks.length);
   }
 
-  private imports(compiled: CompiledRegion): WebAssembly.Imports {
+  private imports(compiled: CompiledRegion, firstSlot: number): WebAssembly.Imports {
     const vm = this.vm;
     const mmu = vm.mmu;
     const counters = this.counters;
@@ -389,6 +434,7 @@ export class Translator {
       env: {
         memory: vm.mem.memory,
         table: this.table,
+        firstSlot,
         rd8: read((a) => mmu.read8(a)),
         rd16: read((a) => mmu.read16(a)),
         rd32: read((a) => mmu.read32(a)),
@@ -434,8 +480,21 @@ export class Translator {
  */
 const ENTRY_SLICE = 1 << 20;
 
+/** Blocks to compile as one region, and the live regions whose blocks it takes over. */
+interface RegionPlan {
+  blocks: Block[];
+  absorbed: Region[];
+}
+
+interface CompileJob {
+  compiled: CompiledRegion;
+  absorbed: Region[];
+  generation: number;
+  started: number;
+}
+
 /** Marks blocks of a region being compiled. */
-const PENDING: Region = { id: -1, blocks: [], slots: [], valid: false };
+const PENDING: Region = { id: -1, blocks: [], firstSlot: 0, valid: false };
 
 /** Blocks the translator takes: flat 32-bit code whose instructions all decoded. */
 function translatable(b: Block): boolean {

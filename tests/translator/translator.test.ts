@@ -9,6 +9,7 @@ import { describe, expect, test } from 'vitest';
 import { createBareMachine } from '../../src/runtime/bare.js';
 import { readFlags } from '../../src/runtime/flags.js';
 import type { Engine } from '../../src/runtime/machine.js';
+import { binaryenCodegen } from '../../src/translator/binaryen-backend.js';
 import type { TranslatorOptions } from '../../src/translator/translator.js';
 import { runCli } from '../lib/run.js';
 import { assemble } from '../runtime/asm.js';
@@ -60,6 +61,7 @@ describe('translator', () => {
     ['registerCaching', { registerCaching: false }],
     ['flagLiveness', { flagLiveness: false }],
     ['inlineTlb', { inlineTlb: false }],
+    ['the direct encoder (codegen through Binaryen)', { codegen: binaryenCodegen }],
   ])('switching off %s changes nothing but speed', (_name, opts) => {
     const ref = run(MIXED, 'interp');
     const r = run(MIXED, 'jit', opts);
