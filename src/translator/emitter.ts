@@ -32,6 +32,11 @@ const L_TEMP0 = L_EXIT + 1;
 /** Temporaries one instruction may use (of each type). */
 const MAX_TEMPS = 48;
 
+/** Label of the wasm block whose end is where region block `k`'s code starts. */
+export function blockLabel(k: number): string {
+  return `B${k}`;
+}
+
 /** Names of the functions every module imports from JavaScript. */
 export const enum Import {
   READ8 = 'rd8', READ16 = 'rd16', READ32 = 'rd32',
@@ -552,10 +557,16 @@ export class Emitter {
     ];
   }
 
-  /** Jumps to block `index` of this region (locals stay live) when budget remains. */
-  gotoBlock(index: number): Expr {
+  /**
+   * Jumps from block `from` to block `to` of this region (locals stay
+   * live). Block k's code starts where the block labelled blockLabel(k)
+   * ends, and that block encloses the code of every earlier block, so a
+   * forward jump is a plain br; a backward one goes through the dispatcher.
+   */
+  gotoBlock(to: number, from: number): Expr {
     const m = this.m;
-    return m.block(null, [m.local.set(L_NEXT, m.i32.const(index)), m.br('dispatch')], NONE);
+    if (to > from) return m.br(blockLabel(to));
+    return m.block(null, [m.local.set(L_NEXT, m.i32.const(to)), m.br('dispatch')], NONE);
   }
 
   /** Block prologue: stop when the budget is spent, else charge the block's instructions. */

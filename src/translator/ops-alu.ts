@@ -1,5 +1,5 @@
 import { Ty } from './ir.js';
-import { Instruction } from '../decoder/types.js';
+import { Instruction, Operand } from '../decoder/types.js';
 import { lazyCode, LazyOp } from '../runtime/flags.js';
 import { Cell, Emitter, Expr, Val } from './emitter.js';
 
@@ -77,12 +77,12 @@ export const emitUnary: InlineOp = (insn, e, flagsDead) => {
   return true;
 };
 
-/** SHL SHR SAR of a 32-bit operand by an immediate or CL; rotates and narrow forms go to the interpreter. */
+/** SHL SHR SAR ROL ROR of a 32-bit operand by an immediate or CL; RCL/RCR and narrow forms go to the interpreter. */
 export const emitShift: InlineOp = (insn, e, flagsDead) => {
   const m = e.m;
   const kind = insn.entry.op;
   const [dst, cnt] = insn.operands;
-  if (kind !== 'shl' && kind !== 'shr' && kind !== 'sar') return false;
+  if (kind !== 'shl' && kind !== 'shr' && kind !== 'sar' && kind !== 'rol' && kind !== 'ror') return false;
   if (dst.size !== 4) return false;
   if (cnt && cnt.kind !== 'imm' && !(cnt.kind === 'reg' && cnt.size === 1 && cnt.reg === 1)) return false;
   const fixed = !cnt || cnt.kind === 'imm' ? (cnt ? cnt.value : 1) & 31 : -1;
@@ -94,6 +94,7 @@ export const emitShift: InlineOp = (insn, e, flagsDead) => {
   }
   const v = address ? e.load(4, address) : e.temp(e.reg(dst.reg, 4));
   const c: Val = fixed > 0 ? e.c(fixed) : e.temp(m.i32.and(e.cell(Cell.ECX), m.i32.const(31)));
+  if (kind === 'rol' || kind === 'ror') return emitRotate(e, kind, dst, v, c, fixed, address, flagsDead);
   const body = e.sub(() => {
     const r = e.temp(kind === 'shl' ? m.i32.shl(v(), c()) : kind === 'shr' ? m.i32.shr_u(v(), c()) : m.i32.shr_s(v(), c()));
     e.write(dst, r, address);
@@ -123,6 +124,33 @@ export const emitShift: InlineOp = (insn, e, flagsDead) => {
   else e.known = null;
   return true;
 };
+
+/**
+ * ROL/ROR of 32 bits by a non-zero immediate or CL (`fixed` -1). Rotates
+ * change only CF and OF, so live flags are made exact first (the other four
+ * keep their values), as the interpreter's setCarryOverflow.
+ */
+function emitRotate(
+  e: Emitter, kind: 'rol' | 'ror', dst: Operand, v: Val, c: Val, fixed: number, address: Val | undefined, flagsDead: boolean,
+): boolean {
+  const m = e.m;
+  const body = e.sub(() => {
+    const r = e.temp(kind === 'rol' ? m.i32.rotl(v(), c()) : m.i32.rotr(v(), c()));
+    e.write(dst, r, address);
+    if (flagsDead) return;
+    e.materializeFlags();
+    const msb = () => m.i32.shr_u(r(), m.i32.const(31));
+    const cf = kind === 'rol' ? m.i32.and(r(), m.i32.const(1)) : msb();
+    const of =
+      kind === 'rol'
+        ? m.i32.xor(msb(), m.i32.and(r(), m.i32.const(1)))
+        : m.i32.and(m.i32.xor(msb(), m.i32.shr_u(r(), m.i32.const(30))), m.i32.const(1));
+    e.setCell(Cell.FLAGS, m.i32.or(m.i32.or(m.i32.and(e.cell(Cell.FLAGS), m.i32.const(~0x801)), cf), m.i32.shl(of, m.i32.const(11))));
+  });
+  e.emit(fixed > 0 ? body : m.if(c(), body));
+  e.known = null;
+  return true;
+}
 
 /** Sets CF = OF = overflow and SF ZF PF from the low result, as the interpreter's MUL/IMUL. */
 function mulFlags(e: Emitter, overflow: Expr, low: Val): void {

@@ -2,7 +2,7 @@ import { deadFlagWriters } from '../decoder/flag-liveness.js';
 import { Instruction } from '../decoder/types.js';
 import type { Block } from '../runtime/block-cache.js';
 import { Slot } from '../runtime/layout.js';
-import { Cell, Emitter, Expr, Import, TranslateOptions, Val } from './emitter.js';
+import { blockLabel, Cell, Emitter, Expr, Import, TranslateOptions, Val } from './emitter.js';
 import { IrModule, Ty } from './ir.js';
 import { Exit } from './layout.js';
 import { WasmModule } from './wasm-builder.js';
@@ -25,7 +25,7 @@ const INLINE: Readonly<Record<string, InlineOp>> = {
   add: emitAlu, or: emitAlu, adc: emitAlu, sbb: emitAlu, and: emitAlu, sub: emitAlu, xor: emitAlu, cmp: emitAlu,
   test: emitAlu,
   inc: emitUnary, dec: emitUnary, neg: emitUnary, not: emitUnary,
-  shl: emitShift, shr: emitShift, sar: emitShift,
+  shl: emitShift, shr: emitShift, sar: emitShift, rol: emitShift, ror: emitShift,
   imul: emitMul, mul: emitMul,
   mov: emitMov, movzx: emitMovx, movsx: emitMovx, lea: emitLea, xchg: emitXchg, cwd: emitConvert, cbw: emitConvert,
   setcc: emitSetcc, cmovcc: emitCmovcc, push: emitPush, pop: emitPop, leave: emitLeave,
@@ -63,6 +63,7 @@ export function compileRegion(
   memoryPages: number,
   assumptions: RegionAssumptions = { flatData: false },
 ): CompiledRegion {
+  blocks = layoutOrder(blocks);
   const mod: IrModule = opts.codegen === 'direct' ? new WasmModule() : opts.codegen();
   const m = mod.ir;
   try {
@@ -88,10 +89,10 @@ export function compileRegion(
       return translateBlock(e, b, k, index, returnSites, blocks[k + 1]?.eip);
     });
     // Nested blocks: br_table to label Bk lands just after block Bk ends, where block k's code starts.
-    const labels = blocks.map((_, k) => `B${k}`);
-    let tree = m.block('B0', [m.switch(labels, 'B0', m.local.get(e.nextLocal, I32))], NONE);
+    const labels = blocks.map((_, k) => blockLabel(k));
+    let tree = m.block(labels[0], [m.switch(labels, labels[0], m.local.get(e.nextLocal, I32))], NONE);
     for (let k = 0; k < blocks.length; k++) {
-      tree = m.block(k + 1 < blocks.length ? `B${k + 1}` : null, [tree, codes[k]], NONE);
+      tree = m.block(k + 1 < blocks.length ? labels[k + 1] : null, [tree, codes[k]], NONE);
     }
     // The exit path branches back to the dispatcher when the target is a block of this region.
     const exit = m.block('exit', [tree, m.unreachable()], NONE);
@@ -139,14 +140,14 @@ function translateBlock(
     if (j === undefined) return e.exitTo(e.c(target));
     if (j === k) return m.br(loopLabel);
     if (tail && target === nextInLayout) return m.nop(); // falls into the next block's code
-    return e.gotoBlock(j);
+    return e.gotoBlock(j, k);
   };
   /** Goes to a run-time address: region return sites first, then the dispatch cache. */
   const indirect = (target: Val, predict: boolean): Expr => {
     const tests: Expr[] = [];
     if (predict) {
       for (const site of returnSites.slice(0, 4)) {
-        tests.push(m.if(m.i32.eq(target(), m.i32.const(site)), e.gotoBlock(index.get(site)!)));
+        tests.push(m.if(m.i32.eq(target(), m.i32.const(site)), e.gotoBlock(index.get(site)!, k)));
       }
     }
     return m.block(null, [...tests, e.exitTo(target)], NONE);
@@ -236,4 +237,59 @@ function emitControl(
   const status = e.interpret();
   const eip = e.temp(e.slot(Slot.EIP));
   e.emit(m.if(status(), e.exitTo(eip, undefined, Exit.ATTENTION)), e.exitTo(eip));
+}
+
+/** Guest addresses a block's last instruction may go to directly. */
+export function successors(b: Block): number[] {
+  const last = b.insns[b.insns.length - 1];
+  if (!last) return [];
+  const target = last.operands[0];
+  switch (last.entry.control) {
+    case 'none':
+    case 'stop':
+      return [b.endEip];
+    case 'jmp':
+      return target?.kind === 'rel' ? [target.value] : [];
+    case 'jcc':
+      return [target.value, b.endEip];
+    case 'call':
+      return target?.kind === 'rel' ? [target.value, b.endEip] : [b.endEip];
+    case 'call-indirect':
+      return [b.endEip];
+    default:
+      return [];
+  }
+}
+
+/**
+ * The region's blocks in reverse post-order from its first block (the
+ * seed), unreached ones after: most branches then go forward, and forward
+ * branches are plain br instructions instead of trips through the
+ * dispatcher (see Emitter.gotoBlock).
+ */
+function layoutOrder(blocks: Block[]): Block[] {
+  const byEip = new Map(blocks.map((b) => [b.eip, b]));
+  const visited = new Set<Block>();
+  const post: Block[] = [];
+  // Iterative DFS: regions are small, but guest code can chain blocks deeply.
+  const stack: Array<{ b: Block; next: number[] }> = [];
+  const push = (b: Block) => {
+    visited.add(b);
+    stack.push({ b, next: successors(b) });
+  };
+  push(blocks[0]);
+  while (stack.length > 0) {
+    const top = stack[stack.length - 1];
+    const eip = top.next.shift();
+    if (eip === undefined) {
+      post.push(top.b);
+      stack.pop();
+      continue;
+    }
+    const s = byEip.get(eip);
+    if (s && !visited.has(s)) push(s);
+  }
+  const order = post.reverse();
+  for (const b of blocks) if (!visited.has(b)) order.push(b);
+  return order;
 }

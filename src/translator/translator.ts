@@ -7,7 +7,7 @@ import type { Machine } from '../runtime/machine.js';
 import { TranslateOptions } from './emitter.js';
 import { FlagFunctions, instantiateFlagFunctions } from './flag-functions.js';
 import { dispatchSlot, Exit, MISS_INDEX } from './layout.js';
-import { CompiledRegion, compileRegion } from './region-compiler.js';
+import { CompiledRegion, compileRegion, successors } from './region-compiler.js';
 import { SlotRanges } from './slot-ranges.js';
 
 export interface TranslatorOptions extends TranslateOptions {
@@ -501,24 +501,3 @@ function translatable(b: Block): boolean {
   return b.valid && b.csBase === 0 && b.codeSize === 4 && b.insns.length > 0 && !b.faultsAtEnd;
 }
 
-/** Guest addresses a block's last instruction may go to directly. */
-function successors(b: Block): number[] {
-  const last = b.insns[b.insns.length - 1];
-  if (!last) return [];
-  const target = last.operands[0];
-  switch (last.entry.control) {
-    case 'none':
-    case 'stop':
-      return [b.endEip];
-    case 'jmp':
-      return target?.kind === 'rel' ? [target.value] : [];
-    case 'jcc':
-      return [target.value, b.endEip];
-    case 'call':
-      return target?.kind === 'rel' ? [target.value, b.endEip] : [b.endEip];
-    case 'call-indirect':
-      return [b.endEip];
-    default:
-      return [];
-  }
-}

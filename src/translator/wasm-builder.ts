@@ -78,8 +78,12 @@ const VALTYPE: Record<number, number> = { [Ty.i32]: 0x7f, [Ty.i64]: 0x7e };
 
 /** Growable byte buffer with LEB128 writers. */
 class Bytes {
-  buf = new Uint8Array(4096);
+  buf: Uint8Array<ArrayBuffer>;
   len = 0;
+
+  constructor(capacity = 256) {
+    this.buf = new Uint8Array(capacity);
+  }
 
   byte(b: number): void {
     if (this.len === this.buf.length) this.grow(1);
@@ -175,7 +179,7 @@ export class WasmModule implements IrModule {
   private memoryPages = 0;
 
   constructor() {
-    this.ir = this.makeBuilder();
+    this.ir = BUILDER;
   }
 
   importMemory(module: string, base: string, pages: number): void {
@@ -275,7 +279,7 @@ export class WasmModule implements IrModule {
   // ---------------------------------------------------------------- encoding
 
   private encodeFunction(f: FunctionDef): Bytes {
-    const b = new Bytes();
+    const b = new Bytes(4096);
     // Locals in runs of one type.
     const runs: Array<[number, Ty]> = [];
     for (const v of f.vars) {
@@ -391,7 +395,7 @@ export class WasmModule implements IrModule {
       case K.ReturnCallIndirect:
         for (const c of n.c) this.encode(c, b, labels); // operands, then the target
         b.byte(0x13);
-        b.u32(n.n);
+        b.u32(this.typeOf([], n.n as Ty));
         b.u32(this.lookup(this.tableIndex, n.s!, 'table'));
         return;
     }
@@ -417,75 +421,76 @@ export class WasmModule implements IrModule {
     }
     return i;
   }
+}
 
-  // ---------------------------------------------------------------- expressions
+/** The expression half: pure constructors, shared by every module (nodes carry no module state). */
+const BUILDER: IrBuilder = Object.freeze(makeBuilder());
 
-  private makeBuilder(): IrBuilder {
-    const i32: IrI32 = {
-      const: (v) => asExpr(node(K.I32Const, Ty.i32, 0, NO_CHILDREN, v | 0)),
-      load: load(0x28),
-      load8_u: load(0x2d),
-      load16_u: load(0x2f),
-      store: store(0x36),
-      store8: store(0x3a),
-      store16: store(0x3b),
-      add: binary(0x6a, Ty.i32), sub: binary(0x6b, Ty.i32), mul: binary(0x6c, Ty.i32),
-      and: binary(0x71, Ty.i32), or: binary(0x72, Ty.i32), xor: binary(0x73, Ty.i32),
-      shl: binary(0x74, Ty.i32), shr_s: binary(0x75, Ty.i32), shr_u: binary(0x76, Ty.i32),
-      rotl: binary(0x77, Ty.i32), rotr: binary(0x78, Ty.i32),
-      eq: binary(0x46, Ty.i32), ne: binary(0x47, Ty.i32), lt_s: binary(0x48, Ty.i32), lt_u: binary(0x49, Ty.i32),
-      gt_s: binary(0x4a, Ty.i32), gt_u: binary(0x4b, Ty.i32), le_s: binary(0x4c, Ty.i32), le_u: binary(0x4d, Ty.i32),
-      ge_s: binary(0x4e, Ty.i32), ge_u: binary(0x4f, Ty.i32),
-      eqz: unary(0x45, Ty.i32), popcnt: unary(0x69, Ty.i32), wrap: unary(0xa7, Ty.i32), extend8_s: unary(0xc0, Ty.i32), extend16_s: unary(0xc1, Ty.i32),
-    };
-    const i64: IrI64 = {
-      const: (v) => {
-        const n = node(K.I64Const, Ty.i64, 0, NO_CHILDREN);
-        n.big = v;
-        return asExpr(n);
-      },
-      mul: binary(0x7e, Ty.i64), shr_u: binary(0x88, Ty.i64), ne: binary(0x52, Ty.i32),
-      extend_s: unary(0xac, Ty.i64), extend_u: unary(0xad, Ty.i64),
-    };
-    return {
-      i32,
-      i64,
-      local: {
-        get: (index, type) => asExpr(node(K.LocalGet, type, 0, NO_CHILDREN, index)),
-        set: (index, value) => asExpr(node(K.LocalSet, Ty.none, 0, [asNode(value)], index)),
-      },
-      global: { get: (name, type) => asExpr(node(K.GlobalGet, type, 0, NO_CHILDREN, 0, 0, name)) },
-      block: (label, children, type) => {
-        const c = nodes(children);
-        const t = type ?? (c.length > 0 ? c[c.length - 1].t : Ty.none);
-        return asExpr(node(K.Block, t, 0, c, 0, 0, label));
-      },
-      loop: (label, body) => asExpr(node(K.Loop, asNode(body).t === Ty.unreachable ? Ty.none : asNode(body).t, 0, [asNode(body)], 0, 0, label)),
-      if: (condition, ifTrue, ifFalse) => {
-        const t = asNode(ifTrue), f = ifFalse === undefined ? undefined : asNode(ifFalse);
-        let type = Ty.none;
-        if (f) type = t.t === Ty.unreachable ? f.t : t.t;
-        if (type === Ty.unreachable) type = Ty.none;
-        return asExpr(node(K.If, type, 0, f ? [asNode(condition), t, f] : [asNode(condition), t]));
-      },
-      br: (label, condition) =>
-        asExpr(node(K.Br, condition === undefined ? Ty.unreachable : Ty.none, 0, condition === undefined ? NO_CHILDREN : [asNode(condition)], 0, 0, label)),
-      switch: (labels, defaultLabel, condition) => {
-        const n = node(K.Switch, Ty.unreachable, 0, [asNode(condition)], 0, 0, defaultLabel);
-        n.labels = labels;
-        return asExpr(n);
-      },
-      call: (name, operands, result) => asExpr(node(K.Call, result, 0, nodes(operands), 0, 0, name)),
-      return_call: (name, operands) => asExpr(node(K.Call, Ty.unreachable, 0, nodes(operands), 0, 1, name)),
-      return_call_indirect: (table, target, operands, params, results) => {
-        if (params !== Ty.none) throw new Error('wasm-builder: return_call_indirect with parameters');
-        return asExpr(node(K.ReturnCallIndirect, Ty.unreachable, 0, [...nodes(operands), asNode(target)], this.typeOf([], results), 0, table));
-      },
-      return: (value) => asExpr(node(K.Plain, Ty.unreachable, 0x0f, value === undefined ? NO_CHILDREN : [asNode(value)])),
-      select: (condition, ifTrue, ifFalse) =>
-        asExpr(node(K.Plain, asNode(ifTrue).t, 0x1b, [asNode(ifTrue), asNode(ifFalse), asNode(condition)])),
-      nop: () => asExpr(node(K.Plain, Ty.none, 0x01, NO_CHILDREN)),
-      unreachable: () => asExpr(node(K.Plain, Ty.unreachable, 0x00, NO_CHILDREN)),
-    };
-  }
+function makeBuilder(): IrBuilder {
+  const i32: IrI32 = {
+    const: (v) => asExpr(node(K.I32Const, Ty.i32, 0, NO_CHILDREN, v | 0)),
+    load: load(0x28),
+    load8_u: load(0x2d),
+    load16_u: load(0x2f),
+    store: store(0x36),
+    store8: store(0x3a),
+    store16: store(0x3b),
+    add: binary(0x6a, Ty.i32), sub: binary(0x6b, Ty.i32), mul: binary(0x6c, Ty.i32),
+    and: binary(0x71, Ty.i32), or: binary(0x72, Ty.i32), xor: binary(0x73, Ty.i32),
+    shl: binary(0x74, Ty.i32), shr_s: binary(0x75, Ty.i32), shr_u: binary(0x76, Ty.i32),
+    rotl: binary(0x77, Ty.i32), rotr: binary(0x78, Ty.i32),
+    eq: binary(0x46, Ty.i32), ne: binary(0x47, Ty.i32), lt_s: binary(0x48, Ty.i32), lt_u: binary(0x49, Ty.i32),
+    gt_s: binary(0x4a, Ty.i32), gt_u: binary(0x4b, Ty.i32), le_s: binary(0x4c, Ty.i32), le_u: binary(0x4d, Ty.i32),
+    ge_s: binary(0x4e, Ty.i32), ge_u: binary(0x4f, Ty.i32),
+    eqz: unary(0x45, Ty.i32), popcnt: unary(0x69, Ty.i32), wrap: unary(0xa7, Ty.i32), extend8_s: unary(0xc0, Ty.i32), extend16_s: unary(0xc1, Ty.i32),
+  };
+  const i64: IrI64 = {
+    const: (v) => {
+      const n = node(K.I64Const, Ty.i64, 0, NO_CHILDREN);
+      n.big = v;
+      return asExpr(n);
+    },
+    mul: binary(0x7e, Ty.i64), shr_u: binary(0x88, Ty.i64), ne: binary(0x52, Ty.i32),
+    extend_s: unary(0xac, Ty.i64), extend_u: unary(0xad, Ty.i64),
+  };
+  return {
+    i32,
+    i64,
+    local: {
+      get: (index, type) => asExpr(node(K.LocalGet, type, 0, NO_CHILDREN, index)),
+      set: (index, value) => asExpr(node(K.LocalSet, Ty.none, 0, [asNode(value)], index)),
+    },
+    global: { get: (name, type) => asExpr(node(K.GlobalGet, type, 0, NO_CHILDREN, 0, 0, name)) },
+    block: (label, children, type) => {
+      const c = nodes(children);
+      const t = type ?? (c.length > 0 ? c[c.length - 1].t : Ty.none);
+      return asExpr(node(K.Block, t, 0, c, 0, 0, label));
+    },
+    loop: (label, body) => asExpr(node(K.Loop, asNode(body).t === Ty.unreachable ? Ty.none : asNode(body).t, 0, [asNode(body)], 0, 0, label)),
+    if: (condition, ifTrue, ifFalse) => {
+      const t = asNode(ifTrue), f = ifFalse === undefined ? undefined : asNode(ifFalse);
+      let type = Ty.none;
+      if (f) type = t.t === Ty.unreachable ? f.t : t.t;
+      if (type === Ty.unreachable) type = Ty.none;
+      return asExpr(node(K.If, type, 0, f ? [asNode(condition), t, f] : [asNode(condition), t]));
+    },
+    br: (label, condition) =>
+      asExpr(node(K.Br, condition === undefined ? Ty.unreachable : Ty.none, 0, condition === undefined ? NO_CHILDREN : [asNode(condition)], 0, 0, label)),
+    switch: (labels, defaultLabel, condition) => {
+      const n = node(K.Switch, Ty.unreachable, 0, [asNode(condition)], 0, 0, defaultLabel);
+      n.labels = labels;
+      return asExpr(n);
+    },
+    call: (name, operands, result) => asExpr(node(K.Call, result, 0, nodes(operands), 0, 0, name)),
+    return_call: (name, operands) => asExpr(node(K.Call, Ty.unreachable, 0, nodes(operands), 0, 1, name)),
+    return_call_indirect: (table, target, operands, params, results) => {
+      if (params !== Ty.none) throw new Error('wasm-builder: return_call_indirect with parameters');
+      return asExpr(node(K.ReturnCallIndirect, Ty.unreachable, 0, [...nodes(operands), asNode(target)], results, 0, table));
+    },
+    return: (value) => asExpr(node(K.Plain, Ty.unreachable, 0x0f, value === undefined ? NO_CHILDREN : [asNode(value)])),
+    select: (condition, ifTrue, ifFalse) =>
+      asExpr(node(K.Plain, asNode(ifTrue).t, 0x1b, [asNode(ifTrue), asNode(ifFalse), asNode(condition)])),
+    nop: () => asExpr(node(K.Plain, Ty.none, 0x01, NO_CHILDREN)),
+    unreachable: () => asExpr(node(K.Plain, Ty.unreachable, 0x00, NO_CHILDREN)),
+  };
 }

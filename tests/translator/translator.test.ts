@@ -7,7 +7,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { createBareMachine } from '../../src/runtime/bare.js';
+import { Seg } from '../../src/decoder/types.js';
 import { readFlags } from '../../src/runtime/flags.js';
+import { Slot } from '../../src/runtime/layout.js';
 import type { Engine } from '../../src/runtime/machine.js';
 import { binaryenCodegen } from '../../src/translator/binaryen-backend.js';
 import type { TranslatorOptions } from '../../src/translator/translator.js';
@@ -114,6 +116,31 @@ describe('translator', () => {
     expect(r.regs).toEqual(ref.regs);
     expect(r.stats!.flushes).toBeGreaterThan(0);
     expect(r.stats!.liveModules).toBeLessThanOrEqual(2);
+  });
+
+  test('a new DS base reaches translated code (translations assumed the old one and are flushed)', () => {
+    // Sums [DATA + 0x100] in a loop; part-way the embedder moves DS up by 4 bytes.
+    const source = `mov ecx, 4000\nxor eax, eax\n1: add eax, [${DATA + 0x100}]\ndec ecx\njnz 1b\nint 0x80`;
+    const states = (['interp', 'jit'] as const).map((engine) => {
+      const { vm } = createBareMachine({
+        code: assemble(source),
+        address: CODE,
+        map: [[CODE, 0x1000], [DATA, 0x2000]],
+        engine,
+        translator: { asyncCompile: false, threshold: 8 },
+      });
+      vm.mmu.write32(DATA + 0x100, 1);
+      vm.mmu.write32(DATA + 0x104, 1000);
+      vm.run(6000);
+      const ds = vm.cpu.selector(Seg.DS);
+      vm.cpu.setSegment(Seg.DS, ds, { base: 4, limit: -1, attr: vm.cpu.s[Slot.SEG_ATTR + Seg.DS] });
+      vm.run(50_000_000);
+      return { eax: vm.cpu.s[0], flushes: vm.stats().translator?.flushes ?? 0 };
+    });
+    const [ref, jit] = states;
+    // 2000 iterations read 1 and 2000 read 1000, give or take the stop point: both engines must agree exactly.
+    expect(ref.eax).toBeGreaterThan(1_000_000);
+    expect(jit.eax).toBe(ref.eax);
   });
 
   test('a fault inside translated code is precise: EIP, registers and retired count as in the interpreter', () => {
