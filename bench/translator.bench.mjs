@@ -51,6 +51,14 @@ const asyncByDefault = translatorDefaults?.asyncCompile === true;
 
 /** Compute programs of tests/guest (those present are used). */
 const PROGRAMS = ['sieve', 'hash', 'matrix', 'bigint', 'int64', 'recursion', 'bytecode', 'strings', 'structs', 'malloc_stress'];
+/**
+ * Each compute program also runs with a repeat count (its first argument): at the corpus' size
+ * they take 3-80 ms natively, which measures start-up (process creation natively, VM creation,
+ * ELF loading, interpreting and compiling cold code here) more than code speed. These counts
+ * make each take about 250 ms natively (measured 2026-11-24), so the same work is repeated
+ * long enough to measure steady-state speed.
+ */
+const SCALES = { sieve: 20, hash: 20, matrix: 300, bigint: 200, int64: 600, recursion: 500, bytecode: 100, strings: 450, structs: 30000, malloc_stress: 4 };
 /** Programs the switch-off variants run on: ones that spend their time in hot loops, not in start-up. */
 const VARIANT_PROGRAMS = ['sieve', 'hash', 'bytecode'];
 /** Programs also timed as a cold `node dist/cli/main.js run` process per engine. */
@@ -77,6 +85,8 @@ const PROCESS_OPTS = { minSamples: 5, maxTime: 0.5, initCount: 1 };
 const PROGRAM_OPTS = { minSamples: 3, maxTime: 0, initCount: 1 };
 /** jit runs, its switch-off variants, cold CLI processes (1-4 s). */
 const JIT_OPTS = { minSamples: 2, maxTime: 0, initCount: 1 };
+/** The interpreter on the repeated programs (5-30 s each): one sample. */
+const SCALED_INTERP_OPTS = { minSamples: 1, maxTime: 0, initCount: 1 };
 
 const qemu = ['/usr/bin/qemu-i386', '/usr/bin/qemu-i386-static'].find((p) => existsSync(p));
 let qemuVersion = null;
@@ -129,8 +139,9 @@ function addLoopCases(list, configs) {
   }
 }
 
-// 2. Programs.
+// 2. Programs, at the corpus' size and repeated (SCALES).
 const programs = [];
+const scaledPrograms = [];
 for (const name of PROGRAMS) {
   const src = join(GUEST_SRC, `${name}.c`);
   if (!existsSync(src)) continue;
@@ -143,8 +154,14 @@ for (const name of PROGRAMS) {
     console.log(`skipping ${name}: ${nativeOnceMs.toFixed(0)} ms natively`);
     continue;
   }
-  const prog = { name, path, args, stdin, expected, image: linux.readElfFile(path) };
-  programs.push(prog);
+  const image = linux.readElfFile(path);
+  programs.push({ name, path, args, stdin, expected, image, scaled: false });
+  if (SCALES[name]) {
+    const scaledArgs = [...args, String(SCALES[name])];
+    const t2 = performance.now();
+    const scaledExpected = runProcess([path, ...scaledArgs], stdin);
+    scaledPrograms.push({ name: `${name} ×${SCALES[name]}`, path, args: scaledArgs, stdin, expected: scaledExpected, image, scaled: true, nativeOnceMs: performance.now() - t2 });
+  }
 }
 const variantPrograms = programs.filter((p) => VARIANT_PROGRAMS.includes(p.name));
 const cliPrograms = programs.filter((p) => CLI_PROGRAMS.includes(p.name));
@@ -187,7 +204,8 @@ function wasmvisorRun(prog, engine, translator, key) {
 function addProgramCases(list, prog, engine) {
   const key = `${prog.name} [${engine}]`;
   const withVariants = engine === 'jit' && variantPrograms.includes(prog);
-  addCase(list, key, wasmvisorRun(prog, engine, {}, key), engine === 'jit' ? JIT_OPTS : PROGRAM_OPTS, true, { kind: 'wasmvisor', prog: prog.name, engine });
+  const opts = engine === 'jit' || prog.scaled ? (engine === 'interp' ? SCALED_INTERP_OPTS : JIT_OPTS) : PROGRAM_OPTS;
+  addCase(list, key, wasmvisorRun(prog, engine, {}, key), opts, true, { kind: 'wasmvisor', prog: prog.name, engine });
   if (!withVariants) return;
   // 3. The switch-off variants right after the default jit run, so that both see the same machine load.
   for (const [variant, translator] of Object.entries(VARIANTS)) {
@@ -259,10 +277,10 @@ async function runSuite(title, names) {
   );
 }
 
-console.log(`${programs.length} programs, qemu: ${qemu ?? 'not installed'}`);
+console.log(`${programs.length} programs (and ${scaledPrograms.length} repeated), qemu: ${qemu ?? 'not installed'}`);
 // Suite A: nothing has been translated in this process yet.
 addLoopCases(suiteA, [['interp', 'interp', {}]]);
-for (const prog of programs) {
+for (const prog of [...programs, ...scaledPrograms]) {
   addCase(suiteA, `${prog.name} [native]`, processRun([prog.path, ...prog.args], prog.stdin), PROCESS_OPTS, true, { kind: 'native', prog: prog.name });
   if (qemu) addCase(suiteA, `${prog.name} [qemu]`, processRun([qemu, prog.path, ...prog.args], prog.stdin), PROCESS_OPTS, true, { kind: 'qemu', prog: prog.name });
   addProgramCases(suiteA, prog, 'interp');
@@ -272,7 +290,7 @@ await runSuite('A: interpreter, native, qemu-i386', suiteA);
 
 // Suite B: the translator.
 addLoopCases(suiteB, [['jit', 'jit', {}], ...Object.entries(VARIANTS).map(([v, t]) => [`jit, ${v}`, 'jit', t])]);
-for (const prog of programs) {
+for (const prog of [...programs, ...scaledPrograms]) {
   addProgramCases(suiteB, prog, 'jit');
   addProgramCases(suiteB, prog, 'auto');
 }
@@ -324,7 +342,7 @@ const loopResults = loopNames.map((label) => {
 });
 
 // Programs.
-const programResults = programs.map((prog) => {
+const allResults = [...programs, ...scaledPrograms].map((prog) => {
   const res = { program: prog.name, args: prog.args, native: { ms: msOf(`${prog.name} [native]`) }, qemu: qemu ? { ms: msOf(`${prog.name} [qemu]`) } : null };
   for (const engine of ENGINES) {
     const key = `${prog.name} [${engine}]`;
@@ -359,8 +377,11 @@ const programResults = programs.map((prog) => {
     const own = ownTimes(key);
     res.variants[variant] = { ms: msOf(key), ...own, translator: lastRun(key).stats.translator };
   }
+  res.scaled = prog.scaled;
   return res;
 });
+const programResults = allResults.filter((r) => !r.scaled);
+const scaledResults = allResults.filter((r) => r.scaled);
 
 const good = (r, engine) => r[engine] && !r[engine].failure && Number.isFinite(r[engine].ms);
 const md = [];
@@ -381,7 +402,7 @@ if (translatorDefaults) {
   const shown = ['threshold', 'maxRegionBlocks', 'asyncCompile', 'registerCaching', 'flagLiveness', 'inlineTlb'].filter((k) => k in translatorDefaults);
   md.push(`Translator defaults: ${shown.map((k) => `${k} ${translatorDefaults[k]}`).join(', ')}.`);
 }
-md.push(`Loading wasmvisor (with Binaryen) took ${moduleLoadMs.toFixed(0)} ms once per process; it is not in the times below.\n`);
+md.push(`Loading wasmvisor took ${moduleLoadMs.toFixed(0)} ms once per process; it is not in the times below.\n`);
 
 md.push('## Simple loops (bare machine, translations warm)\n');
 md.push(
@@ -394,10 +415,10 @@ md.push(
   ),
 );
 
-md.push('\n## Compute programs: wall time per run (ms)\n');
+md.push('\n## Compute programs at the corpus size: wall time per run (ms)\n');
 md.push('In-process wasmvisor runs include VM creation, ELF loading, translation and compilation; native and qemu runs include process start-up. Ratios are time ratios (× slower); "speed-up" is interp time / engine time. interp was timed before anything was translated in this process (like an `--engine interp` process).\n');
 const okRows = programResults;
-md.push(
+const timeTable = (rows) =>
   markdownTable(
     ['program', 'guest instructions', 'native', 'qemu', 'interp', 'jit', 'auto', 'jit/native', 'auto/native', 'jit/qemu', 'auto/qemu', 'jit speed-up', 'auto speed-up'],
     okRows.map((r) => {
@@ -411,8 +432,13 @@ md.push(
         fmtX(e('interp') / e('jit')), fmtX(e('interp') / e('auto')),
       ];
     }),
-  ),
-);
+  );
+md.push(timeTable(okRows));
+if (scaledResults.length) {
+  md.push('\n## Compute programs repeated (steady state): wall time per run (ms)\n');
+  md.push('The same programs with a repeat count (first argument, see SCALES) so each runs about 250 ms natively: start-up is a small part. interp: one sample.\n');
+  md.push(timeTable(scaledResults));
+}
 
 if (reinterp) {
   const key = `${reinterp.name} [interp after translation]`;
@@ -427,7 +453,7 @@ if (reinterp) {
 
 md.push('\n## Compute programs: translation cost and translated-code rate\n');
 md.push(
-  'compile = Binaryen codegen + WebAssembly compile (stats().translator); µs/insn per compiled guest instruction. "jit exec" = the jit run time minus codegen and compile time: the rate of translated code, which still pays for block decoding, module instantiation, syscalls and returns to JavaScript. ' +
+  'compile = codegen (the direct wasm encoder) + WebAssembly compile (stats().translator); µs/insn per compiled guest instruction. "jit exec" = the jit run time minus codegen and compile time: the rate of translated code, which still pays for block decoding, module instantiation, syscalls and returns to JavaScript. ' +
     (asyncByDefault
       ? 'auto compiles asynchronously by default: its WebAssembly compile time is off the main thread and not counted.\n'
       : 'auto compiles synchronously by default (asyncCompile false), like jit.\n'),
@@ -435,7 +461,7 @@ md.push(
 md.push(
   markdownTable(
     ['program', 'jit compiled insns', 'jit compile ms', 'µs/insn', 'compile % of jit time', 'jit exec MIPS', 'interp MIPS', 'jit exec / interp', 'helper insns %', 'auto compiled insns', 'auto compile ms', 'auto % translated'],
-    okRows.map((r) => {
+    allResults.map((r) => {
       const j = good(r, 'jit') ? r.jit : null;
       const a = good(r, 'auto') ? r.auto : null;
       const i = good(r, 'interp') ? r.interp : null;
@@ -485,7 +511,7 @@ if (variantPrograms.length) {
 
 if (cliPrograms.length) {
   md.push('\n## Cold `wasmvisor run` process (CLI), wall time per run (ms)\n');
-  md.push('A fresh `node dist/cli/main.js run --engine E PROGRAM` each time: Node start-up, loading Binaryen and first-use costs (code V8 has not optimised yet, e.g. Binaryen itself) included.\n');
+  md.push('A fresh `node dist/cli/main.js run --engine E PROGRAM` each time: Node start-up, loading wasmvisor and first-use costs (code V8 has not optimised yet) included.\n');
   const cliRow = (prog) => {
     const ms = (e) => (ok(`${prog.name} [cli ${e}]`) ? msOf(`${prog.name} [cli ${e}]`) : NaN);
     const r = programResults.find((x) => x.program === prog.name);
@@ -496,27 +522,38 @@ if (cliPrograms.length) {
 }
 
 // 4. Geometric means over the programs every compared engine ran correctly.
-const geo = {};
-const geoRows = [];
-for (const engine of ENGINES) {
-  const rows = programResults.filter((r) => good(r, engine));
-  geo[engine] = {
-    programs: rows.length,
-    vsNative: geomean(rows.map((r) => r[engine].ms / r.native.ms)),
-    vsQemu: qemu ? geomean(rows.map((r) => r[engine].ms / r.qemu.ms)) : NaN,
-    speedupOverInterp: engine === 'interp' ? 1 : geomean(rows.filter((r) => good(r, 'interp')).map((r) => r.interp.ms / r[engine].ms)),
+function geomeans(results) {
+  const geo = {};
+  const geoRows = [];
+  for (const engine of ENGINES) {
+    const rows = results.filter((r) => good(r, engine));
+    geo[engine] = {
+      programs: rows.length,
+      vsNative: geomean(rows.map((r) => r[engine].ms / r.native.ms)),
+      vsQemu: qemu ? geomean(rows.map((r) => r[engine].ms / r.qemu.ms)) : NaN,
+      speedupOverInterp: engine === 'interp' ? 1 : geomean(rows.filter((r) => good(r, 'interp')).map((r) => r.interp.ms / r[engine].ms)),
+    };
+    geoRows.push([engine, String(rows.length), fmtX(geo[engine].vsNative), fmtX(geo[engine].vsQemu), fmtX(geo[engine].speedupOverInterp)]);
+  }
+  const jitExec = results.filter((r) => good(r, 'jit') && good(r, 'interp'));
+  geo.jitExec = {
+    vsNative: geomean(jitExec.map((r) => r.jit.execMs / r.native.ms)),
+    vsQemu: qemu ? geomean(jitExec.map((r) => r.jit.execMs / r.qemu.ms)) : NaN,
+    speedupOverInterp: geomean(jitExec.map((r) => r.interp.ms / r.jit.execMs)),
   };
-  geoRows.push([engine, String(rows.length), fmtX(geo[engine].vsNative), fmtX(geo[engine].vsQemu), fmtX(geo[engine].speedupOverInterp)]);
+  geoRows.push(['jit exec only (compile time removed)', String(jitExec.length), fmtX(geo.jitExec.vsNative), fmtX(geo.jitExec.vsQemu), fmtX(geo.jitExec.speedupOverInterp)]);
+  if (qemu) geoRows.push(['qemu-i386', String(results.length), fmtX(geomean(results.map((r) => r.qemu.ms / r.native.ms))), '1×', '–']);
+  return { geo, geoRows };
 }
-const jitExec = programResults.filter((r) => good(r, 'jit') && good(r, 'interp'));
-geo.jitExec = {
-  vsNative: geomean(jitExec.map((r) => r.jit.execMs / r.native.ms)),
-  vsQemu: qemu ? geomean(jitExec.map((r) => r.jit.execMs / r.qemu.ms)) : NaN,
-  speedupOverInterp: geomean(jitExec.map((r) => r.interp.ms / r.jit.execMs)),
-};
-geoRows.push(['jit exec only (compile time removed)', String(jitExec.length), fmtX(geo.jitExec.vsNative), fmtX(geo.jitExec.vsQemu), fmtX(geo.jitExec.speedupOverInterp)]);
-md.push('\n## Geometric means over the compute programs (time ratios)\n');
-md.push(markdownTable(['wasmvisor engine', 'programs', 'vs native', 'vs qemu-i386', 'speed-up over interp'], geoRows));
+const corpusGeo = geomeans(programResults);
+const geo = corpusGeo.geo;
+md.push('\n## Geometric means over the compute programs at the corpus size (time ratios)\n');
+md.push(markdownTable(['engine', 'programs', 'vs native', 'vs qemu-i386', 'speed-up over interp'], corpusGeo.geoRows));
+const scaledGeo = scaledResults.length ? geomeans(scaledResults) : null;
+if (scaledGeo) {
+  md.push('\n## Geometric means over the repeated compute programs (steady state, time ratios)\n');
+  md.push(markdownTable(['engine', 'programs', 'vs native', 'vs qemu-i386', 'speed-up over interp'], scaledGeo.geoRows));
+}
 
 if (failures.length) {
   md.push('\n## Failures (left out of the tables and means)\n');
@@ -544,9 +581,12 @@ writeFileSync(
       benny: { loops: LOOP_OPTS, processes: PROCESS_OPTS, programs: PROGRAM_OPTS, jit: JIT_OPTS },
       loops: loopResults,
       programs: programResults,
+      scaledPrograms: scaledResults,
+      scales: SCALES,
       cli: Object.fromEntries(cliPrograms.flatMap((p) => ENGINES.map((e) => [`${p.name} [cli ${e}]`, ok(`${p.name} [cli ${e}]`) ? msOf(`${p.name} [cli ${e}]`) : null]))),
       interpAfterTranslation: reinterp ? { program: reinterp.name, ms: msOf(`${reinterp.name} [interp after translation]`) } : null,
       geomeans: geo,
+      scaledGeomeans: scaledGeo?.geo ?? null,
       failures,
       cases: Object.fromEntries([...timed.entries()]),
     },

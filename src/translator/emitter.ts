@@ -535,7 +535,7 @@ export class Emitter {
         m.block(null, [
           m.local.set(L_REFUND, m.i32.sub(m.i32.load(4, 4, slotAddr()), m.global.get('firstSlot', I32))),
           m.if(
-            m.i32.lt_u(ownIndex(), m.i32.const(regionBlocks)),
+            m.i32.and(m.i32.lt_u(ownIndex(), m.i32.const(regionBlocks)), m.i32.gt_s(m.local.get(L_BUDGET, I32), m.i32.const(0))),
             m.block(null, [m.local.set(L_NEXT, ownIndex()), m.br('dispatch')], NONE),
           ),
         ], NONE),
@@ -563,19 +563,27 @@ export class Emitter {
    * ends, and that block encloses the code of every earlier block, so a
    * forward jump is a plain br; a backward one goes through the dispatcher.
    */
-  gotoBlock(to: number, from: number): Expr {
+  gotoBlock(to: number, from: number, toEip: number): Expr {
     const m = this.m;
     if (to > from) return m.br(blockLabel(to));
-    return m.block(null, [m.local.set(L_NEXT, m.i32.const(to)), m.br('dispatch')], NONE);
+    return m.block(null, [this.budgetCheck(toEip), m.local.set(L_NEXT, m.i32.const(to)), m.br('dispatch')], NONE);
   }
 
-  /** Block prologue: stop when the budget is spent, else charge the block's instructions. */
-  chargeBlock(count: number, eip: number): Expr[] {
+  /**
+   * Leaves for `eip` when the budget is spent. Only backward branches check
+   * (and region entries, whose callers check): forward branches inside a
+   * region cannot loop, so a region overdraws its budget by at most one
+   * forward path through it.
+   */
+  budgetCheck(eip: number): Expr {
     const m = this.m;
-    return [
-      m.if(m.i32.le_s(m.local.get(L_BUDGET, I32), m.i32.const(0)), this.exitTo(this.c(eip), 0, Exit.BUDGET)),
-      m.local.set(L_BUDGET, m.i32.sub(m.local.get(L_BUDGET, I32), m.i32.const(count))),
-    ];
+    return m.if(m.i32.le_s(m.local.get(L_BUDGET, I32), m.i32.const(0)), this.exitTo(this.c(eip), 0, Exit.BUDGET));
+  }
+
+  /** Block prologue: charge the block's instructions (refunded on an early exit). */
+  chargeBlock(count: number): Expr {
+    const m = this.m;
+    return m.local.set(L_BUDGET, m.i32.sub(m.local.get(L_BUDGET, I32), m.i32.const(count)));
   }
 
   /** After an instruction that stored to memory: leave if the store hit code (the block may be stale). */

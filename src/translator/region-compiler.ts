@@ -131,23 +131,23 @@ function translateBlock(
   const dead = e.opts.flagLiveness ? deadFlagWriters(insns) : null;
   e.known = null;
   e.beginInstruction({ insn: insns[0], index: 0, count });
-  const out: Expr[] = [...e.chargeBlock(count, b.eip)];
+  const out: Expr[] = [e.chargeBlock(count)];
   const loopLabel = `L${k}`;
 
   /** Goes to guest address `target` known at translation time. `tail`: nothing follows in this block. */
   const branch = (target: number, tail: boolean): Expr => {
     const j = index.get(target);
     if (j === undefined) return e.exitTo(e.c(target));
-    if (j === k) return m.br(loopLabel);
+    if (j === k) return m.block(null, [e.budgetCheck(target), m.br(loopLabel)], NONE);
     if (tail && target === nextInLayout) return m.nop(); // falls into the next block's code
-    return e.gotoBlock(j, k);
+    return e.gotoBlock(j, k, target);
   };
   /** Goes to a run-time address: region return sites first, then the dispatch cache. */
   const indirect = (target: Val, predict: boolean): Expr => {
     const tests: Expr[] = [];
     if (predict) {
       for (const site of returnSites.slice(0, 4)) {
-        tests.push(m.if(m.i32.eq(target(), m.i32.const(site)), e.gotoBlock(index.get(site)!, k)));
+        tests.push(m.if(m.i32.eq(target(), m.i32.const(site)), e.gotoBlock(index.get(site)!, k, site)));
       }
     }
     return m.block(null, [...tests, e.exitTo(target)], NONE);
