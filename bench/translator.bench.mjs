@@ -421,7 +421,7 @@ const okRows = programResults;
 const timeTable = (rows) =>
   markdownTable(
     ['program', 'guest instructions', 'native', 'qemu', 'interp', 'jit', 'auto', 'jit/native', 'auto/native', 'jit/qemu', 'auto/qemu', 'jit speed-up', 'auto speed-up'],
-    okRows.map((r) => {
+    rows.map((r) => {
       const e = (k) => (good(r, k) ? r[k].ms : NaN);
       const ins = good(r, 'interp') ? r.interp.instructions : good(r, 'jit') ? r.jit.instructions : NaN;
       const cell = (k) => (good(r, k) ? fmtMs(r[k].ms) : 'FAILED');

@@ -13,7 +13,10 @@ import { ARITH_FLAGS, Instruction } from './types.js';
  *    instruction) reads every flag, because the exception must see the
  *    flags exactly as the CPU would have them;
  *  - a write that happens only under a run-time condition (shift count 0,
- *    REP with ECX = 0) does not kill anything.
+ *    REP with ECX = 0) does not kill anything;
+ *  - a flag an instruction leaves undefined does not kill it either: what
+ *    the implementation leaves there may depend on the earlier writer (BTS
+ *    keeps OF), and both tiers must leave the same value.
  */
 export function deadFlagWriters(insns: readonly Instruction[]): boolean[] {
   const dead = new Array<boolean>(insns.length).fill(false);
@@ -23,7 +26,7 @@ export function deadFlagWriters(insns: readonly Instruction[]): boolean[] {
     const e = insn.entry;
     const writes = e.flagsWritten & ARITH_FLAGS;
     dead[i] = writes !== 0 && (writes & live) === 0 && !mayFault(insn);
-    if (!e.flagsConditional) live &= ~writes;
+    if (!e.flagsConditional) live &= ~(writes & ~e.flagsUndefined);
     live |= e.flagsRead & ARITH_FLAGS;
     if (mayFault(insn) || e.control !== 'none') live = ARITH_FLAGS;
   }

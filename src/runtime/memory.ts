@@ -1,4 +1,4 @@
-import { FRAMES_BASE, PAGE_SIZE, STATE_BASE, STATE_SIZE, TLB_BASE } from './layout.js';
+import { FRAMES_BASE, PAGE_SIZE, STATE_BASE, STATE_SIZE, TAG_READ_BASE, TAG_WRITE_BASE, TLB_ADDEND_BASE, TLB_BASE } from './layout.js';
 
 /**
  * The one WebAssembly.Memory of a VM: CPU state, soft-TLB and the pool of
@@ -16,6 +16,10 @@ export class GuestMemory {
   readonly state32: Int32Array;
   /** Soft-TLB view (offset TLB_BASE). */
   readonly tlb: Int32Array;
+  /** The translator's form of the TLB (layout.ts: TAG_READ_BASE...). */
+  readonly readTags: Int32Array;
+  readonly writeTags: Int32Array;
+  readonly addends: Int32Array;
   /** Total bytes available to the frame pool. */
   readonly poolBytes: number;
 
@@ -37,6 +41,9 @@ export class GuestMemory {
     this.dv = new DataView(buf);
     this.state32 = new Int32Array(buf, STATE_BASE, STATE_SIZE / 4);
     this.tlb = new Int32Array(buf, TLB_BASE, 1 << 20);
+    this.readTags = new Int32Array(buf, TAG_READ_BASE, 1 << 20);
+    this.writeTags = new Int32Array(buf, TAG_WRITE_BASE, 1 << 20);
+    this.addends = new Int32Array(buf, TLB_ADDEND_BASE, 1 << 20);
     this.poolBytes = pages * 65536 - FRAMES_BASE;
   }
 

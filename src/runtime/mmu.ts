@@ -1,6 +1,6 @@
 import { CpuException, Vector } from './exceptions.js';
 import { GuestMemory } from './memory.js';
-import { PAGE_MASK, PAGE_SHIFT, PAGE_SIZE, Tlb } from './layout.js';
+import { PAGE_MASK, PAGE_SHIFT, PAGE_SIZE, TAG_VALID, Tlb } from './layout.js';
 
 export const enum Access {
   READ = 0,
@@ -45,6 +45,9 @@ export class Mmu {
   readonly i32: Int32Array;
   readonly dv: DataView;
   readonly tlb: Int32Array;
+  private readonly readTags: Int32Array;
+  private readonly writeTags: Int32Array;
+  private readonly addends: Int32Array;
   /** 1 per host frame that holds code (indexed by host offset >>> 12). */
   readonly codeFrames: Uint8Array;
   /** Virtual page numbers with a live TLB entry, for cheap flushes. */
@@ -68,6 +71,9 @@ export class Mmu {
     this.i32 = mem.i32;
     this.dv = mem.dv;
     this.tlb = mem.tlb;
+    this.readTags = mem.readTags;
+    this.writeTags = mem.writeTags;
+    this.addends = mem.addends;
     this.codeFrames = new Uint8Array(mem.u8.length >>> PAGE_SHIFT);
     this.mapper = mapper;
   }
@@ -200,7 +206,7 @@ export class Mmu {
       if (e & Tlb.WRITE && this.codeFrames[(e & Tlb.FRAME) >>> PAGE_SHIFT]) e = (e & ~Tlb.WRITE) | Tlb.CODE;
       if (this.tlb[vpn] === 0) this.valid.push(vpn);
       // Watched writes: cache the entry without WRITE (the next write comes back here and translates again).
-      this.tlb[vpn] = this.writeWatch === null ? e : e & ~Tlb.WRITE;
+      this.setEntry(vpn, this.writeWatch === null ? e : e & ~Tlb.WRITE);
     }
     const host = (e & Tlb.FRAME) | (a & PAGE_MASK);
     if (access === Access.WRITE && !(e & Tlb.WRITE)) {
@@ -208,7 +214,7 @@ export class Mmu {
       const stillCode = this.codeListener?.onCodeWrite(e & Tlb.FRAME, host, size) ?? false;
       if (!stillCode) {
         this.codeFrames[(e & Tlb.FRAME) >>> PAGE_SHIFT] = 0;
-        this.tlb[vpn] = this.writeWatch === null ? (e & ~Tlb.CODE) | Tlb.WRITE : e & ~Tlb.CODE;
+        this.setEntry(vpn, this.writeWatch === null ? (e & ~Tlb.CODE) | Tlb.WRITE : e & ~Tlb.CODE);
       }
     }
     if (access === Access.WRITE && this.writeWatch !== null) this.writeWatch(a, host, Math.min(size, PAGE_SIZE - (a & PAGE_MASK)));
@@ -248,9 +254,17 @@ export class Mmu {
   }
 
   flush(): void {
-    const tlb = this.tlb;
-    for (const vpn of this.valid) tlb[vpn] = 0;
+    for (const vpn of this.valid) this.setEntry(vpn, 0);
     this.valid = [];
+  }
+
+  /** Caches entry `e` (0: none) for virtual page `vpn`, in both TLB forms. */
+  private setEntry(vpn: number, e: number): void {
+    this.tlb[vpn] = e;
+    const tag = (vpn << PAGE_SHIFT) | TAG_VALID;
+    this.readTags[vpn] = e & Tlb.READ ? tag : 0;
+    this.writeTags[vpn] = e & Tlb.WRITE ? tag : 0;
+    this.addends[vpn] = ((e & Tlb.FRAME) - (vpn << PAGE_SHIFT)) | 0;
   }
 
   /** Drops cached translations for [start, start+length). */
@@ -262,7 +276,7 @@ export class Mmu {
     const first = start >>> PAGE_SHIFT;
     const last = ((start + length - 1) >>> PAGE_SHIFT) & 0xfffff;
     for (let p = first; ; p = (p + 1) & 0xfffff) {
-      this.tlb[p] = 0;
+      this.setEntry(p, 0);
       if (p === last) break;
     }
   }

@@ -1,6 +1,9 @@
 import { Instruction, Operand, Seg } from '../decoder/types.js';
 import { lazyCode, LazyOp } from '../runtime/flags.js';
-import { DISPATCH_BASE, DISPATCH_BITS, DISPATCH_ENTRIES, PAGE_MASK, PAGE_SIZE, Slot, TLB_BASE, Tlb } from '../runtime/layout.js';
+import {
+  DISPATCH_BASE, DISPATCH_BITS, DISPATCH_ENTRIES, PAGE_MASK, PAGE_SHIFT, PAGE_SIZE, Slot, TAG_READ_BASE, TAG_VALID, TAG_WRITE_BASE,
+  TLB_ADDEND_BASE, TLB_BASE, Tlb,
+} from '../runtime/layout.js';
 import { Codegen, Expr, IrBuilder, Ty } from './ir.js';
 import { Exit } from './layout.js';
 
@@ -297,11 +300,9 @@ export class Emitter {
       this.emit(slow);
       return () => m.local.get(t, I32);
     }
-    const e = this.tempLocal();
-    this.emit(m.local.set(e, this.tlbEntry(a)));
-    const host = m.i32.or(m.i32.and(m.local.get(e, I32), m.i32.const(Tlb.FRAME)), m.i32.and(a(), m.i32.const(PAGE_MASK)));
-    const fast = size === 4 ? m.i32.load(0, 1, host) : size === 2 ? m.i32.load16_u(0, 1, host) : m.i32.load8_u(0, 1, host);
-    this.emit(m.if(this.fastCondition(size, a, e, Tlb.READ), m.local.set(t, fast), slow));
+    const access = (host: Expr) =>
+      m.local.set(t, size === 4 ? m.i32.load(0, 1, host) : size === 2 ? m.i32.load16_u(0, 1, host) : m.i32.load8_u(0, 1, host));
+    this.emit(this.tlbAccess(size, a, TAG_READ_BASE, Tlb.READ, access, slow));
     return () => m.local.get(t, I32);
   }
 
@@ -319,31 +320,36 @@ export class Emitter {
       this.emit(slow);
       return;
     }
+    const access = (host: Expr) =>
+      size === 4 ? m.i32.store(0, 1, host, v()) : size === 2 ? m.i32.store16(0, 1, host, v()) : m.i32.store8(0, 1, host, v());
+    this.emit(this.tlbAccess(size, a, TAG_WRITE_BASE, Tlb.WRITE, access, slow));
+  }
+
+  /**
+   * The inline soft-TLB (layout.ts): an allowed, aligned access matches its
+   * page's tag and goes to address + addend. A misaligned one that stays in
+   * its page is checked against the TLB entry itself; anything else (not
+   * cached, not allowed, crossing a page) takes `slow`.
+   */
+  private tlbAccess(size: number, a: Val, tags: number, bit: number, access: (host: Expr) => Expr, slow: Expr): Expr {
+    const m = this.m;
+    const index = this.temp(m.i32.shl(m.i32.shr_u(a(), m.i32.const(PAGE_SHIFT)), m.i32.const(2)));
+    const masked = m.i32.or(m.i32.and(a(), m.i32.const(~PAGE_MASK | (size - 1))), m.i32.const(TAG_VALID));
+    const tagged = m.i32.eq(masked, m.i32.load(tags, 4, index()));
+    const fast = access(m.i32.add(a(), m.i32.load(TLB_ADDEND_BASE, 4, index())));
+    if (size === 1) return m.if(tagged, fast, slow);
     const e = this.tempLocal();
-    this.emit(m.local.set(e, this.tlbEntry(a)));
+    const inPage = m.i32.and(
+      m.i32.shr_u(m.i32.and(m.local.get(e, I32), m.i32.const(bit)), m.i32.const(Math.log2(bit))),
+      m.i32.le_u(m.i32.and(a(), m.i32.const(PAGE_MASK)), m.i32.const(PAGE_SIZE - size)),
+    );
     const host = m.i32.or(m.i32.and(m.local.get(e, I32), m.i32.const(Tlb.FRAME)), m.i32.and(a(), m.i32.const(PAGE_MASK)));
-    const fast = size === 4 ? m.i32.store(0, 1, host, v()) : size === 2 ? m.i32.store16(0, 1, host, v()) : m.i32.store8(0, 1, host, v());
-    this.emit(m.if(this.fastCondition(size, a, e, Tlb.WRITE), fast, slow));
+    const misaligned = m.block(null, [m.local.set(e, m.i32.load(TLB_BASE, 4, index())), m.if(inPage, access(host), slow)], NONE);
+    return m.if(tagged, fast, misaligned);
   }
 
   /** Set by store(): the instruction must check for a write to code before the next one runs. */
   wroteMemory = false;
-
-  private tlbEntry(a: Val): Expr {
-    const m = this.m;
-    return m.i32.load(TLB_BASE, 4, m.i32.shl(m.i32.shr_u(a(), m.i32.const(12)), m.i32.const(2)));
-  }
-
-  private fastCondition(size: number, a: Val, e: number, bit: number): Expr {
-    const m = this.m;
-    const allowed = m.i32.and(m.local.get(e, I32), m.i32.const(bit));
-    if (size === 1) return allowed;
-    // Both tests as 0/1 so they can be and-ed without a branch.
-    const allowedBit = bit === 1 ? allowed : m.i32.shr_u(allowed, m.i32.const(Math.log2(bit)));
-    // The access must not cross into the next page (that one may be unmapped or elsewhere).
-    const inPage = m.i32.le_u(m.i32.and(a(), m.i32.const(PAGE_MASK)), m.i32.const(PAGE_SIZE - size));
-    return m.i32.and(allowedBit, inPage);
-  }
 
   // ---------------------------------------------------------------- operands
 

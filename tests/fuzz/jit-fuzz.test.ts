@@ -271,17 +271,7 @@ function narrow(p: Program, data: Uint8Array): Narrowed | null {
 const KNOWN_BUGS: {
   name: string;
   matches: (insn: Instruction, interp: Outcome, jit: Outcome, before: Outcome) => boolean;
-}[] = [
-  {
-    name: 'interpreter: bulk REP MOVS faults on the destination before the source',
-    matches: (insn, a, b) => insn.entry.op === 'movs' && insn.rep !== 0 && /^#PF error 6 /.test(a.trap) && /^#PF error 4 /.test(b.trap),
-  },
-  {
-    name: 'both: flags the last instruction leaves undefined (BT*, ...) differ: a dead flag writer is skipped by one tier only',
-    matches: (insn, a, b) =>
-      a.eflags !== b.eflags && ((a.eflags ^ b.eflags) & ~insn.entry.flagsUndefined) === 0 && differences(a, { ...b, eflags: a.eflags }).length === 0,
-  },
-];
+}[] = [];
 
 function knownBug(nw: Narrowed | null): string | null {
   if (nw === null || nw.insn === null) return null;
@@ -391,12 +381,11 @@ describe('translator fuzz (the interpreter as the oracle)', () => {
 });
 
 /**
- * Known divergences, reproduced by hand-written code (then INT3). Each
- * states the correct behaviour, so it fails today (test.fails); once the bug
- * is fixed vitest reports the test.fails as failing: drop the `.fails` (and
- * the KNOWN_BUGS entry).
+ * Divergences the fuzz found, reproduced by hand-written code (then INT3),
+ * each stating the correct behaviour. A bug found but not yet fixed gets a
+ * test.fails here and a KNOWN_BUGS entry; none is open.
  */
-describe('known divergences between the translator and the interpreter', () => {
+describe('divergences the fuzz found (fixed), reproduced', () => {
   test('translator: shl dword ptr [eax], 0x20 reads its operand (#PF on an unmapped address) like the interpreter', () => {
     // mov eax, 0x40 (unmapped); shl dword ptr [eax], 0x20 (c1 20 20: count 32 & 31 = 0)
     const r = both('b8 40 00 00 00  c1 20 20');
@@ -422,14 +411,14 @@ describe('known divergences between the translator and the interpreter', () => {
     expect(differences(r.interp, r.jit)).toEqual([]);
   });
 
-  test.fails('interpreter: rep movsb with unmapped source and destination faults on the source read first (as the CPU does)', () => {
+  test('interpreter: rep movsb with unmapped source and destination faults on the source read first (as the CPU does)', () => {
     // mov ecx, 16 (the bulk path); mov esi, 0x40; mov edi, 0x80; cld; rep movsb
     const r = both('b9 10 00 00 00  be 40 00 00 00  bf 80 00 00 00  fc  f3 a4');
     expect(r.jit.trap).toBe('#PF error 4 address 0x00000040'); // the translator (inline MOVS) reads first
     expect(r.interp.trap).toBe(r.jit.trap); // interpreted: #PF error 6 at 0x80 (bulkForward checks the destination first)
   });
 
-  test.fails('OF left undefined by BTS differs between the tiers (a dead AND is skipped by translated code only)', () => {
+  test('OF left undefined by BTS is the same in both tiers (an AND before it is not dead: BTS does not kill OF)', () => {
     // and dl, 0x80 (OF=0; its flags are dead: SAHF and BTS overwrite or leave undefined all of them); sahf; bts ecx, edx.
     // Initial OF=1. The interpreter computes the AND's flags anyway (8-bit forms ignore liveness) and BTS keeps OF=0;
     // translated code skips them and OF stays 1. Undefined by the SDM, so not wrong, only inconsistent.
@@ -438,7 +427,7 @@ describe('known divergences between the translator and the interpreter', () => {
     expect(differences(r.interp, r.jit)).toEqual([]);
   });
 
-  test.fails('AF left undefined (AND, then BT) differs between the tiers; AAA then computes different results', () => {
+  test('AF left undefined (AND, then BT) is the same in both tiers, so AAA computes the same result', () => {
     // mov byte [SCRATCH+0x15], 0x27; mov esi, SCRATCH+0x15; mov ecx, 0xcbf7b3c3; stc; sbb ch, [esi]; and ch, 0x66;
     // bt ebp, 3; mov eax, 0x0fc09a09; aaa. AF after AND and BT is undefined (SDM), so this is not wrong, only
     // inconsistent: the interpreter gives AF=0 (no adjustment), translated code AF=1 (AL+6, AH+1, CF=AF=1).

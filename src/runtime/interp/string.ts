@@ -117,6 +117,8 @@ function bulkForward(vm: Machine, op: string, size: number, srcSeg: Seg): () => 
         if (n === 0) return;
       }
       const bytes = n * size;
+      // MOVS reads its source before it writes: a fault on both is reported for the source.
+      const hs = op === 'movs' ? mmu.slow(src, Access.READ, bytes) : 0;
       // The MMU answers with the chunk's host offset, telling the block cache
       // first when the chunk overwrites decoded code.
       const hd = mmu.slow(dst, Access.WRITE, bytes);
@@ -127,7 +129,6 @@ function bulkForward(vm: Machine, op: string, size: number, srcSeg: Seg): () => 
         else mmu.u16.fill(v, hd >>> 1, (hd >>> 1) + n);
         r32[7] = (r32[7] + bytes) | 0;
       } else {
-        const hs = mmu.slow(src, Access.READ, bytes);
         // Forward element copy equals memmove unless the destination starts inside the source run.
         if (hd > hs && hd < hs + bytes) return;
         u8.copyWithin(hd, hs, hs + bytes);
