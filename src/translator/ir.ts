@@ -36,7 +36,8 @@ export interface IrI32 {
 
 export interface IrI64 {
   const(value: bigint): Expr;
-  mul: Binary; shr_u: Binary; ne: Binary;
+  mul: Binary; shl: Binary; shr_u: Binary; or: Binary; ne: Binary; eq: Binary;
+  div_s: Binary; div_u: Binary; rem_s: Binary; rem_u: Binary;
   extend_s: Unary; extend_u: Unary;
 }
 

@@ -2,6 +2,7 @@ import { Ty } from './ir.js';
 import { Instruction, Operand } from '../decoder/types.js';
 import { lazyCode, LazyOp } from '../runtime/flags.js';
 import { Cell, Emitter, Expr, Val } from './emitter.js';
+import { Exit } from './layout.js';
 
 /**
  * Inline wasm for the integer ALU: ADD..CMP/TEST, INC DEC NEG NOT, the
@@ -195,3 +196,55 @@ export const emitMul: InlineOp = (insn, e) => {
   return true;
 };
 
+
+/**
+ * 32-bit DIV and IDIV: EDX:EAX by the operand, quotient to EAX, remainder
+ * to EDX, flags unchanged (undefined by the SDM; the interpreter keeps
+ * them). A zero divisor, a quotient that does not fit, and IDIV by -1 (whose
+ * wasm division could trap) run through the interpreter helper, which
+ * raises #DE or computes the rare case.
+ */
+export const emitDiv: InlineOp = (insn, e) => {
+  const m = e.m;
+  const [src] = insn.operands;
+  if (insn.operands.length !== 1 || src.size !== 4) return false;
+  const signed = insn.entry.op === 'idiv';
+  const d = e.readNow(src);
+  const n = e.tempLocal64();
+  const d64 = e.tempLocal64();
+  const q = e.tempLocal64();
+  const get = (l: number) => m.local.get(l, Ty.i64);
+  const edx = signed ? m.i64.extend_s(e.cell(Cell.EDX)) : m.i64.extend_u(e.cell(Cell.EDX));
+  e.emit(
+    m.local.set(n, m.i64.or(m.i64.shl(edx, m.i64.const(32n)), m.i64.extend_u(e.cell(Cell.EAX)))),
+    m.local.set(d64, signed ? m.i64.extend_s(d()) : m.i64.extend_u(d())),
+  );
+  const divisorOk = signed
+    ? m.i32.and(m.i32.ne(d(), m.i32.const(0)), m.i32.ne(d(), m.i32.const(-1)))
+    : m.i32.ne(d(), m.i32.const(0));
+  const fits = signed
+    ? m.i64.eq(get(q), m.i64.extend_s(m.i32.wrap(get(q))))
+    : m.i64.eq(m.i64.shr_u(get(q), m.i64.const(32n)), m.i64.const(0n));
+  /** The whole instruction through the interpreter (a fresh copy per use: expressions cannot be shared). */
+  const helper = () =>
+    e.sub(() => {
+      const status = e.interpret();
+      e.emit(m.if(status(), e.exitTo(e.c((insn.eip + insn.length) | 0), undefined, Exit.ATTENTION)));
+    });
+  const quotient = () => (signed ? m.i64.div_s(get(n), get(d64)) : m.i64.div_u(get(n), get(d64)));
+  const remainder = signed ? m.i64.rem_s(get(n), get(d64)) : m.i64.rem_u(get(n), get(d64));
+  const fast = e.sub(() => {
+    e.setCell(Cell.EDX, m.i32.wrap(remainder));
+    e.setCell(Cell.EAX, m.i32.wrap(get(q)));
+  });
+  // The quotient is computed only when the divisor cannot trap; it must also fit in 32 bits.
+  e.emit(
+    m.if(
+      divisorOk,
+      m.block(null, [m.local.set(q, quotient()), m.if(fits, fast, helper())], Ty.none),
+      helper(),
+    ),
+  );
+  e.known = null;
+  return true;
+};

@@ -7,7 +7,7 @@ import { IrModule, Ty } from './ir.js';
 import { Exit } from './layout.js';
 import { WasmModule } from './wasm-builder.js';
 import { emitString } from './ops-string.js';
-import { emitAlu, emitMul, emitShift, emitUnary, InlineOp } from './ops-alu.js';
+import { emitAlu, emitDiv, emitMul, emitShift, emitUnary, InlineOp } from './ops-alu.js';
 import {
   emitCmovcc, emitConvert, emitLea, emitLeave, emitMov, emitMovx, emitNop, emitPop, emitPush, emitSetcc, emitXchg,
   push32, stackAddress,
@@ -26,7 +26,7 @@ const INLINE: Readonly<Record<string, InlineOp>> = {
   test: emitAlu,
   inc: emitUnary, dec: emitUnary, neg: emitUnary, not: emitUnary,
   shl: emitShift, shr: emitShift, sar: emitShift, rol: emitShift, ror: emitShift,
-  imul: emitMul, mul: emitMul,
+  imul: emitMul, mul: emitMul, div: emitDiv, idiv: emitDiv,
   mov: emitMov, movzx: emitMovx, movsx: emitMovx, lea: emitLea, xchg: emitXchg, cwd: emitConvert, cbw: emitConvert,
   setcc: emitSetcc, cmovcc: emitCmovcc, push: emitPush, pop: emitPop, leave: emitLeave,
   movs: emitString, stos: emitString,

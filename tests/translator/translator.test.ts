@@ -143,6 +143,21 @@ describe('translator', () => {
     expect(jit.eax).toBe(ref.eax);
   });
 
+  test.each([
+    ['div', 0, 100, 7],
+    ['div', 6, 0, 7], // quotient does not fit: #DE
+    ['div', 1, 2, 0], // divide by zero: #DE
+    ['idiv', -1, -100, 7],
+    ['idiv', 0, 5, -1], // IDIV by -1 goes through the interpreter: fits
+    ['idiv', -1, 0x80000000, -1], // -2^31 / -1 does not fit: #DE
+    ['idiv', 3, 0, -2], // quotient too large (negative): #DE
+  ])('%s of EDX:EAX = %d:%d by %d gives the interpreter\'s registers and exception', (op, edx, eax, d) => {
+    const source = `mov edx, ${edx}\nmov eax, ${eax}\nmov ebx, ${d}\nmov ecx, 20\n1: push eax\npush edx\n${op} ebx\npop edx\npop eax\ndec ecx\njnz 1b\n${op} ebx\nint 0x80`;
+    const ref = run(source, 'interp');
+    const r = run(source, 'jit');
+    expect({ trap: r.trap, regs: r.regs, eip: r.eip }).toEqual({ trap: ref.trap, regs: ref.regs, eip: ref.eip });
+  });
+
   test('a fault inside translated code is precise: EIP, registers and retired count as in the interpreter', () => {
     // Walks ESI up through the data pages until it reads the unmapped page after them.
     const source = `mov esi, ${DATA}\nxor eax, eax\n1: add eax, [esi]\nadd esi, 512\ninc ebx\njmp 1b`;
