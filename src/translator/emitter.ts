@@ -20,6 +20,7 @@ export const enum Cell {
   FLAGS = 8, LOP = 9, LDST = 10, LSRC = 11, LRES = 12,
 }
 const CELLS = 13;
+const ALL_CELLS = (1 << CELLS) - 1;
 const CELL_SLOT = [0, 1, 2, 3, 4, 5, 6, 7, Slot.FLAGS, Slot.LAZY_OP, Slot.LAZY_DST, Slot.LAZY_SRC, Slot.LAZY_RES];
 
 // Local numbering: 0 is the entry parameter, then the cells, then bookkeeping, then temporaries.
@@ -178,12 +179,23 @@ export class Emitter {
 
   // ---------------------------------------------------------------- cells
 
+  /**
+   * Cells the region reads or writes (bit per cell): only these are loaded
+   * on entry. Cells it writes: only these are stored on exit. A helper call
+   * needs every cell in memory and reloads them all, so it marks all.
+   */
+  private touchedCells = 0;
+  private writtenCells = 0;
+
   cell(c: Cell): Expr {
+    this.touchedCells |= 1 << c;
     if (this.opts.registerCaching) return this.m.local.get(L_CELL0 + c, I32);
     return this.m.i32.load(CELL_SLOT[c] * 4, 4, this.m.i32.const(0));
   }
 
   setCell(c: Cell, v: Expr): void {
+    this.touchedCells |= 1 << c;
+    this.writtenCells |= 1 << c;
     if (this.opts.registerCaching) this.emit(this.m.local.set(L_CELL0 + c, v));
     else this.emit(this.m.i32.store(CELL_SLOT[c] * 4, 4, this.m.i32.const(0), v));
   }
@@ -196,27 +208,42 @@ export class Emitter {
     return this.m.i32.store(s * 4, 4, this.m.i32.const(0), v);
   }
 
-  /** Stores cached cells to the state block (no-op without register caching). */
-  writeBack(): Expr[] {
+  /**
+   * Stores cached cells to the state block (no-op without register
+   * caching): all of them (before a helper call), or the region's written
+   * ones (exit paths, built after the region's code).
+   */
+  writeBack(mask = ALL_CELLS): Expr[] {
     if (!this.opts.registerCaching) return [];
+    if (mask === ALL_CELLS) this.touchedCells = this.writtenCells = ALL_CELLS;
     const m = this.m;
     const out: Expr[] = [];
-    for (let c = 0; c < CELLS; c++) out.push(m.i32.store(CELL_SLOT[c] * 4, 4, m.i32.const(0), m.local.get(L_CELL0 + c, I32)));
+    for (let c = 0; c < CELLS; c++) {
+      if (mask & (1 << c)) out.push(m.i32.store(CELL_SLOT[c] * 4, 4, m.i32.const(0), m.local.get(L_CELL0 + c, I32)));
+    }
     return out;
   }
 
-  reload(): Expr[] {
+  reload(mask = ALL_CELLS): Expr[] {
     if (!this.opts.registerCaching) return [];
+    if (mask === ALL_CELLS) this.touchedCells = this.writtenCells = ALL_CELLS;
     const m = this.m;
     const out: Expr[] = [];
-    for (let c = 0; c < CELLS; c++) out.push(m.local.set(L_CELL0 + c, m.i32.load(CELL_SLOT[c] * 4, 4, m.i32.const(0))));
+    for (let c = 0; c < CELLS; c++) {
+      if (mask & (1 << c)) out.push(m.local.set(L_CELL0 + c, m.i32.load(CELL_SLOT[c] * 4, 4, m.i32.const(0))));
+    }
     return out;
   }
 
-  /** Region prologue: cells and budget from memory. */
+  /** Stores the cells the region changed (exit and fault paths; call after the region's code is emitted). */
+  private writeBackChanged(): Expr[] {
+    return this.writeBack(this.writtenCells);
+  }
+
+  /** Region prologue (call after the region's code is emitted): the cells it uses and the budget from memory. */
   prologue(): Expr[] {
     const m = this.m;
-    return [...this.reload(), m.local.set(L_BUDGET, this.slot(Slot.BUDGET)), m.local.set(L_NEXT, this.entryParam)];
+    return [...this.reload(this.touchedCells), m.local.set(L_BUDGET, this.slot(Slot.BUDGET)), m.local.set(L_NEXT, this.entryParam)];
   }
 
   /**
@@ -239,7 +266,7 @@ export class Emitter {
 
   /** The region's fault path: cells to memory (EIP and budget were stored at the site), then return. */
   faultPath(): Expr[] {
-    return [...this.writeBack(), this.m.return(this.m.i32.const(Exit.FAULT))];
+    return [...this.writeBackChanged(), this.m.return(this.m.i32.const(Exit.FAULT))];
   }
 
   // ---------------------------------------------------------------- registers
@@ -546,7 +573,7 @@ export class Emitter {
           ),
         ], NONE),
       ),
-      ...this.writeBack(),
+      ...this.writeBackChanged(),
       this.setSlot(Slot.EIP, target()),
       this.setSlot(Slot.BUDGET, m.local.get(L_BUDGET, I32)),
       m.if(
