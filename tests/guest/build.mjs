@@ -118,9 +118,9 @@ function mtime(path) {
 
 function inputsOf(g) {
   const inputs = [g.source, SELF];
-  if (g.kind === 'asm') {
-    for (const f of readdirSync(GUEST_DIR)) if (f.endsWith('.inc')) inputs.push(join(GUEST_DIR, f));
-  }
+  // Shared includes: .inc for assembly, .h for C.
+  const include = g.kind === 'asm' ? '.inc' : '.h';
+  for (const f of readdirSync(GUEST_DIR)) if (f.endsWith(include)) inputs.push(join(GUEST_DIR, f));
   return inputs;
 }
 
