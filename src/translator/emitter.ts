@@ -214,24 +214,21 @@ export class Emitter {
    * ones (exit paths, built after the region's code).
    */
   writeBack(mask = ALL_CELLS): Expr[] {
-    if (!this.opts.registerCaching) return [];
-    if (mask === ALL_CELLS) this.touchedCells = this.writtenCells = ALL_CELLS;
     const m = this.m;
-    const out: Expr[] = [];
-    for (let c = 0; c < CELLS; c++) {
-      if (mask & (1 << c)) out.push(m.i32.store(CELL_SLOT[c] * 4, 4, m.i32.const(0), m.local.get(L_CELL0 + c, I32)));
-    }
-    return out;
+    return this.eachCell(mask, (c) => m.i32.store(CELL_SLOT[c] * 4, 4, m.i32.const(0), m.local.get(L_CELL0 + c, I32)));
   }
 
   reload(mask = ALL_CELLS): Expr[] {
+    const m = this.m;
+    return this.eachCell(mask, (c) => m.local.set(L_CELL0 + c, m.i32.load(CELL_SLOT[c] * 4, 4, m.i32.const(0))));
+  }
+
+  /** `f` of each cell in `mask` (none without register caching); a full mask marks every cell used and written. */
+  private eachCell(mask: number, f: (c: Cell) => Expr): Expr[] {
     if (!this.opts.registerCaching) return [];
     if (mask === ALL_CELLS) this.touchedCells = this.writtenCells = ALL_CELLS;
-    const m = this.m;
     const out: Expr[] = [];
-    for (let c = 0; c < CELLS; c++) {
-      if (mask & (1 << c)) out.push(m.local.set(L_CELL0 + c, m.i32.load(CELL_SLOT[c] * 4, 4, m.i32.const(0))));
-    }
+    for (let c = 0; c < CELLS; c++) if (mask & (1 << c)) out.push(f(c));
     return out;
   }
 
@@ -499,6 +496,16 @@ export class Emitter {
   }
 
   // ---------------------------------------------------------------- helper calls
+
+  /**
+   * The current straight-line instruction through the interpreter; leaves
+   * for the next instruction when the helper asks for attention.
+   */
+  interpretInline(): void {
+    const insn = this.pos!.insn;
+    const status = this.interpret();
+    this.emit(this.m.if(status(), this.exitTo(this.c((insn.eip + insn.length) | 0), undefined, Exit.ATTENTION)));
+  }
 
   /**
    * Runs the current instruction through the interpreter: state to memory,

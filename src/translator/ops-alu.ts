@@ -2,7 +2,6 @@ import { Ty } from './ir.js';
 import { Instruction, Operand } from '../decoder/types.js';
 import { lazyCode, LazyOp } from '../runtime/flags.js';
 import { Cell, Emitter, Expr, Val } from './emitter.js';
-import { Exit } from './layout.js';
 
 /**
  * Inline wasm for the integer ALU: ADD..CMP/TEST, INC DEC NEG NOT, the
@@ -226,11 +225,7 @@ export const emitDiv: InlineOp = (insn, e) => {
     ? m.i64.eq(get(q), m.i64.extend_s(m.i32.wrap(get(q))))
     : m.i64.eq(m.i64.shr_u(get(q), m.i64.const(32n)), m.i64.const(0n));
   /** The whole instruction through the interpreter (a fresh copy per use: expressions cannot be shared). */
-  const helper = () =>
-    e.sub(() => {
-      const status = e.interpret();
-      e.emit(m.if(status(), e.exitTo(e.c((insn.eip + insn.length) | 0), undefined, Exit.ATTENTION)));
-    });
+  const helper = () => e.sub(() => e.interpretInline());
   const quotient = () => (signed ? m.i64.div_s(get(n), get(d64)) : m.i64.div_u(get(n), get(d64)));
   const remainder = signed ? m.i64.rem_s(get(n), get(d64)) : m.i64.rem_u(get(n), get(d64));
   const fast = e.sub(() => {

@@ -80,9 +80,14 @@ export function compileRegion(
     const index = new Map<number, number>();
     blocks.forEach((b, k) => index.set(b.eip, k));
     // Return addresses of calls inside the region: a RET compares its target against these before the dispatch cache.
-    const returnSites = blocks
-      .filter((b) => b.insns.length > 0 && b.insns[b.insns.length - 1].entry.control === 'call' && index.has(b.endEip))
-      .map((b) => b.endEip);
+    // Two blocks can end with the same call (one decoded from further up), so each address once.
+    const returnSites = [
+      ...new Set(
+        blocks
+          .filter((b) => b.insns.length > 0 && b.insns[b.insns.length - 1].entry.control === 'call' && index.has(b.endEip))
+          .map((b) => b.endEip),
+      ),
+    ];
     let instructions = 0;
     const codes: Expr[] = blocks.map((b, k) => {
       instructions += b.insns.length;
@@ -163,10 +168,7 @@ function translateBlock(
     if (control === 'none' || control === 'stop') {
       // The emitters compute 32-bit addresses only: 16-bit memory operands go to the interpreter.
       const inline = insn.operands.every((o) => o.kind !== 'mem' || o.addrSize === 4) ? INLINE[insn.entry.op] : undefined;
-      if (!(inline && inline(insn, e, dead !== null && dead[i]))) {
-        const status = e.interpret();
-        e.emit(m.if(status(), e.exitTo(e.c(next), undefined, Exit.ATTENTION)));
-      }
+      if (!(inline && inline(insn, e, dead !== null && dead[i]))) e.interpretInline();
       if (e.wroteMemory) e.emit(e.smcCheck(next));
       if (isLast) e.emit(branch(next, true));
     } else {

@@ -23,7 +23,7 @@ import { GUEST_DIR, listGuests } from '../guest/build.mjs';
 import { exclusionOf } from '../lib/excluded.js';
 import { Pool, compareRuns, runCli, runNative, type RunResult } from '../lib/run.js';
 import { assemble } from '../runtime/asm.js';
-import { mixedLoop } from './programs.js';
+import { mixedLoop, selfPatchingLoop } from './programs.js';
 
 const CODE = 0x1000;
 const DATA = 0x3000;
@@ -105,16 +105,7 @@ describe('lockstep on bare machines', () => {
   });
 
   test('a block that writes its own code runs through the interpreter only, and execution stays exact', () => {
-    const source = `
-    start:
-      mov ecx, 50
-      xor eax, eax
-    1:
-    patch: add eax, 0x11111111
-      mov [patch - start + ${CODE} + 1], ecx
-      dec ecx
-      jnz 1b
-      int 0x80`;
+    const source = selfPatchingLoop(50, CODE);
     const ref = bare(source, 'interp');
     const r = bare(source, 'lockstep');
     expect(r.state).toEqual(ref.state);

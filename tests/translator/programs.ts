@@ -46,3 +46,21 @@ export function mixedLoop(iterations: number): string {
   ret
 `;
 }
+
+/**
+ * A loop of `iterations` that rewrites the immediate of its own
+ * `add eax, imm32` every iteration (code placed at `code`); ends with INT 0x80.
+ */
+export function selfPatchingLoop(iterations: number, code: number): string {
+  return `
+  start:
+    mov ecx, ${iterations}
+    xor eax, eax
+  1:
+  patch: add eax, 0x11111111
+    mov [patch - start + ${code} + 1], ecx
+    dec ecx
+    jnz 1b
+    int 0x80
+  `;
+}

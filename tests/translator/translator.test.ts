@@ -15,7 +15,7 @@ import { binaryenCodegen } from '../../src/translator/binaryen-backend.js';
 import type { TranslatorOptions } from '../../src/translator/translator.js';
 import { runCli } from '../lib/run.js';
 import { assemble } from '../runtime/asm.js';
-import { mixedLoop } from './programs.js';
+import { mixedLoop, selfPatchingLoop } from './programs.js';
 
 const CODE = 0x1000;
 const DATA = 0x3000;
@@ -72,18 +72,7 @@ describe('translator', () => {
   });
 
   test('a store into translated code invalidates it (the new instruction runs)', () => {
-    // The loop rewrites the immediate of its own `add eax, imm32` every iteration.
-    const source = `
-    start:
-      mov ecx, 200
-      xor eax, eax
-    1:
-    patch: add eax, 0x11111111
-      mov [patch - start + ${CODE} + 1], ecx
-      dec ecx
-      jnz 1b
-      int 0x80
-    `;
+    const source = selfPatchingLoop(200, CODE);
     const ref = run(source, 'interp');
     const r = run(source, 'jit');
     expect(ref.trap).toBe(0x80);
