@@ -55,6 +55,14 @@ export interface TranslateOptions {
   flagLiveness: boolean;
   /** Inline soft-TLB lookup for loads and stores; off: every access calls the slow-path helper. */
   inlineTlb: boolean;
+  /**
+   * With the inline TLB: an access that misses it leaves the region (Exit.RETRY)
+   * so the interpreter runs the instruction, instead of calling a helper.
+   * A region without calls keeps its registers out of stack slots (the engine
+   * spills around every call, on the fast path too). Off for lockstep, whose
+   * write log needs every store to reach the helper.
+   */
+  missExits: boolean;
   /** Who encodes the modules: the direct wasm encoder (fast) or another backend such as Binaryen (validated, slower). */
   codegen: Codegen;
 }
@@ -319,7 +327,9 @@ export class Emitter {
     const m = this.m;
     const t = this.tempLocal();
     const fn = size === 4 ? Import.READ32 : size === 2 ? Import.READ16 : Import.READ8;
-    const slow = m.block(null, [...this.markFaultSite(), m.local.set(t, m.call(fn, [a()], I32)), this.faultCheck()], NONE);
+    const slow = this.opts.inlineTlb && this.opts.missExits
+      ? this.retryExit()
+      : m.block(null, [...this.markFaultSite(), m.local.set(t, m.call(fn, [a()], I32)), this.faultCheck()], NONE);
     if (!this.opts.inlineTlb) {
       this.emit(slow);
       return () => m.local.get(t, I32);
@@ -334,12 +344,16 @@ export class Emitter {
   store(size: number, a: Val, v: Val): void {
     const m = this.m;
     const fn = size === 4 ? Import.WRITE32 : size === 2 ? Import.WRITE16 : Import.WRITE8;
-    const slow = m.block(
-      null,
-      [...this.markFaultSite(), m.local.set(L_SMC, m.i32.or(m.local.get(L_SMC, I32), m.call(fn, [a(), v()], I32))), this.faultCheck()],
-      NONE,
-    );
-    this.wroteMemory = true;
+    const exits = this.opts.inlineTlb && this.opts.missExits;
+    const slow = exits
+      ? this.retryExit()
+      : m.block(
+          null,
+          [...this.markFaultSite(), m.local.set(L_SMC, m.i32.or(m.local.get(L_SMC, I32), m.call(fn, [a(), v()], I32))), this.faultCheck()],
+          NONE,
+        );
+    // A store that misses the TLB leaves before it happens, so only helper stores can hit code unseen.
+    if (!exits) this.wroteMemory = true;
     if (!this.opts.inlineTlb) {
       this.emit(slow);
       return;
@@ -370,6 +384,17 @@ export class Emitter {
     const host = m.i32.or(m.i32.and(m.local.get(e, I32), m.i32.const(Tlb.FRAME)), m.i32.and(a(), m.i32.const(PAGE_MASK)));
     const misaligned = m.block(null, [m.local.set(e, m.i32.load(TLB_BASE, 4, index())), m.if(inPage, access(host), slow)], NONE);
     return m.if(tagged, fast, misaligned);
+  }
+
+  /**
+   * Leaves the region at the current instruction, not run: the interpreter
+   * runs it (and the rest of its block). The state in locals is the state
+   * before the instruction, as for a fault: emitters write registers only
+   * after an instruction's last memory access.
+   */
+  private retryExit(): Expr {
+    const pos = this.pos!;
+    return this.exitTo(this.c(pos.insn.eip), pos.count - pos.index, Exit.RETRY);
   }
 
   /** Set by store(): the instruction must check for a write to code before the next one runs. */

@@ -24,4 +24,6 @@ export const enum Exit {
   ATTENTION = 2,
   /** A helper met a guest exception (Slot.FAULT is set; EIP is the faulting instruction). */
   FAULT = 3,
+  /** A load or store missed the inline soft-TLB: the interpreter runs the instruction at EIP first. */
+  RETRY = 4,
 }

@@ -40,6 +40,7 @@ export const DEFAULT_TRANSLATOR_OPTIONS: TranslatorOptions = {
   registerCaching: true,
   flagLiveness: true,
   inlineTlb: true,
+  missExits: true,
   codegen: 'direct',
 };
 
@@ -112,6 +113,8 @@ export class Translator {
   private readonly memoryPages: number;
   /** The guest exception a helper met, delivered once translated code has left through its fault path. */
   private pendingFault: CpuException | null = null;
+  /** Translated code left with Exit.RETRY: the next block at EIP (its first instruction missed the TLB) is interpreted. */
+  private interpretNext = false;
   private readonly counters = {
     translatedInstructions: 0, helperInstructions: 0, slowMemoryAccesses: 0, regionsCompiled: 0, blocksCompiled: 0,
     instructionsCompiled: 0, helperSites: 0, codegenMs: 0, compileMs: 0, asyncCompileMs: 0, entries: 0, dispatchMisses: 0,
@@ -140,6 +143,10 @@ export class Translator {
    * run this block.
    */
   tryRun(eip: number, limit: number): boolean {
+    if (this.interpretNext) {
+      this.interpretNext = false;
+      return false;
+    }
     let entry = this.entriesByEip.get(eip);
     if (entry === undefined) {
       if (this.opts.mode !== 'jit' || this.refused.has(eip)) return false;
@@ -218,6 +225,9 @@ export class Translator {
     } else if (exit === Exit.MISS) {
       this.counters.dispatchMisses++;
       this.learn(s[Slot.EIP]);
+    } else if (exit === Exit.RETRY) {
+      this.counters.slowMemoryAccesses++;
+      this.interpretNext = true;
     } else if (exit === Exit.ATTENTION) {
       // A store hit code (abort) or a helper asked for attention: the run loop looks.
       vm.abort = false;

@@ -63,6 +63,7 @@ describe('translator', () => {
     ['registerCaching', { registerCaching: false }],
     ['flagLiveness', { flagLiveness: false }],
     ['inlineTlb', { inlineTlb: false }],
+    ['missExits (a TLB miss calls the slow-path helper instead of leaving)', { missExits: false }],
     ['the direct encoder (codegen through Binaryen)', { codegen: binaryenCodegen }],
   ])('switching off %s changes nothing but speed', (_name, opts) => {
     const ref = run(MIXED, 'interp');
@@ -145,6 +146,31 @@ describe('translator', () => {
     const ref = run(source, 'interp');
     const r = run(source, 'jit');
     expect({ trap: r.trap, regs: r.regs, eip: r.eip }).toEqual({ trap: ref.trap, regs: ref.regs, eip: ref.eip });
+  });
+
+  test.each([
+    'push eax\npop ebx',
+    'push dword ptr [esi]\npop dword ptr [edi]',
+    'xchg eax, [esi]',
+    'add [esi], eax\nadc [edi+2], ebx',
+    'movsd\nlodsd\nstosd',
+    'sub [esi+8], eax\nsetc [edi]\nmovzx ebx, byte ptr [esi+8]',
+    'call 2f\n2: pop edx',
+    'push 7\nlea eax, [esp+4]\npush eax\npop ebp\nleave',
+    'inc dword ptr [esi+4094]\nmov ax, [edi+4095]',
+  ])('a first access to a page leaves translated code before the instruction, which the interpreter then runs: %s', (body) => {
+    // The second data page is untouched until the loop body reaches it: its first access misses the TLB.
+    const page = DATA + 0x1000;
+    const source = `mov esp, ${page + 0x800}\nmov esi, ${page + 0x100}\nmov edi, ${page + 0x200}\nmov eax, 0x1234\nmov ebx, 77\n` +
+      `mov ecx, 30\n1: ${body}\ndec ecx\njnz 1b\nint 0x80`;
+    const final = (engine: Engine) => {
+      const r = run(source, engine);
+      return { r, state: { trap: r.trap, regs: r.regs, eip: r.eip, flags: r.flags, icount: r.icount, page: Array.from(r.vm.mmu.readBytes(page, 0x1000)) } };
+    };
+    const ref = final('interp');
+    const jit = final('jit');
+    expect(jit.state).toEqual(ref.state);
+    expect(jit.r.stats!.slowMemoryAccesses).toBeGreaterThan(0);
   });
 
   test('a fault inside translated code is precise: EIP, registers and retired count as in the interpreter', () => {
