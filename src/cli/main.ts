@@ -32,7 +32,7 @@ interface RunOptions {
   registerCaching: boolean;
   flagLiveness: boolean;
   inlineTlb: boolean;
-  missExits: boolean;
+  slowPathExits: boolean;
   asyncCompile?: boolean;
   codegen: 'direct' | 'binaryen';
   dumpWasm?: string;
@@ -72,7 +72,7 @@ export function buildCli(): Command {
     .option('--no-register-caching', 'translated code keeps guest registers in memory, not wasm locals')
     .option('--no-flag-liveness', 'compute every flag, even ones overwritten before they are read')
     .option('--no-inline-tlb', 'translated loads and stores always call the slow-path helper')
-    .option('--no-miss-exits', 'a load or store that misses the inline TLB calls the slow-path helper instead of leaving translated code')
+    .option('--no-slow-path-exits', 'a load or store that misses the inline TLB calls the slow-path helper instead of leaving translated code')
     .addOption(
       new Option('--codegen <backend>', 'who encodes translated modules: direct (a wasm encoder, fast) or binaryen (validated, slower)')
         .choices(['direct', 'binaryen'])
@@ -112,7 +112,7 @@ lockstep finds the translated code and the interpreter disagree.`,
           registerCaching: opts.registerCaching,
           flagLiveness: opts.flagLiveness,
           inlineTlb: opts.inlineTlb,
-          missExits: opts.missExits,
+          slowPathExits: opts.slowPathExits,
           asyncCompile: !!opts.asyncCompile,
           codegen: opts.codegen === 'binaryen' ? (await import('../translator/binaryen-backend.js')).binaryenCodegen : 'direct',
         },

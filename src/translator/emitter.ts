@@ -56,13 +56,14 @@ export interface TranslateOptions {
   /** Inline soft-TLB lookup for loads and stores; off: every access calls the slow-path helper. */
   inlineTlb: boolean;
   /**
-   * With the inline TLB: an access that misses it leaves the region (Exit.RETRY)
-   * so the interpreter runs the instruction, instead of calling a helper.
-   * A region without calls keeps its registers out of stack slots (the engine
-   * spills around every call, on the fast path too). Off for lockstep, whose
-   * write log needs every store to reach the helper.
+   * Rare paths (a load or store that misses the inline TLB, a DIV that would
+   * fault or overflow) leave the region (Exit.RETRY) so the interpreter runs
+   * the instruction, instead of calling a helper. A region without calls
+   * keeps its registers out of stack slots (the engine spills around every
+   * call, on the fast path too). Off for lockstep, which compares whole
+   * blocks and whose write log needs every store to reach the helper.
    */
-  missExits: boolean;
+  slowPathExits: boolean;
   /** Who encodes the modules: the direct wasm encoder (fast) or another backend such as Binaryen (validated, slower). */
   codegen: Codegen;
 }
@@ -327,8 +328,8 @@ export class Emitter {
     const m = this.m;
     const t = this.tempLocal();
     const fn = size === 4 ? Import.READ32 : size === 2 ? Import.READ16 : Import.READ8;
-    const slow = this.opts.inlineTlb && this.opts.missExits
-      ? this.retryExit()
+    const slow = this.opts.inlineTlb && this.opts.slowPathExits
+      ? this.rarePath()
       : m.block(null, [...this.markFaultSite(), m.local.set(t, m.call(fn, [a()], I32)), this.faultCheck()], NONE);
     if (!this.opts.inlineTlb) {
       this.emit(slow);
@@ -344,9 +345,9 @@ export class Emitter {
   store(size: number, a: Val, v: Val): void {
     const m = this.m;
     const fn = size === 4 ? Import.WRITE32 : size === 2 ? Import.WRITE16 : Import.WRITE8;
-    const exits = this.opts.inlineTlb && this.opts.missExits;
+    const exits = this.opts.inlineTlb && this.opts.slowPathExits;
     const slow = exits
-      ? this.retryExit()
+      ? this.rarePath()
       : m.block(
           null,
           [...this.markFaultSite(), m.local.set(L_SMC, m.i32.or(m.local.get(L_SMC, I32), m.call(fn, [a(), v()], I32))), this.faultCheck()],
@@ -459,6 +460,8 @@ export class Emitter {
       return m.i32.and(m.i32.shr_u(bitsExpr, sh), m.i32.const(1));
     }
     if (k && k.op === LazyOp.LOGIC) return m.i32.const(0);
+    // These keep CF (and OF) in the FLAGS cell.
+    if (k && (k.op === LazyOp.RESULT || k.op === LazyOp.INC || k.op === LazyOp.DEC)) return m.i32.and(this.cell(Cell.FLAGS), m.i32.const(1));
     return m.i32.and(this.eflags(), m.i32.const(1));
   }
 
@@ -515,7 +518,8 @@ export class Emitter {
       }
       if (kind === 2) return finish(m.i32.eqz(zx(Cell.LRES)));
       if (kind === 4) return finish(m.i32.lt_s(sx(Cell.LRES), m.i32.const(0)));
-      if (kind === 1 && (k.op === LazyOp.ADD || k.op === LazyOp.SUB)) return finish(this.carry());
+      if (kind === 1 && k.op !== LazyOp.NONE) return finish(this.carry());
+      if (kind === 0 && k.op === LazyOp.RESULT) return finish(m.i32.and(m.i32.shr_u(this.cell(Cell.FLAGS), m.i32.const(11)), m.i32.const(1)));
     }
     return m.call('cond', [m.i32.const(cc), this.cell(Cell.LOP), this.cell(Cell.LDST), this.cell(Cell.LSRC), this.cell(Cell.LRES), this.cell(Cell.FLAGS)], I32);
   }
@@ -530,6 +534,14 @@ export class Emitter {
     const insn = this.pos!.insn;
     const status = this.interpret();
     this.emit(this.m.if(status(), this.exitTo(this.c((insn.eip + insn.length) | 0), undefined, Exit.ATTENTION)));
+  }
+
+  /**
+   * A rare case of the current instruction: leave the region before it
+   * (slowPathExits) or run it through the interpreter helper.
+   */
+  rarePath(): Expr {
+    return this.opts.slowPathExits ? this.retryExit() : this.sub(() => this.interpretInline());
   }
 
   /**

@@ -31,7 +31,7 @@ export interface IrI32 {
   shl: Binary; shr_u: Binary; shr_s: Binary; rotl: Binary; rotr: Binary;
   eq: Binary; ne: Binary; lt_s: Binary; lt_u: Binary; le_s: Binary; le_u: Binary;
   gt_s: Binary; gt_u: Binary; ge_s: Binary; ge_u: Binary;
-  eqz: Unary; popcnt: Unary; wrap: Unary; extend8_s: Unary; extend16_s: Unary;
+  eqz: Unary; clz: Unary; ctz: Unary; popcnt: Unary; wrap: Unary; extend8_s: Unary; extend16_s: Unary;
 }
 
 export interface IrI64 {

@@ -83,7 +83,7 @@ export const emitShift: InlineOp = (insn, e, flagsDead) => {
   const kind = insn.entry.op;
   const [dst, cnt] = insn.operands;
   if (kind !== 'shl' && kind !== 'shr' && kind !== 'sar' && kind !== 'rol' && kind !== 'ror') return false;
-  if (dst.size !== 4) return false;
+  if (dst.size !== 4) return !cnt || cnt.kind === 'imm' ? emitNarrowShift(insn, e, flagsDead) : false;
   if (cnt && cnt.kind !== 'imm' && !(cnt.kind === 'reg' && cnt.size === 1 && cnt.reg === 1)) return false;
   const fixed = !cnt || cnt.kind === 'imm' ? (cnt ? cnt.value : 1) & 31 : -1;
   const address = dst.kind === 'mem' ? e.address(dst) : undefined;
@@ -124,6 +124,103 @@ export const emitShift: InlineOp = (insn, e, flagsDead) => {
   else e.known = null;
   return true;
 };
+
+/**
+ * SHLD/SHRD of 32 bits by an immediate or CL: the destination shifted, the
+ * vacated bits filled from the source register; flags as the shifts (OF
+ * from the sign change).
+ */
+export const emitDoubleShift: InlineOp = (insn, e, flagsDead) => {
+  const m = e.m;
+  const [dst, src, cnt] = insn.operands;
+  if (dst.size !== 4 || src.kind !== 'reg') return false;
+  if (cnt.kind !== 'imm' && !(cnt.kind === 'reg' && cnt.size === 1 && cnt.reg === 1)) return false;
+  const fixed = cnt.kind === 'imm' ? cnt.value & 31 : -1;
+  const address = dst.kind === 'mem' ? e.address(dst) : undefined;
+  const v = address ? e.load(4, address) : e.temp(e.reg(dst.reg, 4));
+  if (fixed === 0) return true; // nothing changes, not even flags (a memory operand was still read)
+  const fill = e.temp(e.reg(src.reg, 4));
+  const c: Val = fixed > 0 ? e.c(fixed) : e.temp(m.i32.and(e.cell(Cell.ECX), m.i32.const(31)));
+  const left = insn.entry.op === 'shld';
+  const body = e.sub(() => {
+    const rest = () => m.i32.sub(m.i32.const(32), c());
+    const r = e.temp(
+      left ? m.i32.or(m.i32.shl(v(), c()), m.i32.shr_u(fill(), rest())) : m.i32.or(m.i32.shr_u(v(), c()), m.i32.shl(fill(), rest())),
+    );
+    e.write(dst, r, address);
+    if (flagsDead) return;
+    const cf = m.i32.and(left ? m.i32.shr_u(v(), rest()) : m.i32.shr_u(v(), m.i32.sub(c(), m.i32.const(1))), m.i32.const(1));
+    const of = m.i32.shr_u(m.i32.xor(r(), v()), m.i32.const(31));
+    e.setCell(Cell.FLAGS, m.i32.or(m.i32.or(m.i32.and(e.cell(Cell.FLAGS), m.i32.const(~0x8d5)), cf), m.i32.shl(of, m.i32.const(11))));
+    e.setCell(Cell.LOP, m.i32.const(lazyCode(LazyOp.RESULT, 32)));
+    e.setCell(Cell.LRES, r());
+  });
+  e.emit(fixed > 0 ? body : m.if(c(), body));
+  e.known = !flagsDead && fixed > 0 ? { op: LazyOp.RESULT, bits: 32, plainSub: false } : null;
+  return true;
+};
+
+/**
+ * 8- and 16-bit SHL SHR SAR ROL ROR by an immediate (or 1): the count is
+ * known, so the interpreter's cases for counts beyond the width are chosen
+ * here (shift() in runtime/interp/shift.ts).
+ */
+function emitNarrowShift(insn: Instruction, e: Emitter, flagsDead: boolean): boolean {
+  const m = e.m;
+  const kind = insn.entry.op;
+  const [dst, cnt] = insn.operands;
+  const bits = dst.size * 8;
+  const msb = bits - 1;
+  const c = (cnt ? cnt.value : 1) & 31;
+  const address = dst.kind === 'mem' ? e.address(dst) : undefined;
+  const v = address ? e.load(dst.size, address) : e.temp(e.reg(dst.reg, dst.size));
+  if (c === 0) return true; // nothing changes, not even flags (a memory operand was still read)
+  const k = (x: number) => m.i32.const(x);
+  const bit = (x: Expr, n: number) => m.i32.and(m.i32.shr_u(x, k(n)), k(1));
+  const narrow = (x: Expr) => m.i32.and(x, k((1 << bits) - 1));
+  const signed = () => (bits === 8 ? m.i32.extend8_s(v()) : m.i32.extend16_s(v()));
+  if (kind === 'rol' || kind === 'ror') {
+    const r0 = c % bits;
+    const r = e.temp(
+      r0 === 0 ? v() : narrow(kind === 'rol' ? m.i32.or(m.i32.shl(v(), k(r0)), m.i32.shr_u(v(), k(bits - r0))) : m.i32.or(m.i32.shr_u(v(), k(r0)), m.i32.shl(v(), k(bits - r0)))),
+    );
+    e.write(dst, r, address);
+    if (flagsDead) {
+      e.known = null;
+      return true;
+    }
+    e.materializeFlags();
+    const cf = kind === 'rol' ? m.i32.and(r(), k(1)) : bit(r(), msb);
+    const of = kind === 'rol' ? m.i32.xor(bit(r(), msb), m.i32.and(r(), k(1))) : m.i32.xor(bit(r(), msb), bit(r(), msb - 1));
+    e.setCell(Cell.FLAGS, m.i32.or(m.i32.or(m.i32.and(e.cell(Cell.FLAGS), k(~0x801)), cf), m.i32.shl(of, k(11))));
+    e.known = null;
+    return true;
+  }
+  let r: Val, cf: () => Expr, of: () => Expr;
+  if (kind === 'shl') {
+    r = e.temp(narrow(m.i32.shl(v(), k(c))));
+    cf = () => (c > bits ? k(0) : bit(v(), bits - c));
+    of = () => m.i32.xor(bit(r(), msb), cf());
+  } else if (kind === 'shr') {
+    r = e.temp(m.i32.shr_u(v(), k(c)));
+    cf = () => (c > bits ? k(0) : bit(v(), c - 1));
+    of = () => bit(v(), msb);
+  } else {
+    r = e.temp(narrow(m.i32.shr_s(signed(), k(c))));
+    cf = () => m.i32.and(m.i32.shr_s(signed(), k(c - 1)), k(1));
+    of = () => k(0);
+  }
+  e.write(dst, r, address);
+  if (flagsDead) {
+    e.known = null;
+    return true;
+  }
+  e.setCell(Cell.FLAGS, m.i32.or(m.i32.or(m.i32.and(e.cell(Cell.FLAGS), k(~0x8d5)), cf()), m.i32.shl(of(), k(11))));
+  e.setCell(Cell.LOP, k(lazyCode(LazyOp.RESULT, bits)));
+  e.setCell(Cell.LRES, r());
+  e.known = { op: LazyOp.RESULT, bits, plainSub: false };
+  return true;
+}
 
 /**
  * ROL/ROR of 32 bits by a non-zero immediate or CL (`fixed` -1). Rotates
@@ -200,8 +297,8 @@ export const emitMul: InlineOp = (insn, e) => {
  * 32-bit DIV and IDIV: EDX:EAX by the operand, quotient to EAX, remainder
  * to EDX, flags unchanged (undefined by the SDM; the interpreter keeps
  * them). A zero divisor, a quotient that does not fit, and IDIV by -1 (whose
- * wasm division could trap) run through the interpreter helper, which
- * raises #DE or computes the rare case.
+ * wasm division could trap) take the rare path (Emitter.rarePath): the
+ * interpreter raises #DE or computes the rare case.
  */
 export const emitDiv: InlineOp = (insn, e) => {
   const m = e.m;
@@ -225,7 +322,7 @@ export const emitDiv: InlineOp = (insn, e) => {
     ? m.i64.eq(get(q), m.i64.extend_s(m.i32.wrap(get(q))))
     : m.i64.eq(m.i64.shr_u(get(q), m.i64.const(32n)), m.i64.const(0n));
   /** The whole instruction through the interpreter (a fresh copy per use: expressions cannot be shared). */
-  const helper = () => e.sub(() => e.interpretInline());
+  const helper = () => e.rarePath();
   const quotient = () => (signed ? m.i64.div_s(get(n), get(d64)) : m.i64.div_u(get(n), get(d64)));
   const remainder = signed ? m.i64.rem_s(get(n), get(d64)) : m.i64.rem_u(get(n), get(d64));
   const fast = e.sub(() => {
@@ -240,6 +337,34 @@ export const emitDiv: InlineOp = (insn, e) => {
       helper(),
     ),
   );
+  e.known = null;
+  return true;
+};
+
+/**
+ * BSF/BSR of 32 bits: a zero source sets ZF (and PF) and leaves the
+ * destination; otherwise the bit index goes to it, with PF its parity and
+ * the other status flags clear, as the interpreter's compileBitScan.
+ */
+export const emitBitScan: InlineOp = (insn, e) => {
+  const m = e.m;
+  const [dst, src] = insn.operands;
+  if (dst.size !== 4 || dst.kind !== 'reg') return false;
+  const v = e.temp(e.read(src)());
+  const n = e.temp(insn.entry.op === 'bsf' ? m.i32.ctz(v()) : m.i32.sub(m.i32.const(31), m.i32.clz(v())));
+  const status = (value: Expr) => m.i32.or(m.i32.and(e.cell(Cell.FLAGS), m.i32.const(~0x8d5)), value);
+  const parity = m.i32.shl(m.i32.xor(m.i32.and(m.i32.popcnt(n()), m.i32.const(1)), m.i32.const(1)), m.i32.const(2));
+  e.emit(
+    m.if(
+      m.i32.eqz(v()),
+      e.sub(() => e.setCell(Cell.FLAGS, status(m.i32.const(0x44)))),
+      e.sub(() => {
+        e.setReg(dst.reg, 4, n());
+        e.setCell(Cell.FLAGS, status(parity));
+      }),
+    ),
+  );
+  e.setCell(Cell.LOP, m.i32.const(0));
   e.known = null;
   return true;
 };

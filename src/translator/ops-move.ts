@@ -1,9 +1,10 @@
 import { Seg } from '../decoder/types.js';
 import { Slot } from '../runtime/layout.js';
+import { LazyOp } from '../runtime/flags.js';
 import { Cell, Emitter, Val } from './emitter.js';
 import type { InlineOp } from './ops-alu.js';
 
-/** Inline wasm for data movement: MOV MOVZX MOVSX LEA XCHG CDQ/CWDE SETcc CMOVcc PUSH POP LEAVE. */
+/** Inline wasm for data movement: MOV MOVZX MOVSX LEA XCHG CMPXCHG BSWAP CDQ/CWDE SETcc CMOVcc PUSH POP LEAVE. */
 
 export const emitMov: InlineOp = (insn, e) => {
   const [dst, src] = insn.operands;
@@ -110,5 +111,43 @@ export const emitLeave: InlineOp = (insn, e) => {
   const v = e.load(4, e.linear(Seg.SS, e.cell(Cell.EBP)));
   e.setCell(Cell.ESP, m.i32.add(e.cell(Cell.EBP), m.i32.const(4)));
   e.setCell(Cell.EBP, v());
+  return true;
+};
+
+/**
+ * CMPXCHG of 32 bits: EAX against the destination; equal: the source goes
+ * there; not equal: the destination's value goes to EAX (a memory
+ * destination is written either way, as the processor does). Flags as CMP.
+ */
+export const emitCmpxchg: InlineOp = (insn, e, flagsDead) => {
+  const m = e.m;
+  const [dst, src] = insn.operands;
+  if (dst.size !== 4) return false;
+  const address = dst.kind === 'mem' ? e.address(dst) : undefined;
+  const old = address ? e.load(4, address) : e.temp(e.reg(dst.reg, 4));
+  const acc = e.temp(e.cell(Cell.EAX));
+  const value = e.temp(e.reg(src.reg, 4));
+  const equal = e.temp(m.i32.eq(acc(), old()));
+  const stored = e.temp(m.select(equal(), value(), old()));
+  if (address) e.store(4, address, stored);
+  // EAX first: with EAX as the destination, the stored value wins.
+  e.setCell(Cell.EAX, m.select(equal(), acc(), old()));
+  if (!address) e.setReg(dst.reg, 4, stored());
+  if (flagsDead) e.known = null;
+  else e.setLazy(LazyOp.SUB, 32, acc, old, e.temp(m.i32.sub(acc(), old())), true);
+  return true;
+};
+
+/** BSWAP of a 32-bit register. */
+export const emitBswap: InlineOp = (insn, e) => {
+  const m = e.m;
+  const [r] = insn.operands;
+  if (r.size !== 4) return false;
+  const v = e.temp(e.reg(r.reg, 4));
+  const k = (x: number) => m.i32.const(x);
+  e.setReg(r.reg, 4, m.i32.or(
+    m.i32.or(m.i32.shl(v(), k(24)), m.i32.and(m.i32.shl(v(), k(8)), k(0xff0000))),
+    m.i32.or(m.i32.and(m.i32.shr_u(v(), k(8)), k(0xff00)), m.i32.shr_u(v(), k(24))),
+  ));
   return true;
 };

@@ -44,3 +44,11 @@ export const emitString: InlineOp = (insn, e) => {
   );
   return true;
 };
+
+/** CLD and STD: the direction flag, which string instructions read from the FLAGS cell. */
+export const emitDirection: InlineOp = (insn, e) => {
+  const m = e.m;
+  const flags = e.cell(Cell.FLAGS);
+  e.setCell(Cell.FLAGS, insn.entry.op === 'std' ? m.i32.or(flags, m.i32.const(0x400)) : m.i32.and(flags, m.i32.const(~0x400)));
+  return true;
+};

@@ -6,12 +6,9 @@ import { blockLabel, Cell, Emitter, Expr, Import, TranslateOptions, Val } from '
 import { IrModule, Ty } from './ir.js';
 import { Exit } from './layout.js';
 import { WasmModule } from './wasm-builder.js';
-import { emitString } from './ops-string.js';
-import { emitAlu, emitDiv, emitMul, emitShift, emitUnary, InlineOp } from './ops-alu.js';
-import {
-  emitCmovcc, emitConvert, emitLea, emitLeave, emitMov, emitMovx, emitNop, emitPop, emitPush, emitSetcc, emitXchg,
-  push32, stackAddress,
-} from './ops-move.js';
+import { emitDirection, emitString } from './ops-string.js';
+import { emitAlu, emitBitScan, emitDiv, emitDoubleShift, emitMul, emitShift, emitUnary, InlineOp } from './ops-alu.js';
+import { emitBswap, emitCmovcc, emitCmpxchg, emitConvert, emitLea, emitLeave, emitMov, emitMovx, emitNop, emitPop, emitPush, emitSetcc, emitXchg, push32, stackAddress } from './ops-move.js';
 
 const I32 = Ty.i32;
 const NONE = Ty.none;
@@ -26,10 +23,11 @@ const INLINE: Readonly<Record<string, InlineOp>> = {
   test: emitAlu,
   inc: emitUnary, dec: emitUnary, neg: emitUnary, not: emitUnary,
   shl: emitShift, shr: emitShift, sar: emitShift, rol: emitShift, ror: emitShift,
-  imul: emitMul, mul: emitMul, div: emitDiv, idiv: emitDiv,
-  mov: emitMov, movzx: emitMovx, movsx: emitMovx, lea: emitLea, xchg: emitXchg, cwd: emitConvert, cbw: emitConvert,
+  shld: emitDoubleShift, shrd: emitDoubleShift, bsf: emitBitScan, bsr: emitBitScan,
+  imul: emitMul, imul1: emitMul, mul: emitMul, div: emitDiv, idiv: emitDiv,
+  mov: emitMov, movzx: emitMovx, movsx: emitMovx, lea: emitLea, xchg: emitXchg, cmpxchg: emitCmpxchg, bswap: emitBswap, cwd: emitConvert, cbw: emitConvert,
   setcc: emitSetcc, cmovcc: emitCmovcc, push: emitPush, pop: emitPop, leave: emitLeave,
-  movs: emitString, stos: emitString,
+  movs: emitString, stos: emitString, cld: emitDirection, std: emitDirection,
   nop: emitNop, pause: emitNop, fwait: emitNop, lfence: emitNop, mfence: emitNop, sfence: emitNop,
 };
 

@@ -40,7 +40,7 @@ export const DEFAULT_TRANSLATOR_OPTIONS: TranslatorOptions = {
   registerCaching: true,
   flagLiveness: true,
   inlineTlb: true,
-  missExits: true,
+  slowPathExits: true,
   codegen: 'direct',
 };
 

@@ -442,7 +442,7 @@ function makeBuilder(): IrBuilder {
     eq: binary(0x46, Ty.i32), ne: binary(0x47, Ty.i32), lt_s: binary(0x48, Ty.i32), lt_u: binary(0x49, Ty.i32),
     gt_s: binary(0x4a, Ty.i32), gt_u: binary(0x4b, Ty.i32), le_s: binary(0x4c, Ty.i32), le_u: binary(0x4d, Ty.i32),
     ge_s: binary(0x4e, Ty.i32), ge_u: binary(0x4f, Ty.i32),
-    eqz: unary(0x45, Ty.i32), popcnt: unary(0x69, Ty.i32), wrap: unary(0xa7, Ty.i32), extend8_s: unary(0xc0, Ty.i32), extend16_s: unary(0xc1, Ty.i32),
+    eqz: unary(0x45, Ty.i32), clz: unary(0x67, Ty.i32), ctz: unary(0x68, Ty.i32), popcnt: unary(0x69, Ty.i32), wrap: unary(0xa7, Ty.i32), extend8_s: unary(0xc0, Ty.i32), extend16_s: unary(0xc1, Ty.i32),
   };
   const i64: IrI64 = {
     const: (v) => {

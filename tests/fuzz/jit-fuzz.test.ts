@@ -334,13 +334,13 @@ describe('translator fuzz (the interpreter as the oracle)', () => {
 
   /** Runs the programs of one seed on both tiers; fails on any divergence that is not a known bug. */
   /**
-   * With missExits (the default), a program's first access to each data page
+   * With slowPathExits (the default), a program's first access to each data page
    * misses the TLB (run() starts from a flushed one) and leaves translated
    * code, and the interpreter runs the rest of that block: a smaller share
    * runs translated than with the helper-call slow path.
    */
   const minTranslatedShare = (translator: Partial<TranslatorOptions>) =>
-    translator.missExits === false || translator.inlineTlb === false ? 0.95 : 0.5;
+    translator.slowPathExits === false || translator.inlineTlb === false ? 0.95 : 0.5;
   const fuzzSeed = (seed: number, count: number, translator: Partial<TranslatorOptions> = {}) => {
     const programs = buildPrograms(seed, count);
     const data = background(seed);
@@ -382,7 +382,7 @@ describe('translator fuzz (the interpreter as the oracle)', () => {
   }
 
   // The translator's switches change code generation, not results.
-  for (const [k, name] of (['registerCaching', 'flagLiveness', 'inlineTlb', 'missExits'] as const).entries()) {
+  for (const [k, name] of (['registerCaching', 'flagLiveness', 'inlineTlb', 'slowPathExits'] as const).entries()) {
     test(`seed ${111 + k} with ${name} off: ${PROGRAMS_PER_SEED / 2} programs (known bugs counted, not failed)`, () =>
       fuzzSeed(111 + k, PROGRAMS_PER_SEED / 2, { [name]: false }));
   }

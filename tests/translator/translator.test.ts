@@ -63,7 +63,7 @@ describe('translator', () => {
     ['registerCaching', { registerCaching: false }],
     ['flagLiveness', { flagLiveness: false }],
     ['inlineTlb', { inlineTlb: false }],
-    ['missExits (a TLB miss calls the slow-path helper instead of leaving)', { missExits: false }],
+    ['slowPathExits (a TLB miss calls the slow-path helper instead of leaving)', { slowPathExits: false }],
     ['the direct encoder (codegen through Binaryen)', { codegen: binaryenCodegen }],
   ])('switching off %s changes nothing but speed', (_name, opts) => {
     const ref = run(MIXED, 'interp');
