@@ -67,7 +67,7 @@ const VARIANTS = {
   'no register caching': { registerCaching: false },
   'no flag liveness': { flagLiveness: false },
   'no inline TLB': { inlineTlb: false },
-  'TLB misses call a helper': { missExits: false },
+  'TLB misses call a helper': { slowPathExits: false },
 };
 const ENGINES = ['interp', 'jit', 'auto'];
 /** Programs slower than this natively are not "quick" and are skipped (keeps the bench ~3 minutes). */
@@ -400,7 +400,7 @@ md.push(`# wasmvisor translator benchmark\n`);
 md.push(`${machineInfo.date} — ${machineInfo.cpu}, ${machineInfo.cores} cores, Node ${machineInfo.node}, ${machineInfo.qemu ?? 'no qemu-i386'}.`);
 md.push(`1-minute load average ${machineInfo.loadAverage1m.start.toFixed(1)} at the start, ${machineInfo.loadAverage1m.end.toFixed(1)} at the end (${machineInfo.cores} CPUs: above that, wall times are inflated).`);
 if (translatorDefaults) {
-  const shown = ['threshold', 'maxRegionBlocks', 'asyncCompile', 'registerCaching', 'flagLiveness', 'inlineTlb', 'missExits'].filter((k) => k in translatorDefaults);
+  const shown = ['threshold', 'maxRegionBlocks', 'asyncCompile', 'registerCaching', 'flagLiveness', 'inlineTlb', 'slowPathExits'].filter((k) => k in translatorDefaults);
   md.push(`Translator defaults: ${shown.map((k) => `${k} ${translatorDefaults[k]}`).join(', ')}.`);
 }
 md.push(`Loading wasmvisor took ${moduleLoadMs.toFixed(0)} ms once per process; it is not in the times below.\n`);

@@ -18,7 +18,7 @@ export class BinaryenModule implements IrModule {
   constructor(private readonly validate = true) {
     this.m.setFeatures(
       binaryen.Features.MVP | binaryen.Features.TailCall | binaryen.Features.SignExt | binaryen.Features.MutableGlobals |
-        binaryen.Features.ReferenceTypes,
+        binaryen.Features.ReferenceTypes | binaryen.Features.BulkMemory | binaryen.Features.BulkMemoryOpt,
     );
     // Binaryen's expression methods already have the interface's shape and type numbering.
     this.ir = this.m as unknown as IrBuilder;

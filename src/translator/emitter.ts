@@ -398,6 +398,18 @@ export class Emitter {
     return this.exitTo(this.c(pos.insn.eip), pos.count - pos.index, Exit.RETRY);
   }
 
+  /**
+   * Host address of linear address `a` when the inline TLB allows the access
+   * to its page (its read or write tag matches), else -1: for bulk string
+   * chunks that stay inside one page.
+   */
+  pageHost(a: Val, write: boolean): Val {
+    const m = this.m;
+    const index = this.temp(m.i32.shl(m.i32.shr_u(a(), m.i32.const(PAGE_SHIFT)), m.i32.const(2)));
+    const tagged = m.i32.eq(m.i32.or(m.i32.and(a(), m.i32.const(~PAGE_MASK)), m.i32.const(TAG_VALID)), m.i32.load(write ? TAG_WRITE_BASE : TAG_READ_BASE, 4, index()));
+    return this.temp(m.select(tagged, m.i32.add(a(), m.i32.load(TLB_ADDEND_BASE, 4, index())), m.i32.const(-1)));
+  }
+
   /** Set by store(): the instruction must check for a write to code before the next one runs. */
   wroteMemory = false;
 

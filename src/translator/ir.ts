@@ -56,6 +56,8 @@ export interface IrBuilder {
   return_call_indirect(table: string, target: Expr, operands: Expr[], params: Ty, results: Ty): Expr;
   return(value?: Expr): Expr;
   select(condition: Expr, ifTrue: Expr, ifFalse: Expr): Expr;
+  /** Bulk memory on the (only) memory: memory.copy has memmove semantics. */
+  readonly memory: { copy(dest: Expr, source: Expr, size: Expr): Expr; fill(dest: Expr, value: Expr, size: Expr): Expr };
   nop(): Expr;
   unreachable(): Expr;
 }

@@ -1,7 +1,7 @@
 import { Ty } from './ir.js';
 import { Seg } from '../decoder/types.js';
-import { Slot } from '../runtime/layout.js';
-import { Cell } from './emitter.js';
+import { PAGE_MASK, PAGE_SIZE, Slot } from '../runtime/layout.js';
+import { Cell, Emitter, Expr, Val } from './emitter.js';
 import type { InlineOp } from './ops-alu.js';
 
 /**
@@ -9,6 +9,8 @@ import type { InlineOp } from './ops-alu.js';
  * over elements with the inline soft-TLB. Registers move after every
  * element, so a fault in the middle leaves the restartable state the CPU
  * leaves; the whole REP counts as one instruction, as in the interpreter.
+ * A forward REP first moves whole chunks that stay inside one source and one
+ * destination page with memory.copy / memory.fill (see bulkChunk).
  * CMPS SCAS LODS and 16-bit addressing go to the interpreter.
  */
 export const emitString: InlineOp = (insn, e) => {
@@ -37,13 +39,60 @@ export const emitString: InlineOp = (insn, e) => {
   const done = e.label('rep_done');
   const again = e.label('rep');
   const decrement = e.sub(() => e.setCell(Cell.ECX, m.i32.sub(e.cell(Cell.ECX), m.i32.const(1))));
+  const bulk = m.if(m.i32.gt_s(step(), m.i32.const(0)), e.sub(() => bulkChunk(e, op, size, srcSeg, again)));
   e.emit(
     m.block(done, [
-      m.loop(again, m.block(null, [m.br(done, m.i32.eqz(e.cell(Cell.ECX))), element, decrement, m.br(again)], Ty.none)),
+      m.loop(again, m.block(null, [m.br(done, m.i32.eqz(e.cell(Cell.ECX))), bulk, element, decrement, m.br(again)], Ty.none)),
     ], Ty.none),
   );
   return true;
 };
+
+/**
+ * One chunk of a forward REP MOVS/STOS with ECX > 0: the elements (at most
+ * ECX) that fit before the end of the destination page and, for MOVS, of
+ * the source page, when the inline TLB allows both pages (a page holding
+ * code has no write tag, so writes to code take the element path) and a
+ * MOVS destination does not start inside the source range (forward element
+ * copying would then repeat a pattern that memory.copy would not). STOS
+ * fills bytes, so a wider element must repeat one byte (0 is the common
+ * case). Moves the registers and goes round the REP loop again; otherwise
+ * falls through to the element path.
+ */
+function bulkChunk(e: Emitter, op: string, size: number, srcSeg: Seg, again: string): void {
+  const m = e.m;
+  const shift = Math.log2(size);
+  const room = (a: Val) => m.i32.shr_u(m.i32.sub(m.i32.const(PAGE_SIZE), m.i32.and(a(), m.i32.const(PAGE_MASK))), m.i32.const(shift));
+  const atMost = (x: Val, y: Val) => e.temp(m.select(m.i32.lt_u(x(), y()), x(), y()));
+  const dst = e.linear(Seg.ES, e.cell(Cell.EDI));
+  let n = atMost(() => e.cell(Cell.ECX), e.temp(room(dst)));
+  const dstHost = e.pageHost(dst, true);
+  let ok = m.i32.ne(dstHost(), m.i32.const(-1));
+  let bytes: Val;
+  let move: Expr;
+  if (op === 'movs') {
+    const src = e.linear(srcSeg, e.cell(Cell.ESI));
+    n = atMost(n, e.temp(room(src)));
+    bytes = e.temp(m.i32.shl(n(), m.i32.const(shift)));
+    const srcHost = e.pageHost(src, false);
+    ok = m.i32.and(ok, m.i32.ne(srcHost(), m.i32.const(-1)));
+    ok = m.i32.and(ok, m.i32.or(m.i32.le_u(dstHost(), srcHost()), m.i32.ge_u(dstHost(), m.i32.add(srcHost(), bytes()))));
+    move = m.memory.copy(dstHost(), srcHost(), bytes());
+  } else {
+    bytes = e.temp(m.i32.shl(n(), m.i32.const(shift)));
+    const value = e.temp(e.reg(0, size));
+    const low = () => m.i32.and(value(), m.i32.const(0xff));
+    if (size > 1) ok = m.i32.and(ok, m.i32.eq(value(), m.i32.mul(low(), m.i32.const(size === 2 ? 0x0101 : 0x01010101))));
+    move = m.memory.fill(dstHost(), low(), bytes());
+  }
+  ok = m.i32.and(ok, m.i32.ne(n(), m.i32.const(0)));
+  const advance = e.sub(() => {
+    e.setCell(Cell.ECX, m.i32.sub(e.cell(Cell.ECX), n()));
+    e.setCell(Cell.EDI, m.i32.add(e.cell(Cell.EDI), bytes()));
+    if (op === 'movs') e.setCell(Cell.ESI, m.i32.add(e.cell(Cell.ESI), bytes()));
+  });
+  e.emit(m.if(ok, m.block(null, [move, advance, m.br(again)], Ty.none)));
+}
 
 /** CLD and STD: the direction flag, which string instructions read from the FLAGS cell. */
 export const emitDirection: InlineOp = (insn, e) => {

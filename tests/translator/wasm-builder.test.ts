@@ -108,7 +108,7 @@ describe('direct wasm encoder', () => {
     vm.run(10_000_000);
     expect(binaries.length).toBeGreaterThan(0);
     for (const binary of binaries) {
-      const module = wabt.readWasm(binary, { tail_call: true, reference_types: true, sign_extension: true });
+      const module = wabt.readWasm(binary, { tail_call: true, reference_types: true, sign_extension: true, bulk_memory: true });
       try {
         expect(() => module.validate()).not.toThrow();
       } finally {
