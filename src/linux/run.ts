@@ -159,7 +159,7 @@ function printStats(vm: Machine, proc: LinuxProcess, started: bigint, diag: (lin
       `wasmvisor: translated ${t.translatedInstructions} instructions (${pct(t.translatedInstructions, s.instructions)}%), ` +
         `interpreted ${s.instructions - t.translatedInstructions}; ` +
         `${pct(t.helperInstructions, t.translatedInstructions)}% of translated through a helper call ` +
-        `(${t.helperSites} of ${compiled} translated instructions are helper calls); ${t.slowMemoryAccesses} slow memory accesses`,
+        `(${t.helperSites} of ${compiled} translated instructions are helper calls); ${t.slowMemoryAccesses} loads and stores missed the inline TLB`,
     );
     diag(
       `wasmvisor: compiled ${t.regionsCompiled} modules, ${t.blocksCompiled} blocks, ${compiled} instructions in ` +
