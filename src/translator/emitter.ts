@@ -5,6 +5,7 @@ import {
   TLB_ADDEND_BASE, TLB_BASE, Tlb,
 } from '../runtime/layout.js';
 import { Codegen, Expr, IrBuilder, Ty } from './ir.js';
+import { conditionOf, flagsFormula } from './flag-functions.js';
 import { Exit } from './layout.js';
 
 export type { Expr } from './ir.js';
@@ -477,10 +478,31 @@ export class Emitter {
     return m.i32.and(this.eflags(), m.i32.const(1));
   }
 
-  /** EFLAGS computed from the cells (a call to the module's flag function). */
+  /**
+   * EFLAGS computed from the cells, inline (flagsFormula: the formulas of the
+   * flag module's function, without a call, which would make the engine keep
+   * the region's live values in stack slots).
+   */
   eflags(): Expr {
+    return this.eflagsValue()();
+  }
+
+  private eflagsValue(): Val {
     const m = this.m;
-    return m.call('flags', [this.cell(Cell.LOP), this.cell(Cell.LDST), this.cell(Cell.LSRC), this.cell(Cell.LRES), this.cell(Cell.FLAGS)], I32);
+    const out = this.tempLocal();
+    const [op, sh, f, lazy] = [this.tempLocal(), this.tempLocal(), this.tempLocal(), this.tempLocal()];
+    const cell = (c: Cell) => () => this.cell(c);
+    const formula = flagsFormula(m, {
+      lop: cell(Cell.LOP), dst: cell(Cell.LDST), src: cell(Cell.LSRC), res: cell(Cell.LRES), flags: cell(Cell.FLAGS), op, sh, f, lazy,
+    });
+    this.emit(
+      m.if(
+        m.i32.eqz(this.cell(Cell.LOP)),
+        m.local.set(out, this.cell(Cell.FLAGS)),
+        m.block(null, [...formula.statements, m.local.set(out, formula.value)], NONE),
+      ),
+    );
+    return () => m.local.get(out, I32);
   }
 
   /** Sets all six status flags to `value`'s bits (nothing lazy survives). */
@@ -533,7 +555,7 @@ export class Emitter {
       if (kind === 1 && k.op !== LazyOp.NONE) return finish(this.carry());
       if (kind === 0 && k.op === LazyOp.RESULT) return finish(m.i32.and(m.i32.shr_u(this.cell(Cell.FLAGS), m.i32.const(11)), m.i32.const(1)));
     }
-    return m.call('cond', [m.i32.const(cc), this.cell(Cell.LOP), this.cell(Cell.LDST), this.cell(Cell.LSRC), this.cell(Cell.LRES), this.cell(Cell.FLAGS)], I32);
+    return conditionOf(m, cc, this.eflagsValue());
   }
 
   // ---------------------------------------------------------------- helper calls

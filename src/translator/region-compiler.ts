@@ -71,8 +71,6 @@ export function compileRegion(
     mod.importGlobal('firstSlot', 'env', 'firstSlot', I32);
     for (const f of [Import.READ8, Import.READ16, Import.READ32, Import.INTERP]) mod.importFunction(f, 'env', f, [I32], I32);
     for (const f of [Import.WRITE8, Import.WRITE16, Import.WRITE32]) mod.importFunction(f, 'env', f, [I32, I32], I32);
-    mod.importFunction('flags', 'rt', 'flags', [I32, I32, I32, I32, I32], I32);
-    mod.importFunction('cond', 'rt', 'cond', [I32, I32, I32, I32, I32, I32], I32);
 
     const e = new Emitter(m, opts, assumptions.flatData);
     const index = new Map<number, number>();

@@ -5,7 +5,6 @@ import { compileInstruction, Exec } from '../runtime/interp/compile.js';
 import { DISPATCH_BASE, DISPATCH_ENTRIES, Slot } from '../runtime/layout.js';
 import type { Machine } from '../runtime/machine.js';
 import { TranslateOptions } from './emitter.js';
-import { FlagFunctions, instantiateFlagFunctions } from './flag-functions.js';
 import { dispatchSlot, Exit, MISS_INDEX } from './layout.js';
 import { CompiledRegion, compileRegion, successors } from './region-compiler.js';
 import { SlotRanges } from './slot-ranges.js';
@@ -99,7 +98,6 @@ export class Translator {
   readonly opts: TranslatorOptions;
   private readonly table: WebAssembly.Table;
   private readonly dispatch: Int32Array;
-  private readonly flagFns: FlagFunctions;
   private readonly entriesByEip = new Map<number, Entry>();
   private readonly regionOf = new WeakMap<Block, Region>();
   /** Entry points found untranslatable (jit mode): interpreted without asking again. */
@@ -127,7 +125,6 @@ export class Translator {
     this.table = new WebAssembly.Table({ initial: 1024, element: 'anyfunc' });
     this.memoryPages = vm.mem.memory.buffer.byteLength / 65536;
     this.dispatch = new Int32Array(vm.mem.memory.buffer, DISPATCH_BASE, DISPATCH_ENTRIES * 2);
-    this.flagFns = instantiateFlagFunctions();
     // Table slot 0: what an empty dispatch entry calls. State is already written back; just return.
     this.table.set(MISS_INDEX, this.missFunction());
     this.dispatch.fill(0);
@@ -464,7 +461,6 @@ export class Translator {
           return status;
         },
       },
-      rt: this.flagFns as unknown as WebAssembly.ModuleImports,
     };
   }
 
