@@ -307,8 +307,12 @@ export class WasmModule implements IrModule {
     switch (n.k) {
       case K.Plain:
         for (const c of n.c) this.encode(c, b, labels);
-        // Multi-byte opcodes (prefix, sub-opcode, immediates such as memory indices), most significant byte first.
-        for (let shift = n.op > 0xffffff ? 24 : n.op > 0xffff ? 16 : n.op > 0xff ? 8 : 0; shift >= 0; shift -= 8) b.byte((n.op >>> shift) & 0xff);
+        if (n.op > 0xff) {
+          b.byte(n.op >> 8);
+          b.byte(n.op & 0xff);
+        } else b.byte(n.op);
+        // `n` zero immediates follow (the memory indices of memory.copy / memory.fill).
+        for (let i = 0; i < n.n; i++) b.byte(0);
         return;
       case K.I32Const:
         b.byte(0x41);
@@ -492,8 +496,8 @@ function makeBuilder(): IrBuilder {
       asExpr(node(K.Plain, asNode(ifTrue).t, 0x1b, [asNode(ifTrue), asNode(ifFalse), asNode(condition)])),
     memory: {
       // 0xfc 0x0a: memory.copy, destination and source memory 0; 0xfc 0x0b: memory.fill, memory 0.
-      copy: (dest, source, size) => asExpr(node(K.Plain, Ty.none, 0xfc0a0000, [asNode(dest), asNode(source), asNode(size)])),
-      fill: (dest, value, size) => asExpr(node(K.Plain, Ty.none, 0xfc0b00, [asNode(dest), asNode(value), asNode(size)])),
+      copy: (dest, source, size) => asExpr(node(K.Plain, Ty.none, 0xfc0a, [asNode(dest), asNode(source), asNode(size)], 2)),
+      fill: (dest, value, size) => asExpr(node(K.Plain, Ty.none, 0xfc0b, [asNode(dest), asNode(value), asNode(size)], 1)),
     },
     nop: () => asExpr(node(K.Plain, Ty.none, 0x01, NO_CHILDREN)),
     unreachable: () => asExpr(node(K.Plain, Ty.unreachable, 0x00, NO_CHILDREN)),
