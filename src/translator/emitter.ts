@@ -33,7 +33,10 @@ const L_TARGET = L_NEXT + 1;
 const L_SMC = L_TARGET + 1;
 const L_REFUND = L_SMC + 1;
 const L_EXIT = L_REFUND + 1;
-const L_TEMP0 = L_EXIT + 1;
+/** The stack page cache (see tlbAccess): write tag and addend of the page the last SS store hit; 0: none. */
+const L_STACK_TAG = L_EXIT + 1;
+const L_STACK_ADDEND = L_STACK_TAG + 1;
+const L_TEMP0 = L_STACK_ADDEND + 1;
 /** Temporaries one instruction may use (of each type). */
 const MAX_TEMPS = 48;
 
@@ -143,6 +146,7 @@ export class Emitter {
     this.pos = pos;
     this.temps = 0;
     this.temps64 = 0;
+    this.stackAddresses.clear();
   }
 
   tempLocal(): number {
@@ -266,9 +270,14 @@ export class Emitter {
     ];
   }
 
-  /** After a helper call: leave through the region's fault path if it recorded a guest exception. */
+  /**
+   * After a helper call: leave through the region's fault path if it
+   * recorded a guest exception. The helper may have changed the TLB, so the
+   * stack page cache is dropped.
+   */
   private faultCheck(): Expr {
-    return this.m.br('fault', this.slot(Slot.FAULT));
+    const m = this.m;
+    return m.block(null, [m.local.set(L_STACK_TAG, m.i32.const(0)), m.br('fault', this.slot(Slot.FAULT))], NONE);
   }
 
   /** The region's fault path: cells to memory (EIP and budget were stored at the site), then return. */
@@ -319,8 +328,13 @@ export class Emitter {
   linear(seg: Seg, offset: Expr): Val {
     const m = this.m;
     const flat = this.flatData && (seg === Seg.DS || seg === Seg.ES || seg === Seg.SS);
-    return this.temp(flat ? offset : m.i32.add(this.slot(Slot.SEG_BASE + seg), offset));
+    const a = this.temp(flat ? offset : m.i32.add(this.slot(Slot.SEG_BASE + seg), offset));
+    if (seg === Seg.SS) this.stackAddresses.add(a);
+    return a;
   }
+
+  /** Addresses of the current instruction in SS (pushes, pops, [esp+n], [ebp-n]): they try the stack page cache. */
+  private readonly stackAddresses = new Set<Val>();
 
   // ---------------------------------------------------------------- memory
 
@@ -373,19 +387,36 @@ export class Emitter {
    */
   private tlbAccess(size: number, a: Val, tags: number, bit: number, access: (host: Expr) => Expr, slow: Expr): Expr {
     const m = this.m;
-    const index = this.temp(m.i32.shl(m.i32.shr_u(a(), m.i32.const(PAGE_SHIFT)), m.i32.const(2)));
-    const masked = m.i32.or(m.i32.and(a(), m.i32.const(~PAGE_MASK | (size - 1))), m.i32.const(TAG_VALID));
-    const tagged = m.i32.eq(masked, m.i32.load(tags, 4, index()));
-    const fast = access(m.i32.add(a(), m.i32.load(TLB_ADDEND_BASE, 4, index())));
-    if (size === 1) return m.if(tagged, fast, slow);
-    const e = this.tempLocal();
-    const inPage = m.i32.and(
-      m.i32.shr_u(m.i32.and(m.local.get(e, I32), m.i32.const(bit)), m.i32.const(Math.log2(bit))),
-      m.i32.le_u(m.i32.and(a(), m.i32.const(PAGE_MASK)), m.i32.const(PAGE_SIZE - size)),
-    );
-    const host = m.i32.or(m.i32.and(m.local.get(e, I32), m.i32.const(Tlb.FRAME)), m.i32.and(a(), m.i32.const(PAGE_MASK)));
-    const misaligned = m.block(null, [m.local.set(e, m.i32.load(TLB_BASE, 4, index())), m.if(inPage, access(host), slow)], NONE);
-    return m.if(tagged, fast, misaligned);
+    const indexLocal = this.tempLocal();
+    const index = () => m.local.get(indexLocal, I32);
+    const setIndex = m.local.set(indexLocal, m.i32.shl(m.i32.shr_u(a(), m.i32.const(PAGE_SHIFT)), m.i32.const(2)));
+    const masked = () => m.i32.or(m.i32.and(a(), m.i32.const(~PAGE_MASK | (size - 1))), m.i32.const(TAG_VALID));
+    const tagged = m.i32.eq(masked(), m.i32.load(tags, 4, index()));
+    const stack = this.stackAddresses.has(a);
+    const fast = stack && tags === TAG_WRITE_BASE
+      ? m.block(null, [
+          // A store that passed the write tag: its page becomes the stack page cache.
+          m.local.set(L_STACK_TAG, m.i32.load(tags, 4, index())),
+          m.local.set(L_STACK_ADDEND, m.i32.load(TLB_ADDEND_BASE, 4, index())),
+          access(m.i32.add(a(), m.local.get(L_STACK_ADDEND, I32))),
+        ], NONE)
+      : access(m.i32.add(a(), m.i32.load(TLB_ADDEND_BASE, 4, index())));
+    let checked: Expr;
+    if (size === 1) checked = m.block(null, [setIndex, m.if(m.i32.eqz(tagged), slow, fast)], NONE);
+    else {
+      const e = this.tempLocal();
+      const inPage = m.i32.and(
+        m.i32.shr_u(m.i32.and(m.local.get(e, I32), m.i32.const(bit)), m.i32.const(Math.log2(bit))),
+        m.i32.le_u(m.i32.and(a(), m.i32.const(PAGE_MASK)), m.i32.const(PAGE_SIZE - size)),
+      );
+      const host = m.i32.or(m.i32.and(m.local.get(e, I32), m.i32.const(Tlb.FRAME)), m.i32.and(a(), m.i32.const(PAGE_MASK)));
+      const misaligned = m.block(null, [m.local.set(e, m.i32.load(TLB_BASE, 4, index())), m.if(inPage, access(host), slow)], NONE);
+      checked = m.block(null, [setIndex, m.if(m.i32.eqz(tagged), misaligned, fast)], NONE);
+    }
+    if (!stack) return checked;
+    // The stack page cache: an aligned SS access to the page the last SS store hit (writable, so readable, and
+    // not code) needs no table loads. Translated code never changes the TLB; helper calls drop the cache.
+    return m.if(m.i32.eq(masked(), m.local.get(L_STACK_TAG, I32)), access(m.i32.add(a(), m.local.get(L_STACK_ADDEND, I32))), checked);
   }
 
   /**

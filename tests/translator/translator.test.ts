@@ -198,6 +198,19 @@ describe('translator', () => {
     expect(final('auto')).toEqual(ref);
   });
 
+  test('the stack page cache follows ESP across pages and into an unmapped one (#PF as in the interpreter)', () => {
+    // Pushes walk down from the top of the data pages, 256 bytes a step, reading back through [esp] and [ebp]:
+    // the cached stack page changes every 16 steps, and the walk ends in a fault below DATA.
+    const source = `mov esp, ${DATA + 0x2000}\nmov ebp, esp\nxor eax, eax\n1: push eax\nadd eax, [esp]\nmov ebp, esp\nadd eax, [ebp]\n` +
+      `sub esp, 252\ninc ebx\njmp 1b`;
+    const ref = run(source, 'interp');
+    const r = run(source, 'jit');
+    expect(ref.trap).toBe(14);
+    expect({ trap: r.trap, eip: r.eip, regs: r.regs, icount: r.icount, data: r.data }).toEqual({
+      trap: ref.trap, eip: ref.eip, regs: ref.regs, icount: ref.icount, data: ref.data,
+    });
+  });
+
   test('a fault inside translated code is precise: EIP, registers and retired count as in the interpreter', () => {
     // Walks ESI up through the data pages until it reads the unmapped page after them.
     const source = `mov esi, ${DATA}\nxor eax, eax\n1: add eax, [esi]\nadd esi, 512\ninc ebx\njmp 1b`;
