@@ -259,7 +259,7 @@ function mulFlags(e: Emitter, overflow: Expr, low: Val): void {
 }
 
 /** Two- and three-operand IMUL (32-bit) and one-operand MUL/IMUL (32-bit: EDX:EAX). */
-export const emitMul: InlineOp = (insn, e) => {
+export const emitMul: InlineOp = (insn, e, flagsDead) => {
   const m = e.m;
   const ops = insn.operands;
   const signed = insn.entry.op !== 'mul';
@@ -275,7 +275,8 @@ export const emitMul: InlineOp = (insn, e) => {
     const hi = e.temp(m.i32.wrap(m.i64.shr_u(m.local.get(pl, Ty.i64), m.i64.const(32n))));
     e.setCell(Cell.EAX, lo());
     e.setCell(Cell.EDX, hi());
-    mulFlags(e, signed ? m.i32.ne(hi(), m.i32.shr_s(lo(), m.i32.const(31))) : m.i32.ne(hi(), m.i32.const(0)), lo);
+    if (flagsDead) e.known = null;
+    else mulFlags(e, signed ? m.i32.ne(hi(), m.i32.shr_s(lo(), m.i32.const(31))) : m.i32.ne(hi(), m.i32.const(0)), lo);
     return true;
   }
   const dst = ops[0];
@@ -283,6 +284,12 @@ export const emitMul: InlineOp = (insn, e) => {
   const a = e.read(ops.length === 3 ? ops[1] : ops[0]);
   const av = ops.length === 3 && ops[1].kind === 'mem' ? a : e.temp(a());
   const b = e.read(last);
+  if (flagsDead) {
+    // No overflow flag to compute: the low 32 bits are the whole result.
+    e.setReg(dst.reg, 4, m.i32.mul(av(), b()));
+    e.known = null;
+    return true;
+  }
   const pl = e.tempLocal64();
   e.emit(m.local.set(pl, m.i64.mul(m.i64.extend_s(av()), m.i64.extend_s(b()))));
   const lo = e.temp(m.i32.wrap(m.local.get(pl, Ty.i64)));
