@@ -72,7 +72,7 @@ export function buildCli(): Command {
     .option('--no-register-caching', 'translated code keeps guest registers in memory, not wasm locals')
     .option('--no-flag-liveness', 'compute every flag, even ones overwritten before they are read')
     .option('--no-inline-tlb', 'translated loads and stores always call the slow-path helper')
-    .option('--no-slow-path-exits', 'a load or store that misses the inline TLB calls the slow-path helper instead of leaving translated code')
+    .option('--no-slow-path-exits', 'rare paths (a load or store that misses the inline TLB, a DIV that faults) call a helper instead of leaving translated code')
     .addOption(
       new Option('--codegen <backend>', 'who encodes translated modules: direct (a wasm encoder, fast) or binaryen (validated, slower)')
         .choices(['direct', 'binaryen'])

@@ -389,14 +389,14 @@ export class Emitter {
     const m = this.m;
     const indexLocal = this.tempLocal();
     const index = () => m.local.get(indexLocal, I32);
-    const setIndex = m.local.set(indexLocal, m.i32.shl(m.i32.shr_u(a(), m.i32.const(PAGE_SHIFT)), m.i32.const(2)));
-    const masked = () => m.i32.or(m.i32.and(a(), m.i32.const(~PAGE_MASK | (size - 1))), m.i32.const(TAG_VALID));
+    const setIndex = m.local.set(indexLocal, this.pageIndex(a));
+    const masked = () => this.pageTag(a, size);
     const tagged = m.i32.eq(masked(), m.i32.load(tags, 4, index()));
     const stack = this.stackAddresses.has(a);
     const fast = stack && tags === TAG_WRITE_BASE
       ? m.block(null, [
-          // A store that passed the write tag: its page becomes the stack page cache.
-          m.local.set(L_STACK_TAG, m.i32.load(tags, 4, index())),
+          // A store that passed the write tag (which equals its masked address): its page becomes the stack page cache.
+          m.local.set(L_STACK_TAG, masked()),
           m.local.set(L_STACK_ADDEND, m.i32.load(TLB_ADDEND_BASE, 4, index())),
           access(m.i32.add(a(), m.local.get(L_STACK_ADDEND, I32))),
         ], NONE)
@@ -437,9 +437,21 @@ export class Emitter {
    */
   pageHost(a: Val, write: boolean): Val {
     const m = this.m;
-    const index = this.temp(m.i32.shl(m.i32.shr_u(a(), m.i32.const(PAGE_SHIFT)), m.i32.const(2)));
-    const tagged = m.i32.eq(m.i32.or(m.i32.and(a(), m.i32.const(~PAGE_MASK)), m.i32.const(TAG_VALID)), m.i32.load(write ? TAG_WRITE_BASE : TAG_READ_BASE, 4, index()));
+    const index = this.temp(this.pageIndex(a));
+    const tagged = m.i32.eq(this.pageTag(a, 1), m.i32.load(write ? TAG_WRITE_BASE : TAG_READ_BASE, 4, index()));
     return this.temp(m.select(tagged, m.i32.add(a(), m.i32.load(TLB_ADDEND_BASE, 4, index())), m.i32.const(-1)));
+  }
+
+  /** Byte offset of `a`'s page in the per-page TLB arrays (layout.ts). */
+  private pageIndex(a: Val): Expr {
+    const m = this.m;
+    return m.i32.shl(m.i32.shr_u(a(), m.i32.const(PAGE_SHIFT)), m.i32.const(2));
+  }
+
+  /** What a tag must equal for a `size`-byte access at `a`: its page | TAG_VALID, with the low bits that must be 0 for alignment. */
+  private pageTag(a: Val, size: number): Expr {
+    const m = this.m;
+    return m.i32.or(m.i32.and(a(), m.i32.const(~PAGE_MASK | (size - 1))), m.i32.const(TAG_VALID));
   }
 
   /** Set by store(): the instruction must check for a write to code before the next one runs. */
@@ -546,7 +558,7 @@ export class Emitter {
 
   /** Makes FLAGS exact (LOP = 0), as the interpreter's materializeFlags. */
   materializeFlags(): void {
-    const f = this.temp(this.eflags());
+    const f = this.eflagsValue();
     this.setCell(Cell.FLAGS, f());
     this.setCell(Cell.LOP, this.m.i32.const(0));
     this.known = null;

@@ -78,6 +78,24 @@ export const emitUnary: InlineOp = (insn, e, flagsDead) => {
 };
 
 /** SHL SHR SAR ROL ROR of a 32-bit operand by an immediate or CL; RCL/RCR and narrow forms go to the interpreter. */
+/**
+ * Flags of a shift (the interpreter's shiftFlags): CF and OF given, SF ZF PF
+ * from the result lazily, AF cleared with the rest of the six.
+ */
+function setShiftFlags(e: Emitter, bits: number, cf: Expr, of: Expr, r: Val): void {
+  const m = e.m;
+  e.setCell(Cell.FLAGS, m.i32.or(m.i32.or(m.i32.and(e.cell(Cell.FLAGS), m.i32.const(~0x8d5)), cf), m.i32.shl(of, m.i32.const(11))));
+  e.setCell(Cell.LOP, m.i32.const(lazyCode(LazyOp.RESULT, bits)));
+  e.setCell(Cell.LRES, r());
+}
+
+/** Flags of a rotate: only CF and OF change, so the others are made exact first (the interpreter's rotateFlags). */
+function setRotateFlags(e: Emitter, cf: () => Expr, of: () => Expr): void {
+  const m = e.m;
+  e.materializeFlags();
+  e.setCell(Cell.FLAGS, m.i32.or(m.i32.or(m.i32.and(e.cell(Cell.FLAGS), m.i32.const(~0x801)), cf()), m.i32.shl(of(), m.i32.const(11))));
+}
+
 export const emitShift: InlineOp = (insn, e, flagsDead) => {
   const m = e.m;
   const kind = insn.entry.op;
@@ -113,9 +131,7 @@ export const emitShift: InlineOp = (insn, e, flagsDead) => {
       cf = m.i32.and(m.i32.shr_s(v(), m.i32.sub(c(), m.i32.const(1))), m.i32.const(1));
       of = m.i32.const(0);
     }
-    e.setCell(Cell.FLAGS, m.i32.or(m.i32.or(m.i32.and(e.cell(Cell.FLAGS), m.i32.const(~0x8d5)), cf), m.i32.shl(of, m.i32.const(11))));
-    e.setCell(Cell.LOP, m.i32.const(lazyCode(LazyOp.RESULT, 32)));
-    e.setCell(Cell.LRES, r());
+    setShiftFlags(e, 32, cf, of, r);
   });
   if (fixed > 0) e.emit(body);
   else e.emit(m.if(c(), body));
@@ -150,10 +166,7 @@ export const emitDoubleShift: InlineOp = (insn, e, flagsDead) => {
     e.write(dst, r, address);
     if (flagsDead) return;
     const cf = m.i32.and(left ? m.i32.shr_u(v(), rest()) : m.i32.shr_u(v(), m.i32.sub(c(), m.i32.const(1))), m.i32.const(1));
-    const of = m.i32.shr_u(m.i32.xor(r(), v()), m.i32.const(31));
-    e.setCell(Cell.FLAGS, m.i32.or(m.i32.or(m.i32.and(e.cell(Cell.FLAGS), m.i32.const(~0x8d5)), cf), m.i32.shl(of, m.i32.const(11))));
-    e.setCell(Cell.LOP, m.i32.const(lazyCode(LazyOp.RESULT, 32)));
-    e.setCell(Cell.LRES, r());
+    setShiftFlags(e, 32, cf, m.i32.shr_u(m.i32.xor(r(), v()), m.i32.const(31)), r);
   });
   e.emit(fixed > 0 ? body : m.if(c(), body));
   e.known = !flagsDead && fixed > 0 ? { op: LazyOp.RESULT, bits: 32, plainSub: false } : null;
@@ -189,10 +202,11 @@ function emitNarrowShift(insn: Instruction, e: Emitter, flagsDead: boolean): boo
       e.known = null;
       return true;
     }
-    e.materializeFlags();
-    const cf = kind === 'rol' ? m.i32.and(r(), k(1)) : bit(r(), msb);
-    const of = kind === 'rol' ? m.i32.xor(bit(r(), msb), m.i32.and(r(), k(1))) : m.i32.xor(bit(r(), msb), bit(r(), msb - 1));
-    e.setCell(Cell.FLAGS, m.i32.or(m.i32.or(m.i32.and(e.cell(Cell.FLAGS), k(~0x801)), cf), m.i32.shl(of, k(11))));
+    setRotateFlags(
+      e,
+      () => (kind === 'rol' ? m.i32.and(r(), k(1)) : bit(r(), msb)),
+      () => (kind === 'rol' ? m.i32.xor(bit(r(), msb), m.i32.and(r(), k(1))) : m.i32.xor(bit(r(), msb), bit(r(), msb - 1))),
+    );
     e.known = null;
     return true;
   }
@@ -215,9 +229,7 @@ function emitNarrowShift(insn: Instruction, e: Emitter, flagsDead: boolean): boo
     e.known = null;
     return true;
   }
-  e.setCell(Cell.FLAGS, m.i32.or(m.i32.or(m.i32.and(e.cell(Cell.FLAGS), k(~0x8d5)), cf()), m.i32.shl(of(), k(11))));
-  e.setCell(Cell.LOP, k(lazyCode(LazyOp.RESULT, bits)));
-  e.setCell(Cell.LRES, r());
+  setShiftFlags(e, bits, cf(), of(), r);
   e.known = { op: LazyOp.RESULT, bits, plainSub: false };
   return true;
 }
@@ -235,14 +247,14 @@ function emitRotate(
     const r = e.temp(kind === 'rol' ? m.i32.rotl(v(), c()) : m.i32.rotr(v(), c()));
     e.write(dst, r, address);
     if (flagsDead) return;
-    e.materializeFlags();
     const msb = () => m.i32.shr_u(r(), m.i32.const(31));
-    const cf = kind === 'rol' ? m.i32.and(r(), m.i32.const(1)) : msb();
-    const of =
-      kind === 'rol'
+    setRotateFlags(
+      e,
+      () => (kind === 'rol' ? m.i32.and(r(), m.i32.const(1)) : msb()),
+      () => (kind === 'rol'
         ? m.i32.xor(msb(), m.i32.and(r(), m.i32.const(1)))
-        : m.i32.and(m.i32.xor(msb(), m.i32.shr_u(r(), m.i32.const(30))), m.i32.const(1));
-    e.setCell(Cell.FLAGS, m.i32.or(m.i32.or(m.i32.and(e.cell(Cell.FLAGS), m.i32.const(~0x801)), cf), m.i32.shl(of, m.i32.const(11))));
+        : m.i32.and(m.i32.xor(msb(), m.i32.shr_u(r(), m.i32.const(30))), m.i32.const(1))),
+    );
   });
   e.emit(fixed > 0 ? body : m.if(c(), body));
   e.known = null;
@@ -359,19 +371,8 @@ export const emitBitScan: InlineOp = (insn, e) => {
   if (dst.size !== 4 || dst.kind !== 'reg') return false;
   const v = e.temp(e.read(src)());
   const n = e.temp(insn.entry.op === 'bsf' ? m.i32.ctz(v()) : m.i32.sub(m.i32.const(31), m.i32.clz(v())));
-  const status = (value: Expr) => m.i32.or(m.i32.and(e.cell(Cell.FLAGS), m.i32.const(~0x8d5)), value);
+  e.emit(m.if(v(), e.sub(() => e.setReg(dst.reg, 4, n()))));
   const parity = m.i32.shl(m.i32.xor(m.i32.and(m.i32.popcnt(n()), m.i32.const(1)), m.i32.const(1)), m.i32.const(2));
-  e.emit(
-    m.if(
-      m.i32.eqz(v()),
-      e.sub(() => e.setCell(Cell.FLAGS, status(m.i32.const(0x44)))),
-      e.sub(() => {
-        e.setReg(dst.reg, 4, n());
-        e.setCell(Cell.FLAGS, status(parity));
-      }),
-    ),
-  );
-  e.setCell(Cell.LOP, m.i32.const(0));
-  e.known = null;
+  e.replaceStatusFlags(m.select(v(), parity, m.i32.const(0x44)));
   return true;
 };

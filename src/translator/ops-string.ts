@@ -39,7 +39,10 @@ export const emitString: InlineOp = (insn, e) => {
   const done = e.label('rep_done');
   const again = e.label('rep');
   const decrement = e.sub(() => e.setCell(Cell.ECX, m.i32.sub(e.cell(Cell.ECX), m.i32.const(1))));
-  const bulk = m.if(m.i32.gt_s(step(), m.i32.const(0)), e.sub(() => bulkChunk(e, op, size, srcSeg, again)));
+  // Chunks only forward, and not again once the registers rule them out for this instruction (see bulkChunk).
+  const noChunks = e.tempLocal();
+  e.emit(m.local.set(noChunks, m.i32.le_s(step(), m.i32.const(0))));
+  const bulk = m.if(m.i32.eqz(m.local.get(noChunks, Ty.i32)), e.sub(() => bulkChunk(e, op, size, srcSeg, again, noChunks)));
   e.emit(
     m.block(done, [
       m.loop(again, m.block(null, [m.br(done, m.i32.eqz(e.cell(Cell.ECX))), bulk, element, decrement, m.br(again)], Ty.none)),
@@ -57,9 +60,11 @@ export const emitString: InlineOp = (insn, e) => {
  * copying would then repeat a pattern that memory.copy would not). STOS
  * fills bytes, so a wider element must repeat one byte (0 is the common
  * case). Moves the registers and goes round the REP loop again; otherwise
- * falls through to the element path.
+ * falls through to the element path. The overlap and the STOS value do not
+ * change while the REP runs, so when they rule chunks out the local
+ * `noChunks` is set and the remaining elements stop paying for the test.
  */
-function bulkChunk(e: Emitter, op: string, size: number, srcSeg: Seg, again: string): void {
+function bulkChunk(e: Emitter, op: string, size: number, srcSeg: Seg, again: string, noChunks: number): void {
   const m = e.m;
   const shift = Math.log2(size);
   const room = (a: Val) => m.i32.shr_u(m.i32.sub(m.i32.const(PAGE_SIZE), m.i32.and(a(), m.i32.const(PAGE_MASK))), m.i32.const(shift));
@@ -67,31 +72,37 @@ function bulkChunk(e: Emitter, op: string, size: number, srcSeg: Seg, again: str
   const dst = e.linear(Seg.ES, e.cell(Cell.EDI));
   let n = atMost(() => e.cell(Cell.ECX), e.temp(room(dst)));
   const dstHost = e.pageHost(dst, true);
-  let ok = m.i32.ne(dstHost(), m.i32.const(-1));
+  let pages = m.i32.ne(dstHost(), m.i32.const(-1));
   let bytes: Val;
   let move: Expr;
+  /** Whether the registers allow a chunk at all (fixed for the whole REP). */
+  let allowed: Expr;
   if (op === 'movs') {
     const src = e.linear(srcSeg, e.cell(Cell.ESI));
     n = atMost(n, e.temp(room(src)));
     bytes = e.temp(m.i32.shl(n(), m.i32.const(shift)));
     const srcHost = e.pageHost(src, false);
-    ok = m.i32.and(ok, m.i32.ne(srcHost(), m.i32.const(-1)));
-    ok = m.i32.and(ok, m.i32.or(m.i32.le_u(dstHost(), srcHost()), m.i32.ge_u(dstHost(), m.i32.add(srcHost(), bytes()))));
+    pages = m.i32.and(pages, m.i32.ne(srcHost(), m.i32.const(-1)));
+    allowed = m.i32.or(m.i32.le_u(dstHost(), srcHost()), m.i32.ge_u(dstHost(), m.i32.add(srcHost(), bytes())));
     move = m.memory.copy(dstHost(), srcHost(), bytes());
   } else {
     bytes = e.temp(m.i32.shl(n(), m.i32.const(shift)));
     const value = e.temp(e.reg(0, size));
     const low = () => m.i32.and(value(), m.i32.const(0xff));
-    if (size > 1) ok = m.i32.and(ok, m.i32.eq(value(), m.i32.mul(low(), m.i32.const(size === 2 ? 0x0101 : 0x01010101))));
+    allowed = size > 1 ? m.i32.eq(value(), m.i32.mul(low(), m.i32.const(size === 2 ? 0x0101 : 0x01010101))) : m.i32.const(1);
     move = m.memory.fill(dstHost(), low(), bytes());
   }
-  ok = m.i32.and(ok, m.i32.ne(n(), m.i32.const(0)));
+  const allowedNow = e.temp(allowed);
+  const ok = m.i32.and(m.i32.and(pages, allowedNow()), m.i32.ne(n(), m.i32.const(0)));
   const advance = e.sub(() => {
     e.setCell(Cell.ECX, m.i32.sub(e.cell(Cell.ECX), n()));
     e.setCell(Cell.EDI, m.i32.add(e.cell(Cell.EDI), bytes()));
     if (op === 'movs') e.setCell(Cell.ESI, m.i32.add(e.cell(Cell.ESI), bytes()));
   });
-  e.emit(m.if(ok, m.block(null, [move, advance, m.br(again)], Ty.none)));
+  e.emit(
+    m.if(ok, m.block(null, [move, advance, m.br(again)], Ty.none)),
+    m.if(m.i32.eqz(allowedNow()), m.local.set(noChunks, m.i32.const(1))),
+  );
 }
 
 /** CLD and STD: the direction flag, which string instructions read from the FLAGS cell. */

@@ -332,7 +332,6 @@ describe('translator fuzz (the interpreter as the oracle)', () => {
     expect(differences(interp, jit).map((d) => d.split(':')[0])).toEqual(['ebx', `memory ${hex(SCRATCH)}..+1`]);
   });
 
-  /** Runs the programs of one seed on both tiers; fails on any divergence that is not a known bug. */
   /**
    * With slowPathExits (the default), a program's first access to each data page
    * misses the TLB (run() starts from a flushed one) and leaves translated
@@ -341,6 +340,7 @@ describe('translator fuzz (the interpreter as the oracle)', () => {
    */
   const minTranslatedShare = (translator: Partial<TranslatorOptions>) =>
     translator.slowPathExits === false || translator.inlineTlb === false ? 0.95 : 0.5;
+  /** Runs the programs of one seed on both tiers; fails on any divergence that is not a known bug. */
   const fuzzSeed = (seed: number, count: number, translator: Partial<TranslatorOptions> = {}) => {
     const programs = buildPrograms(seed, count);
     const data = background(seed);
