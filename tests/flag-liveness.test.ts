@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { decode } from '../src/decoder/decoder.js';
-import { deadFlagWriters } from '../src/decoder/flag-liveness.js';
+import { deadFlagWriters, flagsLiveIn } from '../src/decoder/flag-liveness.js';
+import { ARITH_FLAGS } from '../src/decoder/types.js';
 import type { Instruction } from '../src/decoder/types.js';
 
 /** Decodes a straight run of 32-bit code given as hex. */
@@ -25,6 +26,23 @@ describe('flag liveness', () => {
   test('everything is live at the end of the block', () => {
     // sub eax, 1; add ebx, 2
     expect(deadFlagWriters(block('83 e8 01 83 c3 02'))).toEqual([true, false]);
+  });
+
+  test('given what the successors need (the translator\'s region-wide pass), the last writer can be dead too', () => {
+    const CF = 0x1;
+    // add eax, ecx; cmp eax, 5; jb +2: the jump reads CF; nothing after it needs a flag
+    const run = block('01 c8 83 f8 05 72 02');
+    expect(deadFlagWriters(run, 0)).toEqual([true, false, false]);
+    expect(flagsLiveIn(run, 0)).toBe(0);
+    // sub ebx, 1 (ends the run): live only when a successor reads its flags
+    expect(deadFlagWriters(block('83 eb 01'), 0)).toEqual([true]);
+    expect(deadFlagWriters(block('83 eb 01'), CF)).toEqual([false]);
+    // inc eax keeps CF: a successor that reads CF sees the flags from before the run
+    expect(flagsLiveIn(block('40'), CF)).toBe(CF);
+    // A call at the end pushes (may fault): every flag is live before it, whatever the successors need.
+    expect(flagsLiveIn(block('83 eb 01 e8 00 00 00 00'), 0)).toBe(0);
+    expect(deadFlagWriters(block('83 eb 01 e8 00 00 00 00'), 0)).toEqual([false, false]);
+    expect(flagsLiveIn(block('e8 00 00 00 00'), 0)).toBe(ARITH_FLAGS);
   });
 
   test('an instruction that may fault reads every flag (exceptions see exact flags)', () => {

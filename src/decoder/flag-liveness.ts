@@ -8,7 +8,8 @@ import { ARITH_FLAGS, Instruction } from './types.js';
  *
  * Conservative on purpose:
  *  - every status flag is live after the last instruction (the next block
- *    may read it);
+ *    may read it), unless the caller knows better (`liveOut`: the
+ *    translator's region-wide pass, see flagsLiveIn);
  *  - an instruction that can fault (a memory operand, or a trapping
  *    instruction) reads every flag, because the exception must see the
  *    flags exactly as the CPU would have them;
@@ -18,21 +19,33 @@ import { ARITH_FLAGS, Instruction } from './types.js';
  *    the implementation leaves there may depend on the earlier writer (BTS
  *    keeps OF), and both tiers must leave the same value.
  */
-export function deadFlagWriters(insns: readonly Instruction[]): boolean[] {
+export function deadFlagWriters(insns: readonly Instruction[], liveOut = ARITH_FLAGS): boolean[] {
   const dead = new Array<boolean>(insns.length).fill(false);
-  let live = ARITH_FLAGS;
+  backwards(insns, liveOut, dead);
+  return dead;
+}
+
+/** The status flags a run of instructions may read before writing them, given those live after it. */
+export function flagsLiveIn(insns: readonly Instruction[], liveOut = ARITH_FLAGS): number {
+  return backwards(insns, liveOut, null);
+}
+
+function backwards(insns: readonly Instruction[], liveOut: number, dead: boolean[] | null): number {
+  let live = liveOut;
   for (let i = insns.length - 1; i >= 0; i--) {
     const insn = insns[i];
     const e = insn.entry;
     const writes = e.flagsWritten & ARITH_FLAGS;
-    dead[i] = writes !== 0 && (writes & live) === 0 && !mayFault(insn);
+    if (dead !== null) dead[i] = writes !== 0 && (writes & live) === 0 && !mayFault(insn);
     if (!e.flagsConditional) live &= ~(writes & ~e.flagsUndefined);
     live |= e.flagsRead & ARITH_FLAGS;
-    if (mayFault(insn) || e.control !== 'none') live = ARITH_FLAGS;
+    // A jump that ends the run passes liveOut through; other transfers (calls push, returns pop) can fault.
+    if (mayFault(insn) || (e.control !== 'none' && !(i === insns.length - 1 && PLAIN_JUMPS.has(e.op)))) live = ARITH_FLAGS;
   }
-  return dead;
+  return live;
 }
 
+const PLAIN_JUMPS = new Set(['jmp', 'jcc', 'loop', 'loope', 'loopne', 'jcxz']);
 const TRAPPING = new Set(['div', 'idiv', 'bound', 'into', 'int', 'int3', 'int1', 'aam', 'xlat', 'ud']);
 /** Groups whose instructions touch memory implicitly (the stack, strings) or load segments. */
 const FAULTING_GROUPS = new Set(['stack', 'seg', 'system', 'io', 'string', 'x87', 'mmx', 'sse', 'sse2']);

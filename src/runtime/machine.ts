@@ -100,7 +100,7 @@ export class Machine {
       engine === 'interp'
         ? null
         : engine === 'lockstep'
-          ? new Translator(this, { ...opts.translator, mode: 'jit', maxRegionBlocks: 1, slowPathExits: false }) // one block per tryRun
+          ? new Translator(this, { ...opts.translator, mode: 'jit', maxRegionBlocks: 1, slowPathExits: false, flagsAcrossBlocks: false }) // one block per tryRun
           : new Translator(this, { ...opts.translator, mode: engine });
     this.blocks.listener = this.translator;
     this.lockstep = engine === 'lockstep' ? new Lockstep(this) : null;

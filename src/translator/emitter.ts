@@ -40,11 +40,6 @@ const L_TEMP0 = L_STACK_ADDEND + 1;
 /** Temporaries one instruction may use (of each type). */
 const MAX_TEMPS = 48;
 
-/** Label of the wasm block whose end is where region block `k`'s code starts. */
-export function blockLabel(k: number): string {
-  return `B${k}`;
-}
-
 /** Names of the functions every module imports from JavaScript. */
 export const enum Import {
   READ8 = 'rd8', READ16 = 'rd16', READ32 = 'rd32',
@@ -57,6 +52,13 @@ export interface TranslateOptions {
   registerCaching: boolean;
   /** Skip flag work the block overwrites before reading. */
   flagLiveness: boolean;
+  /**
+   * Flag liveness across the region's blocks: a block's last flag writer
+   * keeps no record when every successor in the region overwrites those
+   * flags first (and no exit or possible fault comes between). Off for
+   * lockstep, which compares the flags after every block.
+   */
+  flagsAcrossBlocks: boolean;
   /** Inline soft-TLB lookup for loads and stores; off: every access calls the slow-path helper. */
   inlineTlb: boolean;
   /**
@@ -135,9 +137,20 @@ export class Emitter {
   sub(f: () => void): Expr {
     const saved = this.out;
     this.out = [];
+    const inLocals = this.flagsInLocals;
+    const dirty = this.flagsDirty;
     f();
     const body = this.out;
     this.out = saved;
+    // Both ways past the sub-path must leave each flag cell in the same place: a cell the sub-path
+    // sets is loaded into its local before (for the way that skips it); a cell whose local a helper
+    // on the sub-path left stale (it ran on memory) is reloaded after the helper.
+    const added = this.flagsInLocals & ~inLocals;
+    const dropped = inLocals & ~this.flagsInLocals;
+    this.emit(...this.loadFlagLocals(added));
+    body.push(...this.loadFlagLocals(dropped));
+    this.flagsInLocals = inLocals | added;
+    this.flagsDirty = dirty | this.flagsDirty;
     return body.length === 1 ? body[0] : this.m.block(null, body, NONE);
   }
 
@@ -194,24 +207,70 @@ export class Emitter {
   // ---------------------------------------------------------------- cells
 
   /**
-   * Cells the region reads or writes (bit per cell): only these are loaded
-   * on entry. Cells it writes: only these are stored on exit. A helper call
-   * needs every cell in memory and reloads them all, so it marks all.
+   * Register cells the region reads or writes (bit per cell): only these
+   * are loaded on entry. Cells it writes: only these are stored on exit. A
+   * helper call needs every cell in memory and reloads them all, so it marks
+   * all.
    */
   private touchedCells = 0;
   private writtenCells = 0;
+  /**
+   * The flag cells (FLAGS and the lazy record) are in locals only within a
+   * block: their home between blocks is the state block, like QEMU's cc_*
+   * globals. A block stores what it wrote at its end when a successor may
+   * need it, and on its exits; a region-wide local would be live across
+   * every block (the exit path reads it) and cost the engine a register
+   * or a stack slot and moves at every merge. `flagsInLocals`: flag cells
+   * this block has set (read from their locals); `flagsDirty`: not stored yet.
+   */
+  private flagsInLocals = 0;
+  private flagsDirty = 0;
 
   cell(c: Cell): Expr {
-    this.touchedCells |= 1 << c;
-    if (this.opts.registerCaching) return this.m.local.get(L_CELL0 + c, I32);
+    if (c < Cell.FLAGS) this.touchedCells |= 1 << c;
+    if (this.opts.registerCaching && (c < Cell.FLAGS || this.flagsInLocals & (1 << c))) return this.m.local.get(L_CELL0 + c, I32);
     return this.m.i32.load(CELL_SLOT[c] * 4, 4, this.m.i32.const(0));
   }
 
   setCell(c: Cell, v: Expr): void {
-    this.touchedCells |= 1 << c;
-    this.writtenCells |= 1 << c;
-    if (this.opts.registerCaching) this.emit(this.m.local.set(L_CELL0 + c, v));
-    else this.emit(this.m.i32.store(CELL_SLOT[c] * 4, 4, this.m.i32.const(0), v));
+    if (!this.opts.registerCaching) return this.emit(this.m.i32.store(CELL_SLOT[c] * 4, 4, this.m.i32.const(0), v));
+    if (c < Cell.FLAGS) {
+      this.touchedCells |= 1 << c;
+      this.writtenCells |= 1 << c;
+    } else {
+      this.flagsInLocals |= 1 << c;
+      this.flagsDirty |= 1 << c;
+    }
+    this.emit(this.m.local.set(L_CELL0 + c, v));
+  }
+
+  /** A new block: the flags are in memory. */
+  beginBlock(): void {
+    this.known = null;
+    this.flagsInLocals = this.flagsDirty = 0;
+  }
+
+  /** Stores of the flag cells this block changed and has not stored (for an exit path; nothing changes). */
+  private flagStores(): Expr[] {
+    const out: Expr[] = [];
+    for (let c = Cell.FLAGS; c < CELLS; c++) {
+      if (this.flagsDirty & (1 << c)) out.push(this.m.i32.store(CELL_SLOT[c] * 4, 4, this.m.i32.const(0), this.m.local.get(L_CELL0 + c, I32)));
+    }
+    return out;
+  }
+
+  private loadFlagLocals(mask: number): Expr[] {
+    const out: Expr[] = [];
+    for (let c = Cell.FLAGS; c < CELLS; c++) {
+      if (mask & (1 << c)) out.push(this.m.local.set(L_CELL0 + c, this.m.i32.load(CELL_SLOT[c] * 4, 4, this.m.i32.const(0))));
+    }
+    return out;
+  }
+
+  /** The block's flag cells to memory on the path being emitted (a block's end, when a successor may read them). */
+  syncFlags(): void {
+    this.emit(...this.flagStores());
+    this.flagsDirty = 0;
   }
 
   slot(s: Slot): Expr {
@@ -223,9 +282,10 @@ export class Emitter {
   }
 
   /**
-   * Stores cached cells to the state block (no-op without register
-   * caching): all of them (before a helper call), or the region's written
-   * ones (exit paths, built after the region's code).
+   * Stores cached register cells to the state block (no-op without
+   * register caching): all of them (before a helper call), or the region's
+   * written ones (exit paths, built after the region's code). The flag
+   * cells are the block's business (flagStores).
    */
   writeBack(mask = ALL_CELLS): Expr[] {
     const m = this.m;
@@ -242,7 +302,7 @@ export class Emitter {
     if (!this.opts.registerCaching) return [];
     if (mask === ALL_CELLS) this.touchedCells = this.writtenCells = ALL_CELLS;
     const out: Expr[] = [];
-    for (let c = 0; c < CELLS; c++) if (mask & (1 << c)) out.push(f(c));
+    for (let c = 0; c < Cell.FLAGS; c++) if (mask & (1 << c)) out.push(f(c));
     return out;
   }
 
@@ -272,12 +332,15 @@ export class Emitter {
 
   /**
    * After a helper call: leave through the region's fault path if it
-   * recorded a guest exception. The helper may have changed the TLB, so the
+   * recorded a guest exception (with the block's flags stored: the fault
+   * path does not know them). The helper may have changed the TLB, so the
    * stack page cache is dropped.
    */
   private faultCheck(): Expr {
     const m = this.m;
-    return m.block(null, [m.local.set(L_STACK_TAG, m.i32.const(0)), m.br('fault', this.slot(Slot.FAULT))], NONE);
+    const stores = this.flagStores();
+    const leave = stores.length === 0 ? m.br('fault', this.slot(Slot.FAULT)) : m.if(this.slot(Slot.FAULT), m.block(null, [...stores, m.br('fault')], NONE));
+    return m.block(null, [m.local.set(L_STACK_TAG, m.i32.const(0)), leave], NONE);
   }
 
   /** The region's fault path: cells to memory (EIP and budget were stored at the site), then return. */
@@ -631,8 +694,12 @@ export class Emitter {
     this.helperInsns.push(this.pos!.insn);
     this.helperSites++;
     const st = this.tempLocal();
+    const flagStores = this.flagStores();
+    // The interpreter reads and writes the flags in memory: later reads in this block load them.
+    this.flagsInLocals = this.flagsDirty = 0;
     this.emit(
       ...this.writeBack(),
+      ...flagStores,
       ...this.markFaultSite(),
       m.local.set(st, m.call(Import.INTERP, [m.i32.const(id)], I32)),
       // Reload first: a REP string instruction that faults part-way has changed registers the fault path writes back.
@@ -658,6 +725,7 @@ export class Emitter {
   exitTo(target: Val, refund = this.refundAfter(), code: Exit = Exit.MISS): Expr {
     const m = this.m;
     return m.block(null, [
+      ...this.flagStores(),
       m.local.set(L_TARGET, target()),
       m.local.set(L_REFUND, m.i32.const(refund)),
       m.local.set(L_EXIT, m.i32.const(code)),
@@ -712,15 +780,17 @@ export class Emitter {
   }
 
   /**
-   * Jumps from block `from` to block `to` of this region (locals stay
-   * live). Block k's code starts where the block labelled blockLabel(k)
-   * ends, and that block encloses the code of every earlier block, so a
-   * forward jump is a plain br; a backward one goes through the dispatcher.
+   * Jumps to block `to` of this region through the dispatcher (locals stay
+   * live): for branches the region's structure cannot express as a `br`.
    */
-  gotoBlock(to: number, from: number, toEip: number): Expr {
+  dispatchTo(to: number, toEip: number): Expr {
     const m = this.m;
-    if (to > from) return m.br(blockLabel(to));
     return m.block(null, [this.budgetCheck(toEip), m.local.set(L_NEXT, m.i32.const(to)), m.br('dispatch')], NONE);
+  }
+
+  /** Marks an ordinary arrival at a loop's top (not a dispatch into its body; see RegionShape). */
+  clearNext(): Expr {
+    return this.m.local.set(L_NEXT, this.m.i32.const(-1));
   }
 
   /**

@@ -1,11 +1,13 @@
-import { deadFlagWriters } from '../decoder/flag-liveness.js';
+import { ARITH_FLAGS } from '../decoder/types.js';
+import { deadFlagWriters, flagsLiveIn } from '../decoder/flag-liveness.js';
 import { Instruction } from '../decoder/types.js';
 import type { Block } from '../runtime/block-cache.js';
 import { Slot } from '../runtime/layout.js';
-import { blockLabel, Cell, Emitter, Expr, Import, TranslateOptions, Val } from './emitter.js';
+import { Cell, Emitter, Expr, Import, TranslateOptions, Val } from './emitter.js';
 import { IrModule, Ty } from './ir.js';
 import { Exit } from './layout.js';
 import { WasmModule } from './wasm-builder.js';
+import { RegionShape } from './region-layout.js';
 import { emitDirection, emitString } from './ops-string.js';
 import { emitAlu, emitBitScan, emitDiv, emitDoubleShift, emitMul, emitShift, emitUnary, InlineOp } from './ops-alu.js';
 import { emitBswap, emitCmovcc, emitCmpxchg, emitConvert, emitLea, emitLeave, emitMov, emitMovx, emitNop, emitPop, emitPush, emitSetcc, emitXchg, push32, stackAddress } from './ops-move.js';
@@ -61,7 +63,8 @@ export function compileRegion(
   memoryPages: number,
   assumptions: RegionAssumptions = { flatData: false },
 ): CompiledRegion {
-  blocks = layoutOrder(blocks);
+  const shape = new RegionShape(blocks, successors);
+  blocks = shape.order;
   const mod: IrModule = opts.codegen === 'direct' ? new WasmModule() : opts.codegen();
   const m = mod.ir;
   try {
@@ -84,17 +87,13 @@ export function compileRegion(
           .map((b) => b.endEip),
       ),
     ];
+    const liveOut = opts.flagLiveness && opts.flagsAcrossBlocks ? flagsLiveOut(blocks, index) : blocks.map(() => ARITH_FLAGS);
     let instructions = 0;
     const codes: Expr[] = blocks.map((b, k) => {
       instructions += b.insns.length;
-      return translateBlock(e, b, k, index, returnSites, blocks[k + 1]?.eip);
+      return translateBlock(e, b, k, index, returnSites, shape, liveOut[k]);
     });
-    // Nested blocks: br_table to label Bk lands just after block Bk ends, where block k's code starts.
-    const labels = blocks.map((_, k) => blockLabel(k));
-    let tree = m.block(labels[0], [m.switch(labels, labels[0], m.local.get(e.nextLocal, I32))], NONE);
-    for (let k = 0; k < blocks.length; k++) {
-      tree = m.block(k + 1 < blocks.length ? labels[k + 1] : null, [tree, codes[k]], NONE);
-    }
+    const tree = shape.tree(m, codes, () => m.local.get(e.nextLocal, I32));
     // The exit path branches back to the dispatcher when the target is a block of this region.
     const exit = m.block('exit', [tree, m.unreachable()], NONE);
     const dispatch = m.loop('dispatch', m.block(null, [exit, ...e.exitPath(blocks.length)], NONE));
@@ -124,31 +123,47 @@ function translateBlock(
   k: number,
   index: Map<number, number>,
   returnSites: number[],
-  nextInLayout: number | undefined,
+  shape: RegionShape,
+  flagsLiveAfter: number,
 ): Expr {
   const m = e.m;
   const insns = b.insns;
   const count = insns.length;
-  const dead = e.opts.flagLiveness ? deadFlagWriters(insns) : null;
-  e.known = null;
+  const dead = e.opts.flagLiveness ? deadFlagWriters(insns, flagsLiveAfter) : null;
+  e.beginBlock();
   e.beginInstruction({ insn: insns[0], index: 0, count });
   const out: Expr[] = [e.chargeBlock(count)];
   const loopLabel = `L${k}`;
+  let selfLoop = false;
 
-  /** Goes to guest address `target` known at translation time. `tail`: nothing follows in this block. */
+  /** Goes to block j of the region. `tail`: nothing follows in this block. */
+  const jump = (j: number, target: number, tail: boolean): Expr => {
+    const how = shape.jump(k, j);
+    switch (how.kind) {
+      case 'self':
+        selfLoop = true;
+        return m.block(null, [e.budgetCheck(target), m.br(loopLabel)], NONE);
+      case 'back':
+        return m.block(null, [e.budgetCheck(target), e.clearNext(), m.br(how.label)], NONE);
+      case 'enter':
+        return tail && how.fallThrough ? e.clearNext() : m.block(null, [e.clearNext(), m.br(how.label)], NONE);
+      case 'forward':
+        return tail && how.fallThrough ? m.nop() : m.br(how.label);
+      case 'dispatch':
+        return e.dispatchTo(j, target);
+    }
+  };
+  /** Goes to guest address `target` known at translation time. */
   const branch = (target: number, tail: boolean): Expr => {
     const j = index.get(target);
-    if (j === undefined) return e.exitTo(e.c(target));
-    if (j === k) return m.block(null, [e.budgetCheck(target), m.br(loopLabel)], NONE);
-    if (tail && target === nextInLayout) return m.nop(); // falls into the next block's code
-    return e.gotoBlock(j, k, target);
+    return j === undefined ? e.exitTo(e.c(target)) : jump(j, target, tail);
   };
   /** Goes to a run-time address: region return sites first, then the dispatch cache. */
   const indirect = (target: Val, predict: boolean): Expr => {
     const tests: Expr[] = [];
     if (predict) {
       for (const site of returnSites.slice(0, 4)) {
-        tests.push(m.if(m.i32.eq(target(), m.i32.const(site)), e.gotoBlock(index.get(site)!, k, site)));
+        tests.push(m.if(m.i32.eq(target(), m.i32.const(site)), jump(index.get(site)!, site, false)));
       }
     }
     return m.block(null, [...tests, e.exitTo(target)], NONE);
@@ -166,14 +181,19 @@ function translateBlock(
       const inline = insn.operands.every((o) => o.kind !== 'mem' || o.addrSize === 4) ? INLINE[insn.entry.op] : undefined;
       if (!(inline && inline(insn, e, dead !== null && dead[i]))) e.interpretInline();
       if (e.wroteMemory) e.emit(e.smcCheck(next));
-      if (isLast) e.emit(branch(next, true));
+      if (isLast) {
+        if (flagsLiveAfter !== 0) e.syncFlags();
+        e.emit(branch(next, true));
+      }
     } else {
+      if (flagsLiveAfter !== 0) e.syncFlags();
       emitControl(insn, e, next, branch, indirect);
     }
     out.push(...e.take());
   }
   if (count === 0) out.push(e.exitTo(e.c(b.endEip), 0));
-  return m.loop(loopLabel, m.block(null, out, NONE));
+  // Only a block that branches to itself is a loop: the engine puts a stack check at every loop header.
+  return selfLoop ? m.loop(loopLabel, m.block(null, out, NONE)) : m.block(null, out, NONE);
 }
 
 /** The block's last instruction: a jump, call, return or something the interpreter must run. */
@@ -237,6 +257,37 @@ function emitControl(
   e.emit(m.if(status(), e.exitTo(eip, undefined, Exit.ATTENTION)), e.exitTo(eip));
 }
 
+/**
+ * The status flags live at the end of each block: those a successor in the
+ * region may read (or needs exact before an instruction that can fault);
+ * every flag when the block can leave the region there.
+ */
+function flagsLiveOut(blocks: Block[], index: Map<number, number>): number[] {
+  const leaves = blocks.map((b) => {
+    const last = b.insns[b.insns.length - 1];
+    const control = last?.entry.control ?? 'none';
+    const direct = control === 'none' || control === 'jmp' || control === 'jcc';
+    return !direct || successors(b).some((eip) => !index.has(eip));
+  });
+  const liveIn = blocks.map(() => 0);
+  const liveOut = blocks.map(() => 0);
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (let k = blocks.length - 1; k >= 0; k--) {
+      let out = 0;
+      if (leaves[k]) out = ARITH_FLAGS;
+      else for (const eip of successors(blocks[k])) out |= liveIn[index.get(eip)!];
+      liveOut[k] = out;
+      const inFlags = flagsLiveIn(blocks[k].insns, out);
+      if (inFlags !== liveIn[k]) {
+        liveIn[k] = inFlags;
+        changed = true;
+      }
+    }
+  }
+  return liveOut;
+}
+
 /** Guest addresses a block's last instruction may go to directly. */
 export function successors(b: Block): number[] {
   const last = b.insns[b.insns.length - 1];
@@ -257,37 +308,4 @@ export function successors(b: Block): number[] {
     default:
       return [];
   }
-}
-
-/**
- * The region's blocks in reverse post-order from its first block (the
- * seed), unreached ones after: most branches then go forward, and forward
- * branches are plain br instructions instead of trips through the
- * dispatcher (see Emitter.gotoBlock).
- */
-function layoutOrder(blocks: Block[]): Block[] {
-  const byEip = new Map(blocks.map((b) => [b.eip, b]));
-  const visited = new Set<Block>();
-  const post: Block[] = [];
-  // Iterative DFS: regions are small, but guest code can chain blocks deeply.
-  const stack: Array<{ b: Block; next: number[] }> = [];
-  const push = (b: Block) => {
-    visited.add(b);
-    stack.push({ b, next: successors(b) });
-  };
-  push(blocks[0]);
-  while (stack.length > 0) {
-    const top = stack[stack.length - 1];
-    const eip = top.next.shift();
-    if (eip === undefined) {
-      post.push(top.b);
-      stack.pop();
-      continue;
-    }
-    const s = byEip.get(eip);
-    if (s && !visited.has(s)) push(s);
-  }
-  const order = post.reverse();
-  for (const b of blocks) if (!visited.has(b)) order.push(b);
-  return order;
 }

@@ -38,6 +38,7 @@ export const DEFAULT_TRANSLATOR_OPTIONS: TranslatorOptions = {
   asyncCompile: false,
   registerCaching: true,
   flagLiveness: true,
+  flagsAcrossBlocks: true,
   inlineTlb: true,
   slowPathExits: true,
   codegen: 'direct',

@@ -64,3 +64,50 @@ export function selfPatchingLoop(iterations: number, code: number): string {
     int 0x80
   `;
 }
+
+/**
+ * Nested loops whose outer loop enters the inner one now and then in its
+ * middle through an indirect jump (a dispatch into a loop's body), with
+ * flags read in another block than the one that set them (CMP, then a JMP,
+ * then JAE; TEST + JZ, then ADC). Ends with INT 0x80.
+ */
+export function nestedLoops(iterations: number): string {
+  return `
+  mov esp, ${DATA + 0x2000}
+  call 9f
+9:
+  pop esi
+  add esi, 5f - 9b
+  xor eax, eax
+  xor edx, edx
+  mov edi, ${iterations}
+1:
+  mov ecx, 20
+  test edi, 3
+  jnz 2f
+  mov ecx, 5
+  jmp esi
+2:
+  add eax, ecx
+  test eax, 1
+  jz 3f
+  adc edx, 0
+  jmp 4f
+3:
+  add eax, 7
+4:
+  xor eax, edx
+5:
+  sub ecx, 1
+  ja 2b
+  cmp edi, ${iterations >> 1}
+  jmp 6f
+6:
+  jae 7f
+  rol eax, 3
+7:
+  dec edi
+  jnz 1b
+  int 0x80
+`;
+}

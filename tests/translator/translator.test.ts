@@ -15,7 +15,7 @@ import { binaryenCodegen } from '../../src/translator/binaryen-backend.js';
 import type { TranslatorOptions } from '../../src/translator/translator.js';
 import { runCli } from '../lib/run.js';
 import { assemble } from '../runtime/asm.js';
-import { mixedLoop, selfPatchingLoop } from './programs.js';
+import { mixedLoop, nestedLoops, selfPatchingLoop } from './programs.js';
 
 const CODE = 0x1000;
 const DATA = 0x3000;
@@ -59,9 +59,22 @@ describe('translator', () => {
     }
   });
 
+  test('nested loops entered in the middle by an indirect jump, flags read across blocks: the same state', () => {
+    const source = nestedLoops(400);
+    const ref = run(source, 'interp');
+    expect(ref.trap).toBe(0x80);
+    for (const [engine, opts] of [['jit', {}], ['auto', {}], ['jit', { flagsAcrossBlocks: false }], ['jit', { maxRegionBlocks: 3 }]] as const) {
+      const r = run(source, engine, opts);
+      expect({ regs: r.regs, eip: r.eip, flags: r.flags, icount: r.icount }, `${engine} ${JSON.stringify(opts)}`).toEqual({
+        regs: ref.regs, eip: ref.eip, flags: ref.flags, icount: ref.icount,
+      });
+    }
+  });
+
   test.each([
     ['registerCaching', { registerCaching: false }],
     ['flagLiveness', { flagLiveness: false }],
+    ['flag liveness across blocks', { flagsAcrossBlocks: false }],
     ['inlineTlb', { inlineTlb: false }],
     ['slowPathExits (a TLB miss calls the slow-path helper instead of leaving)', { slowPathExits: false }],
     ['the direct encoder (codegen through Binaryen)', { codegen: binaryenCodegen }],
