@@ -25,12 +25,16 @@ export function deadFlagWriters(insns: readonly Instruction[], liveOut = ARITH_F
   return dead;
 }
 
-/** The status flags a run of instructions may read before writing them, given those live after it. */
-export function flagsLiveIn(insns: readonly Instruction[], liveOut = ARITH_FLAGS): number {
-  return backwards(insns, liveOut, null);
+/**
+ * The status flags a run of instructions may read before writing them,
+ * given those live after it. `faultsRead` false: only what executing the
+ * run reads, not what an exception part-way would need exact.
+ */
+export function flagsLiveIn(insns: readonly Instruction[], liveOut = ARITH_FLAGS, faultsRead = true): number {
+  return backwards(insns, liveOut, null, faultsRead);
 }
 
-function backwards(insns: readonly Instruction[], liveOut: number, dead: boolean[] | null): number {
+function backwards(insns: readonly Instruction[], liveOut: number, dead: boolean[] | null, faultsRead = true): number {
   let live = liveOut;
   for (let i = insns.length - 1; i >= 0; i--) {
     const insn = insns[i];
@@ -40,7 +44,7 @@ function backwards(insns: readonly Instruction[], liveOut: number, dead: boolean
     if (!e.flagsConditional) live &= ~(writes & ~e.flagsUndefined);
     live |= e.flagsRead & ARITH_FLAGS;
     // A jump that ends the run passes liveOut through; other transfers (calls push, returns pop) can fault.
-    if (mayFault(insn) || (e.control !== 'none' && !(i === insns.length - 1 && PLAIN_JUMPS.has(e.op)))) live = ARITH_FLAGS;
+    if ((faultsRead && mayFault(insn)) || (e.control !== 'none' && !(i === insns.length - 1 && PLAIN_JUMPS.has(e.op)))) live = ARITH_FLAGS;
   }
   return live;
 }

@@ -74,6 +74,18 @@ export interface TranslateOptions {
   codegen: Codegen;
 }
 
+/**
+ * The flags as the last writer of a peeled loop's previous iteration left
+ * them, unstored: its lazy record recomputed from the registers it read
+ * (`regs`, cell mask), which stay unchanged until the recipe is dropped.
+ */
+export interface FlagRecipe {
+  op: LazyOp;
+  regs: number;
+  /** dst, src, res of the lazy record, from the current registers. */
+  record: (e: Emitter) => [Expr, Expr, Expr];
+}
+
 /** What the emitter knows statically about the flags: the last flag writer of this block. */
 export interface KnownFlags {
   op: LazyOp;
@@ -139,14 +151,20 @@ export class Emitter {
     this.out = [];
     const inLocals = this.flagsInLocals;
     const dirty = this.flagsDirty;
+    const pending = this.pendingFlags;
     f();
     const body = this.out;
     this.out = saved;
     // Both ways past the sub-path must leave each flag cell in the same place: a cell the sub-path
     // sets is loaded into its local before (for the way that skips it); a cell whose local a helper
-    // on the sub-path left stale (it ran on memory) is reloaded after the helper.
+    // on the sub-path left stale (it ran on memory) is reloaded after the helper. A recipe the
+    // sub-path stored and dropped, or that those loads need in memory, is stored before the fork.
     const added = this.flagsInLocals & ~inLocals;
     const dropped = inLocals & ~this.flagsInLocals;
+    if (pending !== null && (this.pendingFlags === null || added !== 0)) {
+      this.pendingFlags = pending;
+      this.emit(...this.dropPendingFlags());
+    }
     this.emit(...this.loadFlagLocals(added));
     body.push(...this.loadFlagLocals(dropped));
     this.flagsInLocals = inLocals | added;
@@ -225,9 +243,14 @@ export class Emitter {
    */
   private flagsInLocals = 0;
   private flagsDirty = 0;
+  /** Set at the top of a peeled loop's repeated copy until its first flag writer: exits store this record. */
+  private pendingFlags: FlagRecipe | null = null;
+  /** The block overwrote a register of its recipe before its first flag write (the record was stored on the way). */
+  recipeSpoiled = false;
 
   cell(c: Cell): Expr {
     if (c < Cell.FLAGS) this.touchedCells |= 1 << c;
+    else if (c !== Cell.FLAGS && this.pendingFlags !== null) return this.pendingCell(this.pendingFlags, c);
     if (this.opts.registerCaching && (c < Cell.FLAGS || this.flagsInLocals & (1 << c))) return this.m.local.get(L_CELL0 + c, I32);
     return this.m.i32.load(CELL_SLOT[c] * 4, 4, this.m.i32.const(0));
   }
@@ -237,6 +260,11 @@ export class Emitter {
     if (c < Cell.FLAGS) {
       this.touchedCells |= 1 << c;
       this.writtenCells |= 1 << c;
+      // The recipe reads this register: store the record it stands for while the old value is there.
+      if (this.pendingFlags !== null && this.pendingFlags.regs & (1 << c)) {
+        this.emit(...this.dropPendingFlags());
+        this.recipeSpoiled = true;
+      }
     } else {
       this.flagsInLocals |= 1 << c;
       this.flagsDirty |= 1 << c;
@@ -244,15 +272,52 @@ export class Emitter {
     this.emit(this.m.local.set(L_CELL0 + c, v));
   }
 
-  /** A new block: the flags are in memory. */
-  beginBlock(): void {
+  /** A new block: the flags are in memory, or (`pending`, a peeled loop's repeated copy) stand for a recipe. */
+  beginBlock(pending: FlagRecipe | null = null): void {
     this.known = null;
     this.flagsInLocals = this.flagsDirty = 0;
+    this.pendingFlags = pending;
+    this.recipeSpoiled = false;
   }
 
-  /** Stores of the flag cells this block changed and has not stored (for an exit path; nothing changes). */
-  private flagStores(): Expr[] {
-    const out: Expr[] = [];
+  /** After the block's first flag writer: the recipe no longer describes the flags. */
+  flagsWritten(): void {
+    this.pendingFlags = null;
+  }
+
+  /** The pending recipe's record stores (for the path being emitted), and the recipe dropped. */
+  private dropPendingFlags(): Expr[] {
+    const stores = this.pendingStores();
+    this.pendingFlags = null;
+    return stores;
+  }
+
+  /** A lazy-record cell as the pending recipe has it (a rotate or INC reads the flags it keeps). */
+  private pendingCell(p: FlagRecipe, c: Cell): Expr {
+    if (c === Cell.LOP) return this.m.i32.const(lazyCode(p.op, 32));
+    return p.record(this)[c - Cell.LDST];
+  }
+
+  private pendingStores(): Expr[] {
+    const p = this.pendingFlags;
+    if (p === null) return [];
+    const m = this.m;
+    const [dst, src, res] = p.record(this);
+    const store = (c: Cell, v: Expr) => m.i32.store(CELL_SLOT[c] * 4, 4, m.i32.const(0), v);
+    return [store(Cell.LOP, m.i32.const(lazyCode(p.op, 32))), store(Cell.LDST, dst), store(Cell.LSRC, src), store(Cell.LRES, res)];
+  }
+
+  /**
+   * Stores of the flags this block has not stored (the pending recipe, the
+   * flag cells it changed), for an exit or an edge to a block that reads
+   * them; nothing changes for the path that continues. `statusFlagsDead`:
+   * the target overwrites the six status flags before it reads or could
+   * fault, so only FLAGS' other bits (DF) go along.
+   */
+  flagStores(statusFlagsDead = false): Expr[] {
+    // FLAGS also holds DF and the system flags, which no status-flag liveness covers.
+    if (statusFlagsDead) return this.flagsDirty & (1 << Cell.FLAGS) ? [this.m.i32.store(CELL_SLOT[Cell.FLAGS] * 4, 4, this.m.i32.const(0), this.m.local.get(L_CELL0 + Cell.FLAGS, I32))] : [];
+    const out: Expr[] = this.pendingStores();
     for (let c = Cell.FLAGS; c < CELLS; c++) {
       if (this.flagsDirty & (1 << c)) out.push(this.m.i32.store(CELL_SLOT[c] * 4, 4, this.m.i32.const(0), this.m.local.get(L_CELL0 + c, I32)));
     }
@@ -267,11 +332,6 @@ export class Emitter {
     return out;
   }
 
-  /** The block's flag cells to memory on the path being emitted (a block's end, when a successor may read them). */
-  syncFlags(): void {
-    this.emit(...this.flagStores());
-    this.flagsDirty = 0;
-  }
 
   slot(s: Slot): Expr {
     return this.m.i32.load(s * 4, 4, this.m.i32.const(0));
@@ -697,6 +757,7 @@ export class Emitter {
     const flagStores = this.flagStores();
     // The interpreter reads and writes the flags in memory: later reads in this block load them.
     this.flagsInLocals = this.flagsDirty = 0;
+    this.pendingFlags = null;
     this.emit(
       ...this.writeBack(),
       ...flagStores,

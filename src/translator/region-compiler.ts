@@ -1,13 +1,14 @@
 import { ARITH_FLAGS } from '../decoder/types.js';
-import { deadFlagWriters, flagsLiveIn } from '../decoder/flag-liveness.js';
+import { deadFlagWriters } from '../decoder/flag-liveness.js';
 import { Instruction } from '../decoder/types.js';
 import type { Block } from '../runtime/block-cache.js';
 import { Slot } from '../runtime/layout.js';
-import { Cell, Emitter, Expr, Import, TranslateOptions, Val } from './emitter.js';
+import { Cell, Emitter, Expr, FlagRecipe, Import, TranslateOptions, Val } from './emitter.js';
 import { IrModule, Ty } from './ir.js';
 import { Exit } from './layout.js';
 import { WasmModule } from './wasm-builder.js';
 import { RegionShape } from './region-layout.js';
+import { RegionFlagFlow, regionFlagFlow } from './region-flags.js';
 import { emitDirection, emitString } from './ops-string.js';
 import { emitAlu, emitBitScan, emitDiv, emitDoubleShift, emitMul, emitShift, emitUnary, InlineOp } from './ops-alu.js';
 import { emitBswap, emitCmovcc, emitCmpxchg, emitConvert, emitLea, emitLeave, emitMov, emitMovx, emitNop, emitPop, emitPush, emitSetcc, emitXchg, push32, stackAddress } from './ops-move.js';
@@ -32,6 +33,9 @@ const INLINE: Readonly<Record<string, InlineOp>> = {
   movs: emitString, stos: emitString, cld: emitDirection, std: emitDirection,
   nop: emitNop, pause: emitNop, fwait: emitNop, lfence: emitNop, mfence: emitNop, sfence: emitNop,
 };
+
+/** Ops whose lazy record decides all six status flags without reading any. */
+const REPLACES_FLAGS = new Set(['add', 'sub', 'and', 'or', 'xor', 'cmp', 'test', 'neg']);
 
 /** What the region may take as fixed; the translator flushes translations when it stops being true. */
 export interface RegionAssumptions {
@@ -87,11 +91,22 @@ export function compileRegion(
           .map((b) => b.endEip),
       ),
     ];
-    const liveOut = opts.flagLiveness && opts.flagsAcrossBlocks ? flagsLiveOut(blocks, index) : blocks.map(() => ARITH_FLAGS);
+    const flow: RegionFlagFlow =
+      opts.flagLiveness && opts.flagsAcrossBlocks && opts.registerCaching
+        ? regionFlagFlow(blocks, index, successors)
+        : { liveIn: blocks.map(() => ARITH_FLAGS), liveOut: blocks.map(() => ARITH_FLAGS), recipe: blocks.map(() => null) };
+    const ctx: RegionContext = { e, index, returnSites, shape, flow };
     let instructions = 0;
     const codes: Expr[] = blocks.map((b, k) => {
       instructions += b.insns.length;
-      return translateBlock(e, b, k, index, returnSites, shape, liveOut[k]);
+      const recipe = flow.recipe[k];
+      if (recipe === null) return translateBlock(ctx, b, k, 'only', null);
+      // Peeled: the first iteration finds the flags in memory, the repeated copy as the recipe says;
+      // not worth two copies when the loop overwrites a register of the recipe before its first flag write.
+      const repeated = translateBlock(ctx, b, k, 'repeated', recipe);
+      if (e.recipeSpoiled) return translateBlock(ctx, b, k, 'only', null);
+      const first = translateBlock(ctx, b, k, 'first', null);
+      return m.block(null, [m.block(peelLabel(k), [first], NONE), repeated], NONE);
     });
     const tree = shape.tree(m, codes, () => m.local.get(e.nextLocal, I32));
     // The exit path branches back to the dispatcher when the target is a block of this region.
@@ -117,40 +132,55 @@ export function compileRegion(
   }
 }
 
-function translateBlock(
-  e: Emitter,
-  b: Block,
-  k: number,
-  index: Map<number, number>,
-  returnSites: number[],
-  shape: RegionShape,
-  flagsLiveAfter: number,
-): Expr {
+interface RegionContext {
+  e: Emitter;
+  index: Map<number, number>;
+  returnSites: number[];
+  shape: RegionShape;
+  flow: RegionFlagFlow;
+}
+
+function peelLabel(k: number): string {
+  return `F${k}`;
+}
+
+/**
+ * Block k's code. A self-loop whose flags a recipe describes is emitted
+ * twice: `first` (its back edge leaves into the loop that follows) and
+ * `repeated` (the loop; it starts with the recipe pending).
+ */
+function translateBlock(ctx: RegionContext, b: Block, k: number, copy: 'only' | 'first' | 'repeated', recipe: FlagRecipe | null): Expr {
+  const { e, index, returnSites, shape, flow } = ctx;
   const m = e.m;
   const insns = b.insns;
   const count = insns.length;
-  const dead = e.opts.flagLiveness ? deadFlagWriters(insns, flagsLiveAfter) : null;
-  e.beginBlock();
+  const dead = e.opts.flagLiveness ? deadFlagWriters(insns, flow.liveOut[k]) : null;
+  e.beginBlock(recipe);
   e.beginInstruction({ insn: insns[0], index: 0, count });
   const out: Expr[] = [e.chargeBlock(count)];
   const loopLabel = `L${k}`;
-  let selfLoop = false;
+  let selfLoop = copy === 'repeated';
 
   /** Goes to block j of the region. `tail`: nothing follows in this block. */
   const jump = (j: number, target: number, tail: boolean): Expr => {
     const how = shape.jump(k, j);
+    // The flags this block has not stored go along when block j may read them (a peeled back edge leaves them to the recipe).
+    const peeledBackEdge = j === k && copy !== 'only';
+    const stores = peeledBackEdge ? [] : e.flagStores(flow.liveIn[j] === 0);
+    const go = (...code: Expr[]): Expr => (stores.length + code.length === 1 ? [...stores, ...code][0] : m.block(null, [...stores, ...code], NONE));
     switch (how.kind) {
       case 'self':
         selfLoop = true;
-        return m.block(null, [e.budgetCheck(target), m.br(loopLabel)], NONE);
+        return go(e.budgetCheck(target), m.br(copy === 'first' ? peelLabel(k) : loopLabel));
       case 'back':
-        return m.block(null, [e.budgetCheck(target), e.clearNext(), m.br(how.label)], NONE);
+        return go(e.budgetCheck(target), e.clearNext(), m.br(how.label));
       case 'enter':
-        return tail && how.fallThrough ? e.clearNext() : m.block(null, [e.clearNext(), m.br(how.label)], NONE);
+        // The first copy of a peeled block is followed by its loop, not by the next block.
+        return tail && how.fallThrough && copy !== 'first' ? go(e.clearNext()) : go(e.clearNext(), m.br(how.label));
       case 'forward':
-        return tail && how.fallThrough ? m.nop() : m.br(how.label);
+        return tail && how.fallThrough && copy !== 'first' ? go(m.nop()) : go(m.br(how.label));
       case 'dispatch':
-        return e.dispatchTo(j, target);
+        return go(e.dispatchTo(j, target));
     }
   };
   /** Goes to guest address `target` known at translation time. */
@@ -174,26 +204,25 @@ function translateBlock(
     const next = (insn.eip + insn.length) | 0;
     e.beginInstruction({ insn, index: i, count });
     e.wroteMemory = false;
+    // An ALU instruction on registers replaces the flags and cannot leave early: the recipe ends before it.
+    if (REPLACES_FLAGS.has(insn.entry.op) && insn.operands.every((o) => o.kind !== 'mem')) e.flagsWritten();
     const control = insn.entry.control;
     const isLast = i === count - 1;
     if (control === 'none' || control === 'stop') {
       // The emitters compute 32-bit addresses only: 16-bit memory operands go to the interpreter.
       const inline = insn.operands.every((o) => o.kind !== 'mem' || o.addrSize === 4) ? INLINE[insn.entry.op] : undefined;
       if (!(inline && inline(insn, e, dead !== null && dead[i]))) e.interpretInline();
+      if ((insn.entry.flagsWritten & ARITH_FLAGS) !== 0 && !insn.entry.flagsConditional) e.flagsWritten();
       if (e.wroteMemory) e.emit(e.smcCheck(next));
-      if (isLast) {
-        if (flagsLiveAfter !== 0) e.syncFlags();
-        e.emit(branch(next, true));
-      }
+      if (isLast) e.emit(branch(next, true));
     } else {
-      if (flagsLiveAfter !== 0) e.syncFlags();
       emitControl(insn, e, next, branch, indirect);
     }
     out.push(...e.take());
   }
   if (count === 0) out.push(e.exitTo(e.c(b.endEip), 0));
   // Only a block that branches to itself is a loop: the engine puts a stack check at every loop header.
-  return selfLoop ? m.loop(loopLabel, m.block(null, out, NONE)) : m.block(null, out, NONE);
+  return selfLoop && copy !== 'first' ? m.loop(loopLabel, m.block(null, out, NONE)) : m.block(null, out, NONE);
 }
 
 /** The block's last instruction: a jump, call, return or something the interpreter must run. */
@@ -255,37 +284,6 @@ function emitControl(
   const status = e.interpret();
   const eip = e.temp(e.slot(Slot.EIP));
   e.emit(m.if(status(), e.exitTo(eip, undefined, Exit.ATTENTION)), e.exitTo(eip));
-}
-
-/**
- * The status flags live at the end of each block: those a successor in the
- * region may read (or needs exact before an instruction that can fault);
- * every flag when the block can leave the region there.
- */
-function flagsLiveOut(blocks: Block[], index: Map<number, number>): number[] {
-  const leaves = blocks.map((b) => {
-    const last = b.insns[b.insns.length - 1];
-    const control = last?.entry.control ?? 'none';
-    const direct = control === 'none' || control === 'jmp' || control === 'jcc';
-    return !direct || successors(b).some((eip) => !index.has(eip));
-  });
-  const liveIn = blocks.map(() => 0);
-  const liveOut = blocks.map(() => 0);
-  for (let changed = true; changed; ) {
-    changed = false;
-    for (let k = blocks.length - 1; k >= 0; k--) {
-      let out = 0;
-      if (leaves[k]) out = ARITH_FLAGS;
-      else for (const eip of successors(blocks[k])) out |= liveIn[index.get(eip)!];
-      liveOut[k] = out;
-      const inFlags = flagsLiveIn(blocks[k].insns, out);
-      if (inFlags !== liveIn[k]) {
-        liveIn[k] = inFlags;
-        changed = true;
-      }
-    }
-  }
-  return liveOut;
 }
 
 /** Guest addresses a block's last instruction may go to directly. */
