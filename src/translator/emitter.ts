@@ -312,7 +312,9 @@ export class Emitter {
    * flag cells it changed), for an exit or an edge to a block that reads
    * them; nothing changes for the path that continues. `statusFlagsDead`:
    * the target overwrites the six status flags before it reads or could
-   * fault, so only FLAGS' other bits (DF) go along.
+   * fault, so only FLAGS' other bits (DF) go along (callers skip even that
+   * when the block changes none of them: a FLAGS store every iteration of
+   * a DEC loop made it a chain through memory, 0.42 -> 0.55 ns).
    */
   flagStores(statusFlagsDead = false): Expr[] {
     // FLAGS also holds DF and the system flags, which no status-flag liveness covers.

@@ -57,9 +57,10 @@ export interface CompiledRegion {
 
 /**
  * Translates a region of decoded blocks into one wasm module: a function
- * `region(entry)` with a loop + br_table dispatcher over the blocks (guest
- * state stays in locals across intra-region branches) and one exported
- * entry function per block for the shared table.
+ * `region(entry)` shaped by RegionShape (the guest's loops as wasm loops,
+ * a loop + br_table dispatcher for entries and what the structure cannot
+ * express; guest registers stay in locals across intra-region branches)
+ * and one exported entry function per block for the shared table.
  */
 export function compileRegion(
   blocks: Block[],
@@ -103,8 +104,13 @@ export function compileRegion(
       if (recipe === null) return translateBlock(ctx, b, k, 'only', null);
       // Peeled: the first iteration finds the flags in memory, the repeated copy as the recipe says;
       // not worth two copies when the loop overwrites a register of the recipe before its first flag write.
+      const helpers = e.helperInsns.length, helperSites = e.helperSites;
       const repeated = translateBlock(ctx, b, k, 'repeated', recipe);
-      if (e.recipeSpoiled) return translateBlock(ctx, b, k, 'only', null);
+      if (e.recipeSpoiled) {
+        e.helperInsns.length = helpers; // the copy is dropped, and its helper sites with it
+        e.helperSites = helperSites;
+        return translateBlock(ctx, b, k, 'only', null);
+      }
       const first = translateBlock(ctx, b, k, 'first', null);
       return m.block(null, [m.block(peelLabel(k), [first], NONE), repeated], NONE);
     });
@@ -160,13 +166,15 @@ function translateBlock(ctx: RegionContext, b: Block, k: number, copy: 'only' | 
   const out: Expr[] = [e.chargeBlock(count)];
   const loopLabel = `L${k}`;
   let selfLoop = copy === 'repeated';
+  // DF and the system flags share the FLAGS cell with status flags but no liveness covers them.
+  const changesOtherFlags = insns.some((insn) => (insn.entry.flagsWritten & ~ARITH_FLAGS) !== 0);
 
   /** Goes to block j of the region. `tail`: nothing follows in this block. */
   const jump = (j: number, target: number, tail: boolean): Expr => {
     const how = shape.jump(k, j);
     // The flags this block has not stored go along when block j may read them (a peeled back edge leaves them to the recipe).
     const peeledBackEdge = j === k && copy !== 'only';
-    const stores = peeledBackEdge ? [] : e.flagStores(flow.liveIn[j] === 0);
+    const stores = peeledBackEdge || (flow.liveIn[j] === 0 && !changesOtherFlags) ? [] : e.flagStores(flow.liveIn[j] === 0);
     const go = (...code: Expr[]): Expr => (stores.length + code.length === 1 ? [...stores, ...code][0] : m.block(null, [...stores, ...code], NONE));
     switch (how.kind) {
       case 'self':
