@@ -235,7 +235,7 @@ export class Emitter {
   /**
    * The flag cells (FLAGS and the lazy record) are in locals only within a
    * block: their home between blocks is the state block, like QEMU's cc_*
-   * globals. A block stores what it wrote at its end when a successor may
+   * globals. A block stores what it wrote on the edges whose target may
    * need it, and on its exits; a region-wide local would be live across
    * every block (the exit path reads it) and cost the engine a register
    * or a stack slot and moves at every merge. `flagsInLocals`: flag cells
@@ -252,11 +252,11 @@ export class Emitter {
     if (c < Cell.FLAGS) this.touchedCells |= 1 << c;
     else if (c !== Cell.FLAGS && this.pendingFlags !== null) return this.pendingCell(this.pendingFlags, c);
     if (this.opts.registerCaching && (c < Cell.FLAGS || this.flagsInLocals & (1 << c))) return this.m.local.get(L_CELL0 + c, I32);
-    return this.m.i32.load(CELL_SLOT[c] * 4, 4, this.m.i32.const(0));
+    return this.slot(CELL_SLOT[c]);
   }
 
   setCell(c: Cell, v: Expr): void {
-    if (!this.opts.registerCaching) return this.emit(this.m.i32.store(CELL_SLOT[c] * 4, 4, this.m.i32.const(0), v));
+    if (!this.opts.registerCaching) return this.emit(this.setSlot(CELL_SLOT[c], v));
     if (c < Cell.FLAGS) {
       this.touchedCells |= 1 << c;
       this.writtenCells |= 1 << c;
@@ -292,7 +292,7 @@ export class Emitter {
     return stores;
   }
 
-  /** A lazy-record cell as the pending recipe has it (a rotate or INC reads the flags it keeps). */
+  /** A lazy-record cell as the pending recipe has it (an INC reads the CF it keeps; a rotate stores the recipe first, see sub). */
   private pendingCell(p: FlagRecipe, c: Cell): Expr {
     if (c === Cell.LOP) return this.m.i32.const(lazyCode(p.op, 32));
     return p.record(this)[c - Cell.LDST];
@@ -301,39 +301,36 @@ export class Emitter {
   private pendingStores(): Expr[] {
     const p = this.pendingFlags;
     if (p === null) return [];
-    const m = this.m;
     const [dst, src, res] = p.record(this);
-    const store = (c: Cell, v: Expr) => m.i32.store(CELL_SLOT[c] * 4, 4, m.i32.const(0), v);
-    return [store(Cell.LOP, m.i32.const(lazyCode(p.op, 32))), store(Cell.LDST, dst), store(Cell.LSRC, src), store(Cell.LRES, res)];
+    return [
+      this.setSlot(Slot.LAZY_OP, this.m.i32.const(lazyCode(p.op, 32))),
+      this.setSlot(Slot.LAZY_DST, dst),
+      this.setSlot(Slot.LAZY_SRC, src),
+      this.setSlot(Slot.LAZY_RES, res),
+    ];
   }
 
   /**
    * Stores of the flags this block has not stored (the pending recipe, the
    * flag cells it changed), for an exit or an edge to a block that reads
-   * them; nothing changes for the path that continues. `statusFlagsDead`:
+   * them; nothing changes for the path that continues. `onlyFlagsCell`:
    * the target overwrites the six status flags before it reads or could
-   * fault, so only FLAGS' other bits (DF) go along (callers skip even that
-   * when the block changes none of them: a FLAGS store every iteration of
-   * a DEC loop made it a chain through memory, 0.42 -> 0.55 ns).
+   * fault, and only FLAGS' other bits (DF) must go along.
    */
-  flagStores(statusFlagsDead = false): Expr[] {
-    // FLAGS also holds DF and the system flags, which no status-flag liveness covers.
-    if (statusFlagsDead) return this.flagsDirty & (1 << Cell.FLAGS) ? [this.m.i32.store(CELL_SLOT[Cell.FLAGS] * 4, 4, this.m.i32.const(0), this.m.local.get(L_CELL0 + Cell.FLAGS, I32))] : [];
-    const out: Expr[] = this.pendingStores();
+  flagStores(onlyFlagsCell = false): Expr[] {
+    const out: Expr[] = onlyFlagsCell ? [] : this.pendingStores();
+    const mask = onlyFlagsCell ? 1 << Cell.FLAGS : this.flagsDirty;
     for (let c = Cell.FLAGS; c < CELLS; c++) {
-      if (this.flagsDirty & (1 << c)) out.push(this.m.i32.store(CELL_SLOT[c] * 4, 4, this.m.i32.const(0), this.m.local.get(L_CELL0 + c, I32)));
+      if (this.flagsDirty & mask & (1 << c)) out.push(this.setSlot(CELL_SLOT[c], this.m.local.get(L_CELL0 + c, I32)));
     }
     return out;
   }
 
   private loadFlagLocals(mask: number): Expr[] {
     const out: Expr[] = [];
-    for (let c = Cell.FLAGS; c < CELLS; c++) {
-      if (mask & (1 << c)) out.push(this.m.local.set(L_CELL0 + c, this.m.i32.load(CELL_SLOT[c] * 4, 4, this.m.i32.const(0))));
-    }
+    for (let c = Cell.FLAGS; c < CELLS; c++) if (mask & (1 << c)) out.push(this.m.local.set(L_CELL0 + c, this.slot(CELL_SLOT[c])));
     return out;
   }
-
 
   slot(s: Slot): Expr {
     return this.m.i32.load(s * 4, 4, this.m.i32.const(0));
@@ -351,12 +348,12 @@ export class Emitter {
    */
   writeBack(mask = ALL_CELLS): Expr[] {
     const m = this.m;
-    return this.eachCell(mask, (c) => m.i32.store(CELL_SLOT[c] * 4, 4, m.i32.const(0), m.local.get(L_CELL0 + c, I32)));
+    return this.eachCell(mask, (c) => this.setSlot(CELL_SLOT[c], m.local.get(L_CELL0 + c, I32)));
   }
 
   reload(mask = ALL_CELLS): Expr[] {
     const m = this.m;
-    return this.eachCell(mask, (c) => m.local.set(L_CELL0 + c, m.i32.load(CELL_SLOT[c] * 4, 4, m.i32.const(0))));
+    return this.eachCell(mask, (c) => m.local.set(L_CELL0 + c, this.slot(CELL_SLOT[c])));
   }
 
   /** `f` of each cell in `mask` (none without register caching); a full mask marks every cell used and written. */

@@ -61,10 +61,14 @@ export function regionFlagFlow(blocks: Block[], index: Map<number, number>, succ
     if (recipe[k] === null) continue;
     const insns = blocks[k].insns;
     const dead = deadFlagWriters(insns, liveOut[k]);
-    const otherBits = insns.some((insn) => (insn.entry.flagsWritten & ~ARITH_FLAGS) !== 0);
-    if (otherBits || dead[insns.length - 2]) recipe[k] = null;
+    if (changesOtherFlags(insns) || dead[insns.length - 2]) recipe[k] = null;
   }
   return { liveIn, liveOut, recipe };
+}
+
+/** Whether the run changes a flag besides the six status flags (DF, IF...): FLAGS bits no liveness covers. */
+export function changesOtherFlags(insns: readonly Instruction[]): boolean {
+  return insns.some((insn) => (insn.entry.flagsWritten & ~ARITH_FLAGS) !== 0);
 }
 
 /** The lazy record of a self-loop's last flag writer from the registers, or null (see RegionFlagFlow). */
