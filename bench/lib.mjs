@@ -145,3 +145,12 @@ export function markdownTable(header, rows, align) {
   for (const r of rows) lines.push(`| ${r.join(' | ')} |`);
   return lines.join('\n');
 }
+
+/** Prints a bench's Markdown and writes it and its raw data to bench/results/NAME.md and NAME.json. */
+export function saveResults(name, markdown, data) {
+  console.log('\n' + markdown);
+  mkdirSync(RESULTS_DIR, { recursive: true });
+  writeFileSync(join(RESULTS_DIR, `${name}.md`), markdown);
+  writeFileSync(join(RESULTS_DIR, `${name}.json`), JSON.stringify(data, null, 2) + '\n');
+  console.log(`written ${join(RESULTS_DIR, `${name}.md`)} and ${name}.json`);
+}

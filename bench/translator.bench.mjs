@@ -17,12 +17,11 @@
 // under "Failures".
 import b from 'benny';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import {
   GUEST_SRC,
-  RESULTS_DIR,
   ROOT,
   assemble,
   buildCorpusO2,
@@ -31,6 +30,7 @@ import {
   markdownTable,
   runProcess,
   runProgramInProcess,
+  saveResults,
   skipPreparation,
 } from './lib.mjs';
 import { parseHeader } from '../tests/guest/build.mjs';
@@ -568,31 +568,20 @@ md.push(
 );
 
 const text = md.join('\n') + '\n';
-console.log('\n' + text);
-mkdirSync(RESULTS_DIR, { recursive: true });
-writeFileSync(join(RESULTS_DIR, 'translator.md'), text);
-writeFileSync(
-  join(RESULTS_DIR, 'translator.json'),
-  JSON.stringify(
-    {
-      machine: machineInfo,
-      moduleLoadMs,
-      translatorDefaults: translatorDefaults && Object.fromEntries(Object.entries(translatorDefaults).filter(([, v]) => typeof v !== 'function')),
-      benchSeconds: totalS,
-      benny: { loops: LOOP_OPTS, processes: PROCESS_OPTS, programs: PROGRAM_OPTS, jit: JIT_OPTS },
-      loops: loopResults,
-      programs: programResults,
-      scaledPrograms: scaledResults,
-      scales: SCALES,
-      cli: Object.fromEntries(cliPrograms.flatMap((p) => ENGINES.map((e) => [`${p.name} [cli ${e}]`, ok(`${p.name} [cli ${e}]`) ? msOf(`${p.name} [cli ${e}]`) : null]))),
-      interpAfterTranslation: reinterp ? { program: reinterp.name, ms: msOf(`${reinterp.name} [interp after translation]`) } : null,
-      geomeans: geo,
-      scaledGeomeans: scaledGeo?.geo ?? null,
-      failures,
-      cases: Object.fromEntries([...timed.entries()]),
-    },
-    null,
-    2,
-  ) + '\n',
-);
-console.log(`written ${join(RESULTS_DIR, 'translator.md')} and translator.json`);
+saveResults('translator', text, {
+  machine: machineInfo,
+  moduleLoadMs,
+  translatorDefaults: translatorDefaults && Object.fromEntries(Object.entries(translatorDefaults).filter(([, v]) => typeof v !== 'function')),
+  benchSeconds: totalS,
+  benny: { loops: LOOP_OPTS, processes: PROCESS_OPTS, programs: PROGRAM_OPTS, jit: JIT_OPTS },
+  loops: loopResults,
+  programs: programResults,
+  scaledPrograms: scaledResults,
+  scales: SCALES,
+  cli: Object.fromEntries(cliPrograms.flatMap((p) => ENGINES.map((e) => [`${p.name} [cli ${e}]`, ok(`${p.name} [cli ${e}]`) ? msOf(`${p.name} [cli ${e}]`) : null]))),
+  interpAfterTranslation: reinterp ? { program: reinterp.name, ms: msOf(`${reinterp.name} [interp after translation]`) } : null,
+  geomeans: geo,
+  scaledGeomeans: scaledGeo?.geo ?? null,
+  failures,
+  cases: Object.fromEntries([...timed.entries()]),
+    });

@@ -8,6 +8,8 @@ export type { PageMapper } from './runtime/mmu.js';
 export { GuestMemory } from './runtime/memory.js';
 export { CpuException, Vector } from './runtime/exceptions.js';
 export { Slot } from './runtime/layout.js';
+export { TimeProfile, TIME_BUCKETS } from './runtime/time-profile.js';
+export type { TimeBucket } from './runtime/time-profile.js';
 export { runLinuxProgram } from './linux/run.js';
 export { createBareMachine } from './runtime/bare.js';
 export type { BareMachineOptions } from './runtime/bare.js';

@@ -4,25 +4,15 @@
 // runs) and extracted with dpkg-deb.  Each case runs `busybox APPLET ARGS`
 // natively and under `wasmvisor run`, in a temporary directory of files
 // generated deterministically here, and compares stdout, stderr and status.
-import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, openSync, readSync, closeSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, openSync, readSync, closeSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { Pool, REPO_ROOT, compareRuns, runNative, runWasmvisor } from './lib/run.js';
 
-const CACHE = join(REPO_ROOT, '.cache/busybox');
-const ROOT = join(CACHE, 'root');
-const BUSYBOX = join(ROOT, 'bin/busybox');
+// The download and unpacking are shared with `wasmvisor bench` (its busybox workloads).
+const { findBusybox } = (await import(join(REPO_ROOT, 'dist/bench/busybox.js'))) as typeof import('../src/bench/busybox.js');
 const pool = new Pool();
-
-function exec(cmd: string, args: string[], cwd: string): Promise<{ ok: boolean; output: string }> {
-  return new Promise((resolve) => {
-    execFile(cmd, args, { cwd, timeout: 240_000, maxBuffer: 8 << 20 }, (error, stdout, stderr) => {
-      resolve({ ok: !error, output: `${error ? error.message + '\n' : ''}${stdout}${stderr}`.trim() });
-    });
-  });
-}
 
 function isI386Elf(path: string): boolean {
   const fd = openSync(path, 'r');
@@ -33,37 +23,6 @@ function isI386Elf(path: string): boolean {
   } finally {
     closeSync(fd);
   }
-}
-
-const HOW_TO_FIX =
-  'To fix: make Debian i386 packages available to apt (as root: `dpkg --add-architecture i386 && apt-get update`) ' +
-  'and check that `apt-get download busybox-static:i386` works in a shell; or extract the package by hand with ' +
-  `\`dpkg-deb -x busybox-static_*_i386.deb ${ROOT}\` so that ${BUSYBOX} exists.`;
-
-async function ensureBusybox(): Promise<string> {
-  if (existsSync(BUSYBOX)) return BUSYBOX;
-  mkdirSync(CACHE, { recursive: true });
-  let deb = readdirSync(CACHE).find((f) => /^busybox-static_.*_i386\.deb$/.test(f));
-  if (!deb) {
-    const r = await exec('apt-get', ['download', 'busybox-static:i386'], CACHE);
-    deb = readdirSync(CACHE).find((f) => /^busybox-static_.*_i386\.deb$/.test(f));
-    if (!r.ok || !deb) {
-      throw new Error(
-        `could not download busybox-static:i386 with \`apt-get download busybox-static:i386\`:\n` +
-          `${r.output.split('\n').slice(-6).join('\n')}\n${HOW_TO_FIX}`,
-      );
-    }
-  }
-  const tmp = `${ROOT}.tmp-${process.pid}`;
-  rmSync(tmp, { recursive: true, force: true });
-  const x = await exec('dpkg-deb', ['-x', join(CACHE, deb), tmp], CACHE);
-  if (!x.ok || !existsSync(join(tmp, 'bin/busybox'))) {
-    rmSync(tmp, { recursive: true, force: true });
-    throw new Error(`could not extract ${deb} with dpkg-deb -x:\n${x.output}\n${HOW_TO_FIX}`);
-  }
-  rmSync(ROOT, { recursive: true, force: true });
-  renameSync(tmp, ROOT);
-  return BUSYBOX;
 }
 
 // ---- deterministic input files
@@ -178,8 +137,8 @@ describe.concurrent('busybox-static:i386', () => {
   let setupError: Error | undefined;
   beforeAll(async () => {
     try {
-      busybox = await ensureBusybox();
-      if (!isI386Elf(busybox)) throw new Error(`${busybox} is not a 32-bit i386 ELF. ${HOW_TO_FIX}`);
+      busybox = findBusybox();
+      if (!isI386Elf(busybox)) throw new Error(`${busybox} is not a 32-bit i386 ELF: remove ${busybox} and run the tests again`);
       work = mkdtempSync(join(tmpdir(), 'wv-busybox-'));
       makeFiles(work);
     } catch (e) {

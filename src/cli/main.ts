@@ -3,6 +3,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { runDisasm } from './disasm.js';
 import { runLinuxProgram } from '../linux/run.js';
 import type { Engine } from '../runtime/machine.js';
+import { runBenchCommand, type BenchCommandOptions } from './bench.js';
 
 /** Exit status for bad command lines and unloadable programs (like a shell's usage error). */
 const EXIT_USAGE = 2;
@@ -29,6 +30,7 @@ function parseInteger(value: string): number {
 interface RunOptions {
   engine: Engine;
   threshold: number;
+  chaining: boolean;
   registerCaching: boolean;
   flagLiveness: boolean;
   inlineTlb: boolean;
@@ -69,6 +71,7 @@ export function buildCli(): Command {
         .default('auto'),
     )
     .option('--threshold <n>', 'auto: executions of a block before its region is translated', parseInteger, 50)
+    .option('--no-chaining', 'every jump out of a translated region returns to JavaScript (no dispatch cache)')
     .option('--no-register-caching', 'translated code keeps guest registers in memory, not wasm locals')
     .option('--no-flag-liveness', 'compute every flag, even ones overwritten before they are read')
     .option('--no-inline-tlb', 'translated loads and stores always call the slow-path helper')
@@ -109,6 +112,7 @@ lockstep finds the translated code and the interpreter disagree.`,
         engine: opts.engine,
         translator: {
           threshold: Math.max(1, opts.threshold),
+          chaining: opts.chaining,
           registerCaching: opts.registerCaching,
           flagLiveness: opts.flagLiveness,
           inlineTlb: opts.inlineTlb,
@@ -118,6 +122,38 @@ lockstep finds the translated code and the interpreter disagree.`,
         },
         dumpWasmDir: opts.dumpWasm,
       });
+    });
+
+  program
+    .command('bench')
+    .description('time guest workloads natively, under qemu-i386 and under each wasmvisor engine, and check they agree')
+    .usage('[options] [WORKLOADS...]')
+    .argument('[workloads...]', 'workloads to run (default: the whole suite; --list shows it)')
+    .option('--engines <list>', 'comma-separated: native, qemu, interp, jit, auto (native and qemu only where the host runs them)', 'native,qemu,interp,jit,auto')
+    .option('--runs <n>', 'runs per workload and engine (the median is reported)', parseInteger, 3)
+    .option('--max-time <seconds>', 'stop repeating a workload under an engine once its runs took this long', parseSeconds, 20)
+    .option('--quick', 'small sizes, one run each: checks every engine gives the same checksums (a smoke test; times mean nothing)')
+    .option('--sweep <list>', 'workloads whose size sweep runs too (comma-separated)', 'sieve,sha256')
+    .option('--no-sweep', 'skip the size sweep')
+    .option('--json <file>', 'write every run\'s raw results as JSON')
+    .option('--svg <file>', 'draw each engine\'s time relative to native, per workload, as an SVG bar chart')
+    .option('--sweep-svg <file>', 'draw the size sweep as an SVG chart')
+    .option('--markdown <file>', 'write the tables as Markdown')
+    .option('--list', 'list the workloads and their sizes, then exit')
+    .addHelpText(
+      'after',
+      `
+The workloads are C programs in bench/guest (built with gcc -m32 -O2 -static;
+needs gcc-multilib) and Debian's busybox-static:i386 hashing and compressing a
+generated file (downloaded with apt-get download the first time). Every run's
+output is compared with the native run's (or the first engine's).
+
+Exit status: 0 when every run agreed; 1 when some engine printed something
+else or exited otherwise (CHECKSUM MISMATCH lines say which); 2 when the
+command line is wrong or the suite cannot be built.`,
+    )
+    .action(async (workloads: string[], opts: BenchCommandOptions) => {
+      process.exitCode = await runBenchCommand(workloads, opts);
     });
 
   program

@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import { Engine, Machine } from '../runtime/machine.js';
 import type { TranslatorOptions } from '../translator/translator.js';
+import type { TimeProfile } from '../runtime/time-profile.js';
 import { type ElfImage, LoadError, readElfFile } from './elf.js';
 import { LinuxProcess, type StdioOptions } from './process.js';
 
@@ -32,6 +33,10 @@ export interface RunLinuxOptions {
   translator?: Partial<TranslatorOptions>;
   /** Write each translated module as text (through wabt) into this directory. */
   dumpWasmDir?: string;
+  /** Split the run's time between interpreter, translated code, compiling and syscalls. */
+  profile?: TimeProfile;
+  /** Called with the VM once the program has ended (or failed to load), e.g. to read vm.stats(). */
+  onFinish?: (vm: Machine) => void;
 }
 
 /** Exit status when the instruction limit runs out (like timeout(1)). */
@@ -89,6 +94,7 @@ export async function runLinuxProgram(opts: RunLinuxOptions): Promise<number> {
     personality: proc,
     engine: opts.engine ?? 'auto',
     translator: { ...opts.translator, ...(dumper ? { onModule: dumper.onModule } : {}) },
+    profile: opts.profile,
   });
   proc.attach(vm);
   const started = process.hrtime.bigint();
@@ -107,6 +113,7 @@ export async function runLinuxProgram(opts: RunLinuxOptions): Promise<number> {
     return status;
   } finally {
     proc.dispose();
+    opts.onFinish?.(vm);
   }
 }
 

@@ -7,6 +7,7 @@ import { Mmu, PageMapper } from './mmu.js';
 import { Stack } from './interp/stack.js';
 import { Translator, TranslatorOptions, TranslatorStats } from '../translator/translator.js';
 import { Lockstep, LockstepStats } from '../translator/lockstep.js';
+import { TimeProfile, profiledPersonality } from './time-profile.js';
 
 /**
  * How guest code runs: interpreted only, translated before it first runs, or
@@ -41,6 +42,8 @@ export interface MachineOptions {
   engine?: Engine;
   /** Tuning and switches of the translation tier (thresholds, register caching, inline TLB...). */
   translator?: Partial<TranslatorOptions>;
+  /** Split the VM's wall time into interpreter, translated code, compiling and syscalls (see TimeProfile). */
+  profile?: TimeProfile;
 }
 
 export interface MachineStats {
@@ -69,6 +72,8 @@ export class Machine {
   /** Engine 'lockstep': runs every block both ways (run() hands over to it), else null. */
   readonly lockstep: Lockstep | null;
   personality: Personality;
+  /** The time split, when asked for (MachineOptions.profile), else null. */
+  readonly profile: TimeProfile | null;
   /** Set by anything that must end the current block early (stop requests, writes to code). */
   abort = false;
   /** Set when CS is reloaded: chained blocks were decoded for the old code segment. */
@@ -91,7 +96,8 @@ export class Machine {
     this.cpu.onDataSegmentBaseChange = () => {
       if (this.translator?.segmentBasesChanged()) this.attention = true;
     };
-    this.personality = opts.personality;
+    this.profile = opts.profile ?? null;
+    this.personality = this.profile ? profiledPersonality(opts.personality, this.profile) : opts.personality;
     this.stack = new Stack(this);
     this.blocks = new BlockCache(this);
     this.mmu.codeListener = this.blocks;
@@ -119,6 +125,17 @@ export class Machine {
 
   /** Runs until stopped or until about `maxInstructions` more have retired. */
   run(maxInstructions = Infinity): StopReason {
+    const profile = this.profile;
+    if (profile === null) return this.runUnprofiled(maxInstructions);
+    profile.switchTo('interpreter');
+    try {
+      return this.runUnprofiled(maxInstructions);
+    } finally {
+      profile.switchTo('outside');
+    }
+  }
+
+  private runUnprofiled(maxInstructions: number): StopReason {
     this.stopReason = null;
     this.abort = false;
     this.attention = false;

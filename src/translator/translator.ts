@@ -26,6 +26,13 @@ export interface TranslatorOptions extends TranslateOptions {
    * interpreted longer (92% translated on sieve instead of 99.98%).
    */
   asyncCompile: boolean;
+  /**
+   * Jumps that leave a region (direct or indirect) find their target through
+   * the dispatch cache without leaving wasm. Off: the cache stays empty, so
+   * every such jump returns to JavaScript, which looks the target up (to
+   * measure what chaining buys).
+   */
+  chaining: boolean;
   /** Called with each module's text and binary (for --dump-wasm). */
   onModule?: (id: number, binary: Uint8Array, region: CompiledRegion) => void;
 }
@@ -36,6 +43,7 @@ export const DEFAULT_TRANSLATOR_OPTIONS: TranslatorOptions = {
   maxRegionBlocks: 48,
   maxModules: 4096,
   asyncCompile: false,
+  chaining: true,
   registerCaching: true,
   flagLiveness: true,
   flagsAcrossBlocks: true,
@@ -159,7 +167,10 @@ export class Translator {
   hot(b: Block): void {
     if (this.regionOf.has(b) || !translatable(b)) return;
     if (!this.opts.asyncCompile) {
+      const profile = this.vm.profile;
+      const left = profile?.switchTo('compile');
       this.install(this.build(this.formRegion(b)));
+      if (profile) profile.switchTo(left!);
       return;
     }
     this.hotQueue.push(b);
@@ -213,7 +224,10 @@ export class Translator {
     const budget = Math.min(limit - vm.icount, ENTRY_SLICE);
     s[Slot.BUDGET] = budget;
     this.counters.entries++;
+    const profile = vm.profile;
+    const left = profile?.switchTo('translated');
     const exit = entry.fn();
+    if (profile) profile.switchTo(left!);
     this.retire(budget - s[Slot.BUDGET]);
     if (exit === Exit.FAULT) {
       const e = this.pendingFault!;
@@ -239,6 +253,7 @@ export class Translator {
 
   /** Puts a translated `eip` into the dispatch cache, so the next jump there stays in wasm. */
   private learn(eip: number): void {
+    if (!this.opts.chaining) return;
     const entry = this.entriesByEip.get(eip);
     if (entry === undefined) return;
     const i = dispatchSlot(eip) * 2;
@@ -255,7 +270,10 @@ export class Translator {
       this.refused.add(eip);
       return undefined;
     }
+    const profile = vm.profile;
+    const left = profile?.switchTo('compile');
     this.install(this.build(this.formRegion(b)));
+    if (profile) profile.switchTo(left!);
     const entry = this.entriesByEip.get(eip);
     if (entry === undefined) this.refused.add(eip);
     return entry;
