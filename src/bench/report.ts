@@ -95,6 +95,23 @@ export function mainTable(report: BenchReport): { header: string[]; rows: string
   return { header, rows };
 }
 
+/** One row per workload: native's median time, then each engine's time relative to native. */
+export function ratioTable(report: BenchReport): { header: string[]; rows: string[][] } {
+  const all = summarise(report.cells);
+  const others = report.options.engines.filter((e) => e !== 'native');
+  const hasNative = report.options.engines.includes('native');
+  const header = ['workload', hasNative ? 'native s' : '', ...others.map((e) => (hasNative ? `${e} × native` : `${e} s`))];
+  const rows = report.workloads.map((w) => {
+    const of = (e: BenchEngine) => all.find((s) => s.workload === w.name && s.engine === e);
+    return [
+      w.name,
+      hasNative ? (of('native') ? secs(of('native')!.medianMs) : '') : '',
+      ...others.map((e) => (hasNative ? times(of(e)?.vsNative) : of(e) ? secs(of(e)!.medianMs) : '')),
+    ];
+  });
+  return { header, rows };
+}
+
 /** Where each wasmvisor engine's time went, as shares of wall time. */
 export function timeTable(report: BenchReport): { header: string[]; rows: string[][] } {
   const header = ['workload', 'engine', 'interpreter', 'translated code', 'compiling', 'syscalls', 'start-up and other'];
@@ -131,14 +148,17 @@ export function summaryTable(report: BenchReport): { header: string[]; rows: str
   return { header, rows };
 }
 
+/** Names go left, numbers right. */
+const isTextColumn = (h: string) => h === 'workload' || h === 'engine';
+
 export function textTable({ header, rows }: { header: string[]; rows: string[][] }): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (r: string[]) => r.map((c, i) => (i < 2 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ').trimEnd();
+  const line = (r: string[]) => r.map((c, i) => (isTextColumn(header[i]) ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ').trimEnd();
   return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
 }
 
 export function markdownTable({ header, rows }: { header: string[]; rows: string[][] }): string {
-  const align = header.map((_, i) => (i < 2 ? '---' : '---:'));
+  const align = header.map((h) => (isTextColumn(h) ? '---' : '---:'));
   return [`| ${header.join(' | ')} |`, `| ${align.join(' | ')} |`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
 }
 
@@ -169,8 +189,10 @@ export function formatReport(report: BenchReport, markdown = false): string {
     `${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB, ${m.platform}, Node ${m.node}; load ${m.loadAtStart.toFixed(1)} at the start, ` +
       `${m.loadAtEnd.toFixed(1)} at the end; ${report.durationS.toFixed(0)} s` +
       (report.options.quick ? ' (quick: small sizes, one run each; the times are start-up, only the checksums count)' : ''),
-    fmt(mainTable(report)),
+    fmt(ratioTable(report)),
     fmt(summaryTable(report)),
+    'Each run (median of the runs; MIPS = guest instructions per second):',
+    fmt(mainTable(report)),
   ];
   if (report.cells.some((c) => isWasmvisor(c.engine))) parts.push('Where the time goes (median run):', fmt(timeTable(report)));
   if (report.sweep.length > 0) parts.push('Scaling (median wall time by size):', fmt(sweepTable(report)));

@@ -4,7 +4,9 @@ import { summarise } from './report.js';
 
 /** Colour-blind-safe colours (Okabe–Ito), one per engine. */
 const COLOURS: Record<BenchEngine, string> = { native: '#555555', qemu: '#e69f00', interp: '#cc79a7', jit: '#0072b2', auto: '#009e73' };
-const FONT = 'font-family="system-ui, sans-serif" font-size="11"';
+/** Text attributes; each element names its font once (a repeated attribute makes the file invalid XML). */
+const font = (size = 11) => `font-family="system-ui, sans-serif" font-size="${size}"`;
+const FONT = font();
 
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 const fmtTimes = (x: number) => `${x < 10 ? x.toFixed(1) : x.toFixed(0)}×`;
@@ -48,7 +50,7 @@ export function timeChart(report: BenchReport): string {
   const out: string[] = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}">`,
     `<rect width="100%" height="100%" fill="white"/>`,
-    `<text x="10" y="18" ${FONT} font-size="14" font-weight="bold">Time relative to native (log scale; 1× = the real CPU; shorter is faster)</text>`,
+    `<text x="10" y="18" ${font(14)} font-weight="bold">Time relative to native (log scale; 1× = the real CPU; shorter is faster)</text>`,
     legend(engines, left, 40),
   ];
   const plotBottom = top + workloads.length * groupH;
@@ -69,7 +71,7 @@ export function timeChart(report: BenchReport): string {
         `<rect x="${left}" y="${y}" width="${Math.max(1, x1 - left).toFixed(1)}" height="${bar - 2}" fill="${COLOURS[e]}">` +
           `<title>${esc(`${w}, ${e}: ${fmtTimes(r.vsNative!)} native (${(r.medianMs / 1000).toFixed(3)} s)`)}</title></rect>`,
       );
-      out.push(`<text x="${(x1 + 4).toFixed(1)}" y="${y + bar - 3}" ${FONT} font-size="9">${fmtTimes(r.vsNative!)}</text>`);
+      out.push(`<text x="${(x1 + 4).toFixed(1)}" y="${y + bar - 3}" ${font(9)}>${fmtTimes(r.vsNative!)}</text>`);
     });
   });
   out.push(`<text x="${left}" y="${height - 8}" ${FONT} fill="#666">${esc(machineLine(report))}</text>`, '</svg>');
@@ -87,7 +89,7 @@ export function sweepChart(report: BenchReport): string {
   const out: string[] = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}">`,
     `<rect width="100%" height="100%" fill="white"/>`,
-    `<text x="10" y="18" ${FONT} font-size="14" font-weight="bold">How time grows with the workload's size (median wall time, log–log)</text>`,
+    `<text x="10" y="18" ${font(14)} font-weight="bold">How time grows with the workload's size (median wall time, log–log)</text>`,
     legend(engines, 20, 40),
   ];
   const summaries = summarise(report.sweep);

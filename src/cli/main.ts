@@ -131,7 +131,7 @@ lockstep finds the translated code and the interpreter disagree.`,
     .argument('[workloads...]', 'workloads to run (default: the whole suite; --list shows it)')
     .option('--engines <list>', 'comma-separated: native, qemu, interp, jit, auto (native and qemu only where the host runs them)', 'native,qemu,interp,jit,auto')
     .option('--runs <n>', 'runs per workload and engine (the median is reported)', parseInteger, 3)
-    .option('--max-time <seconds>', 'stop repeating a workload under an engine once its runs took this long', parseSeconds, 20)
+    .option('--max-time <seconds>', 'stop repeating a workload under an engine once its runs took this long (a quarter of it for the sweep)', parseSeconds, 10)
     .option('--quick', 'small sizes, one run each: checks every engine gives the same checksums (a smoke test; times mean nothing)')
     .option('--sweep <list>', 'workloads whose size sweep runs too (comma-separated)', 'sieve,sha256')
     .option('--no-sweep', 'skip the size sweep')
