@@ -460,12 +460,18 @@ export class Emitter {
 
   // ---------------------------------------------------------------- memory
 
-  /** Loads `size` bytes (zero-extended) from linear address `a`. */
-  load(size: number, a: Val): Val {
+  /**
+   * Loads `size` bytes (zero-extended) from linear address `a`. A miss of
+   * the inline TLB leaves the region (slowPathExits) unless `helperOnMiss`:
+   * then it calls the slow-path helper and stays, for accesses inside an
+   * instruction's own loop (REP MOVS/STOS), which the interpreter would
+   * otherwise run to the end.
+   */
+  load(size: number, a: Val, helperOnMiss = false): Val {
     const m = this.m;
     const t = this.tempLocal();
     const fn = size === 4 ? Import.READ32 : size === 2 ? Import.READ16 : Import.READ8;
-    const slow = this.opts.inlineTlb && this.opts.slowPathExits
+    const slow = this.opts.inlineTlb && this.opts.slowPathExits && !helperOnMiss
       ? this.rarePath()
       : m.block(null, [...this.markFaultSite(), m.local.set(t, m.call(fn, [a()], I32)), this.faultCheck()], NONE);
     if (!this.opts.inlineTlb) {
@@ -478,11 +484,15 @@ export class Emitter {
     return () => m.local.get(t, I32);
   }
 
-  /** Stores the low `size` bytes of `v` at linear address `a`. A store that hits code ends the block after this instruction. */
-  store(size: number, a: Val, v: Val): void {
+  /**
+   * Stores the low `size` bytes of `v` at linear address `a`. A store that
+   * hits code ends the block after this instruction. A TLB miss leaves the
+   * region or, with `helperOnMiss`, calls the helper (see load).
+   */
+  store(size: number, a: Val, v: Val, helperOnMiss = false): void {
     const m = this.m;
     const fn = size === 4 ? Import.WRITE32 : size === 2 ? Import.WRITE16 : Import.WRITE8;
-    const exits = this.opts.inlineTlb && this.opts.slowPathExits;
+    const exits = this.opts.inlineTlb && this.opts.slowPathExits && !helperOnMiss;
     const slow = exits
       ? this.rarePath()
       : m.block(

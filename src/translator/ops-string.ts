@@ -21,14 +21,17 @@ export const emitString: InlineOp = (insn, e) => {
   const srcSeg = insn.segOverride >= 0 ? insn.segOverride : Seg.DS;
   // DF is never held lazily: it is in the FLAGS cell.
   const step = e.temp(m.select(m.i32.and(e.cell(Cell.FLAGS), m.i32.const(0x400)), m.i32.const(-size), m.i32.const(size)));
+  // Under REP, an element that misses the TLB (a page not cached yet, or straddling two) calls the helper:
+  // leaving would hand the whole rest of the REP to the interpreter.
+  const rep = insn.rep !== 0;
   const element = e.sub(() => {
     const dst = e.linear(Seg.ES, e.cell(Cell.EDI));
     if (op === 'movs') {
-      const v = e.load(size, e.linear(srcSeg, e.cell(Cell.ESI)));
-      e.store(size, dst, v);
+      const v = e.load(size, e.linear(srcSeg, e.cell(Cell.ESI)), rep);
+      e.store(size, dst, v, rep);
       e.setCell(Cell.ESI, m.i32.add(e.cell(Cell.ESI), step()));
     } else {
-      e.store(size, dst, () => e.reg(0, size));
+      e.store(size, dst, () => e.reg(0, size), rep);
     }
     e.setCell(Cell.EDI, m.i32.add(e.cell(Cell.EDI), step()));
   });
