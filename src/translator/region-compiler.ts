@@ -88,7 +88,10 @@ export function compileRegion(
     const returnSites = [
       ...new Set(
         blocks
-          .filter((b) => b.insns.length > 0 && b.insns[b.insns.length - 1].entry.control === 'call' && index.has(b.endEip))
+          .filter((b) => {
+            const control = b.insns.length > 0 ? b.insns[b.insns.length - 1].entry.control : 'none';
+            return (control === 'call' || control === 'call-indirect') && index.has(b.endEip);
+          })
           .map((b) => b.endEip),
       ),
     ];
@@ -197,14 +200,14 @@ function translateBlock(ctx: RegionContext, b: Block, k: number, copy: 'only' | 
     const j = index.get(target);
     return j === undefined ? e.exitTo(e.c(target)) : jump(j, target, tail);
   };
-  /** Goes to a run-time address: region return sites first, then the dispatch cache. */
-  const indirect = (target: Val, predict: boolean): Expr => {
-    const tests: Expr[] = [];
-    if (predict) {
-      for (const site of returnSites.slice(0, 4)) {
-        tests.push(m.if(m.i32.eq(target(), m.i32.const(site)), jump(index.get(site)!, site, false)));
-      }
-    }
+  /**
+   * Goes to a run-time address: `sites` of this region first (a RET's return
+   * sites, or where an indirect jump or call went when the interpreter ran
+   * it), then the dispatch cache.
+   */
+  const indirect = (target: Val, kind: 'ret' | 'jump'): Expr => {
+    const sites = kind === 'ret' ? returnSites.slice(0, 4) : observedTargets(b, index);
+    const tests = sites.map((site) => m.if(m.i32.eq(target(), m.i32.const(site)), jump(index.get(site)!, site, false)));
     return m.block(null, [...tests, e.exitTo(target)], NONE);
   };
 
@@ -240,7 +243,7 @@ function emitControl(
   e: Emitter,
   next: number,
   branch: (target: number, tail: boolean) => Expr,
-  indirect: (target: Val, predict: boolean) => Expr,
+  indirect: (target: Val, kind: 'ret' | 'jump') => Expr,
 ): void {
   const m = e.m;
   const op = insn.entry.op;
@@ -281,18 +284,30 @@ function emitControl(
       push32(e, e.c(next));
       afterStores(t);
     }
-    return e.emit(indirect(t, false));
+    return e.emit(indirect(t, 'jump'));
   }
   if (flat && op === 'ret') {
     const t = e.load(4, stackAddress(e, 0));
     const extra = insn.operands.length > 0 ? insn.operands[0].value & 0xffff : 0;
     e.setCell(Cell.ESP, m.i32.add(e.cell(Cell.ESP), m.i32.const(4 + extra)));
-    return e.emit(indirect(t, true));
+    return e.emit(indirect(t, 'ret'));
   }
   // Far transfers, interrupts and system calls, 16-bit forms: the interpreter runs it and sets EIP.
   const status = e.interpret();
   const eip = e.temp(e.slot(Slot.EIP));
   e.emit(m.if(status(), e.exitTo(eip, undefined, Exit.ATTENTION)), e.exitTo(eip));
+}
+
+/**
+ * Where block `b`'s indirect jump or call went the last two times the
+ * interpreter ran it (its chaining links), among the region's blocks.
+ */
+export function observedTargets(b: Block, index: Map<number, number>): number[] {
+  const out: number[] = [];
+  for (const s of [b.succA, b.succB]) {
+    if (s !== null && s.valid && index.has(s.eip) && !out.includes(s.eip)) out.push(s.eip);
+  }
+  return out;
 }
 
 /** Guest addresses a block's last instruction may go to directly. */

@@ -295,7 +295,7 @@ export class Translator {
     const blocks: Block[] = [seed];
     const absorbed: Region[] = [];
     const seen = new Set<number>([seed.eip]);
-    const queue = successors(seed);
+    const queue = searchSuccessors(seed);
     while (queue.length > 0 && blocks.length < max) {
       const eip = queue.shift()!;
       if (seen.has(eip)) continue;
@@ -308,7 +308,7 @@ export class Translator {
           for (const b of r.blocks) {
             seen.add(b.eip);
             blocks.push(b);
-            queue.push(...successors(b));
+            queue.push(...searchSuccessors(b));
           }
         }
         continue;
@@ -316,7 +316,7 @@ export class Translator {
       const b = this.opts.mode === 'jit' ? (vm.blocks.lookupFast(eip) ?? vm.blocks.lookup(eip)) : vm.blocks.peek(eip);
       if (!b || !translatable(b) || this.regionOf.has(b)) continue;
       blocks.push(b);
-      queue.push(...successors(b));
+      queue.push(...searchSuccessors(b));
     }
     return { blocks, absorbed };
   }
@@ -526,3 +526,18 @@ function translatable(b: Block): boolean {
   return b.valid && b.csBase === 0 && b.codeSize === 4 && b.insns.length > 0 && !b.faultsAtEnd;
 }
 
+
+/**
+ * Where the region search goes from block `b`: its direct successors and,
+ * after an indirect jump or call, the blocks it went to when interpreted
+ * (so a comparator called through a pointer joins its caller's region, and
+ * the call stays a branch inside the module).
+ */
+function searchSuccessors(b: Block): number[] {
+  const direct = successors(b);
+  const last = b.insns[b.insns.length - 1];
+  const control = last?.entry.control;
+  if (control !== 'jmp-indirect' && control !== 'call-indirect') return direct;
+  for (const s of [b.succA, b.succB]) if (s !== null && s.valid) direct.push(s.eip);
+  return direct;
+}
