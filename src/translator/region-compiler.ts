@@ -206,7 +206,8 @@ function translateBlock(ctx: RegionContext, b: Block, k: number, copy: 'only' | 
    * it), then the dispatch cache.
    */
   const indirect = (target: Val, kind: 'ret' | 'jump'): Expr => {
-    const sites = kind === 'ret' ? returnSites.slice(0, 4) : observedTargets(b, index);
+    const observed = observedTargets(b, index);
+    const sites = kind === 'ret' ? [...new Set([...observed, ...returnSites])].slice(0, 4) : observed;
     const tests = sites.map((site) => m.if(m.i32.eq(target(), m.i32.const(site)), jump(index.get(site)!, site, false)));
     return m.block(null, [...tests, e.exitTo(target)], NONE);
   };

@@ -255,6 +255,17 @@ describe('translator', () => {
     expect(auto.stats!.chainHits).toBeLessThan(50);
   });
 
+  test('a function called from six sites of one region returns to each without leaving the region (RET tests where it was seen to return, then return sites)', () => {
+    const calls = [1, 2, 3, 4, 5, 6].map((n) => `call f${n}`);
+    const funcs = [1, 2, 3, 4, 5, 6].map((n) => `f${n}: add eax, ${n}\nrol eax, ${n}\nret`);
+    const source = [`mov esp, ${DATA + 0x1000}`, 'mov ecx, 2000', 'mov eax, 0', '2:', ...calls, 'dec ecx', 'jnz 2b', 'int 0x80', ...funcs].join('\n');
+    const ref = run(source, 'interp');
+    const auto = run(source, 'auto');
+    expect(auto.regs).toEqual(ref.regs);
+    expect(auto.stats!.translatedInstructions).toBeGreaterThan(0.9 * auto.icount);
+    expect(auto.stats!.chainHits).toBeLessThan(50);
+  });
+
   test('an unaligned REP MOVSD whose elements straddle page boundaries stays in translated code', () => {
     // Each straddling element misses the inline TLB; leaving there would hand the rest of the REP to the
     // interpreter every time round the loop (memops in the bench suite ran 71% interpreted).
