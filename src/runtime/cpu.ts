@@ -34,6 +34,9 @@ export class Cpu {
     this.r16 = new Uint16Array(buf, off, 16);
     this.r8 = new Uint8Array(buf, off, 32);
     this.s[Slot.FLAGS] = 0x2;
+    // The x87 as FNINIT leaves it (and Linux starts a process): every register empty, all exceptions masked.
+    this.s[Slot.FPU_CW] = 0x037f;
+    this.s[Slot.FPU_EMPTY] = 0xff;
   }
 
   get eip(): number {

@@ -51,7 +51,15 @@ export const enum Slot {
   FAULT = 60,
   /** Always 0: the "segment base" of address computations that ignore segments (LEA). */
   ZERO = 63,
+  /** x87: the stack top (0..7), the status word without TOP, the control word, and a bit per empty physical register. */
+  FPU_TOP = 64,
+  FPU_SW = 65,
+  FPU_CW = 66,
+  FPU_EMPTY = 67,
 }
+
+/** Byte offset in the state block of the eight x87 registers (physical order, as float64: see runtime/interp/x87.ts). */
+export const FPU_REGS_BYTE = 0x120;
 
 /** Byte offset of the soft-TLB: one Int32 entry per 4 KiB virtual page (1 Mi entries). */
 export const TLB_BASE = 0x10000;

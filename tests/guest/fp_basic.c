@@ -1,6 +1,5 @@
-// Floating point (excluded from the corpus until x87 is implemented: the
-// name starts with fp_): double and float arithmetic, conversions, libm
-// functions, printf of floating values.
+// Floating point through the x87 (gcc -m32): double and float arithmetic,
+// conversions, libm functions, printf of floating values.
 #include <stdio.h>
 #include <math.h>
 
