@@ -741,8 +741,33 @@ export class Emitter {
    */
   interpretInline(): void {
     const insn = this.pos!.insn;
-    const status = this.interpret();
+    const status = isolatedX87(insn) ? this.interpretX87() : this.interpret();
     this.emit(this.m.if(status(), this.exitTo(this.c((insn.eip + insn.length) | 0), undefined, Exit.ATTENTION)));
+  }
+
+  /**
+   * An x87 instruction that writes no general register and neither reads nor
+   * writes EFLAGS (see isolatedX87) through the interpreter: only the
+   * registers its address reads go to memory, and nothing comes back, so the
+   * block's registers and flags stay in locals (a floating-point loop is
+   * mostly such calls). A fault stores the flags on its way out (faultCheck).
+   */
+  private interpretX87(): Val {
+    const m = this.m;
+    const insn = this.pos!.insn;
+    const id = this.helperInsns.length;
+    this.helperInsns.push(insn);
+    this.helperSites++;
+    const st = this.tempLocal();
+    const stores: Expr[] = [];
+    if (this.opts.registerCaching) {
+      for (const o of insn.operands) {
+        if (o.kind !== 'mem') continue;
+        for (const r of [o.base, o.index]) if (r >= 0) stores.push(this.setSlot(CELL_SLOT[r], this.cell(r)));
+      }
+    }
+    this.emit(...stores, ...this.markFaultSite(), m.local.set(st, m.call(Import.INTERP, [m.i32.const(id)], I32)), this.faultCheck());
+    return () => m.local.get(st, I32);
   }
 
   /**
@@ -894,4 +919,14 @@ export class Emitter {
   get smcLocal(): number {
     return L_SMC;
   }
+}
+
+/** An x87 instruction that leaves general registers and EFLAGS alone (not FNSTSW AX, FCOMI, FCMOV). */
+function isolatedX87(insn: Instruction): boolean {
+  return (
+    insn.entry.group === 'x87' &&
+    insn.entry.flagsRead === 0 &&
+    insn.entry.flagsWritten === 0 &&
+    insn.operands.every((o) => o.kind === 'mem' || o.kind === 'st')
+  );
 }

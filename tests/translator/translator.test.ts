@@ -266,6 +266,27 @@ describe('translator', () => {
     expect(auto.stats!.chainHits).toBeLessThan(50);
   });
 
+  test('x87 instructions in translated code: the same FPU state, and a faulting FLD is precise with the block\'s flags', () => {
+    // FLD/FADD/FSTP call the interpreter without moving the block's registers and flags out of locals;
+    // the FLD that runs into the unmapped page must still see them exact.
+    const source = [
+      `mov esi, ${DATA + 0x1e00}`, 'mov ecx, 200', 'mov eax, 1', 'fldz',
+      '1: fld qword ptr [esi]', 'fadd st(1), st(0)', 'fstp qword ptr [esi + 8]', 'add esi, 8', 'add eax, ecx', 'dec ecx', 'jnz 1b',
+      'int 0x80',
+    ].join('\n');
+    const fpu = (r: ReturnType<typeof run>) => ({
+      words: Array.from(r.vm.cpu.s.subarray(64, 68)),
+      regs: Array.from(new Uint8Array(r.vm.cpu.s.buffer, r.vm.cpu.s.byteOffset + 0x120, 64)),
+    });
+    const ref = run(source, 'interp');
+    expect(ref.trap).toBe(14);
+    for (const engine of ['jit', 'auto'] as const) {
+      const r = run(source, engine);
+      expect({ trap: r.trap, eip: r.eip, regs: r.regs, flags: r.flags, icount: r.icount }, engine).toEqual({ trap: ref.trap, eip: ref.eip, regs: ref.regs, flags: ref.flags, icount: ref.icount });
+      expect(fpu(r), engine).toEqual(fpu(ref));
+    }
+  });
+
   test('an unaligned REP MOVSD whose elements straddle page boundaries stays in translated code', () => {
     // Each straddling element misses the inline TLB; leaving there would hand the rest of the REP to the
     // interpreter every time round the loop (memops in the bench suite ran 71% interpreted).
