@@ -97,6 +97,11 @@ class X87 {
     this.s[Slot.FPU_SW] = (this.s[Slot.FPU_SW] & ~CONDITION) | bits;
   }
 
+  /** C1 after a rounding: set when the magnitude went up (FIST, FRNDINT; exact at any precision). */
+  roundedUp(up: boolean): void {
+    this.s[Slot.FPU_SW] = up ? this.s[Slot.FPU_SW] | C1 : this.s[Slot.FPU_SW] & ~C1;
+  }
+
   statusWord(): number {
     return ((this.s[Slot.FPU_SW] & ~0x3800) | ((this.s[Slot.FPU_TOP] & 7) << 11)) & 0xffff;
   }
@@ -203,6 +208,7 @@ class X87 {
     const limit = 2 ** (bits - 1);
     const valid = n === n && n >= -limit && n < limit;
     if (!valid) this.flag(IE);
+    this.roundedUp(valid && Math.abs(n) > Math.abs(v));
     if (size === 2) this.mmu.write16(a, valid ? n & 0xffff : 0x8000);
     else if (size === 4) this.mmu.write32(a, valid ? n | 0 : 0x80000000 | 0);
     else {
@@ -614,11 +620,13 @@ export function compileX87(insn: Instruction, vm: Machine): Exec {
     case 'fsqrt':
       return unary(x, (v) => Math.sqrt(v));
     case 'frndint':
-      return unary(x, (v) => {
-        if (!Number.isFinite(v)) return v;
+      return () => {
+        const v = x.get(0);
+        if (!Number.isFinite(v)) return x.setCondition(0);
         const r = x.round(v);
-        return r === 0 && (v < 0 || Object.is(v, -0)) ? -0 : r;
-      });
+        x.roundedUp(Math.abs(r) > Math.abs(v));
+        x.set(0, r === 0 && (v < 0 || Object.is(v, -0)) ? -0 : r);
+      };
     case 'f2xm1':
       return unary(x, (v) => Math.expm1(v * Math.LN2));
     case 'fsin':
