@@ -134,10 +134,8 @@ export function skipPreparation(fn, { async = false } = {}) {
   return () => (++calls <= skip ? undefined : fn());
 }
 
-export const geomean = (xs) => {
-  const v = xs.filter((x) => Number.isFinite(x) && x > 0);
-  return v.length ? Math.exp(v.reduce((s, x) => s + Math.log(x), 0) / v.length) : NaN;
-};
+// The geometric mean `wasmvisor bench` uses (finite positive values only).
+export { geomean } from '../dist/bench/report.js';
 
 export function markdownTable(header, rows, align) {
   const a = align ?? header.map((_, i) => (i === 0 ? 'l' : 'r'));

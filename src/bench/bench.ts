@@ -1,6 +1,6 @@
 import os from 'node:os';
 import { BenchSetupError } from './errors.js';
-import { type BenchEngine, type RunResult, canRunNative, findQemu, isWasmvisor, runOnce } from './engines.js';
+import { type BenchEngine, type RunResult, canRunNative, findQemu, runOnce } from './engines.js';
 import { type Prepared, type Workload, loadSuite } from './suite.js';
 
 export interface BenchOptions {
@@ -167,4 +167,3 @@ export function checkOutputs(cells: Cell[]): string[] {
   return [...new Set(out)];
 }
 
-export { isWasmvisor };

@@ -44,22 +44,16 @@ export class TimeProfile {
 
 /** `personality` with the time of each syscall and exception it handles charged to 'runtime'. */
 export function profiledPersonality(personality: Personality, profile: TimeProfile): Personality {
+  const inRuntime = (handle: () => void): void => {
+    const left = profile.switchTo('runtime');
+    try {
+      handle();
+    } finally {
+      profile.switchTo(left);
+    }
+  };
   return {
-    onInterrupt(vm: Machine, vector: number): void {
-      const left = profile.switchTo('runtime');
-      try {
-        personality.onInterrupt(vm, vector);
-      } finally {
-        profile.switchTo(left);
-      }
-    },
-    onException(vm: Machine, e): void {
-      const left = profile.switchTo('runtime');
-      try {
-        personality.onException(vm, e);
-      } finally {
-        profile.switchTo(left);
-      }
-    },
+    onInterrupt: (vm: Machine, vector: number) => inRuntime(() => personality.onInterrupt(vm, vector)),
+    onException: (vm: Machine, e) => inRuntime(() => personality.onException(vm, e)),
   };
 }

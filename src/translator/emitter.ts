@@ -741,33 +741,8 @@ export class Emitter {
    */
   interpretInline(): void {
     const insn = this.pos!.insn;
-    const status = isolatedX87(insn) ? this.interpretX87() : this.interpret();
+    const status = this.interpret(isolatedX87(insn));
     this.emit(this.m.if(status(), this.exitTo(this.c((insn.eip + insn.length) | 0), undefined, Exit.ATTENTION)));
-  }
-
-  /**
-   * An x87 instruction that writes no general register and neither reads nor
-   * writes EFLAGS (see isolatedX87) through the interpreter: only the
-   * registers its address reads go to memory, and nothing comes back, so the
-   * block's registers and flags stay in locals (a floating-point loop is
-   * mostly such calls). A fault stores the flags on its way out (faultCheck).
-   */
-  private interpretX87(): Val {
-    const m = this.m;
-    const insn = this.pos!.insn;
-    const id = this.helperInsns.length;
-    this.helperInsns.push(insn);
-    this.helperSites++;
-    const st = this.tempLocal();
-    const stores: Expr[] = [];
-    if (this.opts.registerCaching) {
-      for (const o of insn.operands) {
-        if (o.kind !== 'mem') continue;
-        for (const r of [o.base, o.index]) if (r >= 0) stores.push(this.setSlot(CELL_SLOT[r], this.cell(r)));
-      }
-    }
-    this.emit(...stores, ...this.markFaultSite(), m.local.set(st, m.call(Import.INTERP, [m.i32.const(id)], I32)), this.faultCheck());
-    return () => m.local.get(st, I32);
   }
 
   /**
@@ -781,13 +756,28 @@ export class Emitter {
   /**
    * Runs the current instruction through the interpreter: state to memory,
    * call, state back. Returns the call's status (non-zero: leave the region).
+   * `isolated` (an x87 instruction that writes no general register and
+   * neither reads nor writes EFLAGS, see isolatedX87): only the registers
+   * its address reads go to memory and nothing comes back, so the block's
+   * registers and flags stay in locals (a floating-point loop is mostly such
+   * calls); a fault stores the flags on its way out (faultCheck).
    */
-  interpret(): Val {
+  interpret(isolated = false): Val {
     const m = this.m;
+    const insn = this.pos!.insn;
     const id = this.helperInsns.length;
-    this.helperInsns.push(this.pos!.insn);
+    this.helperInsns.push(insn);
     this.helperSites++;
     const st = this.tempLocal();
+    const call = [...this.markFaultSite(), m.local.set(st, m.call(Import.INTERP, [m.i32.const(id)], I32))];
+    if (isolated) {
+      const stores = this.opts.registerCaching
+        ? insn.operands.flatMap((o) => (o.kind === 'mem' ? [o.base, o.index].filter((r) => r >= 0) : []))
+            .map((r) => this.setSlot(CELL_SLOT[r], this.cell(r)))
+        : [];
+      this.emit(...stores, ...call, this.faultCheck());
+      return () => m.local.get(st, I32);
+    }
     const flagStores = this.flagStores();
     // The interpreter reads and writes the flags in memory: later reads in this block load them.
     this.flagsInLocals = this.flagsDirty = 0;
@@ -795,8 +785,7 @@ export class Emitter {
     this.emit(
       ...this.writeBack(),
       ...flagStores,
-      ...this.markFaultSite(),
-      m.local.set(st, m.call(Import.INTERP, [m.i32.const(id)], I32)),
+      ...call,
       // Reload first: a REP string instruction that faults part-way has changed registers the fault path writes back.
       ...this.reload(),
       this.faultCheck(),

@@ -206,7 +206,7 @@ function translateBlock(ctx: RegionContext, b: Block, k: number, copy: 'only' | 
    * it), then the dispatch cache.
    */
   const indirect = (target: Val, kind: 'ret' | 'jump'): Expr => {
-    const observed = observedTargets(b, index);
+    const observed = observedSuccessors(b).filter((eip) => index.has(eip));
     const sites = kind === 'ret' ? [...new Set([...observed, ...returnSites])].slice(0, 4) : observed;
     const tests = sites.map((site) => m.if(m.i32.eq(target(), m.i32.const(site)), jump(index.get(site)!, site, false)));
     return m.block(null, [...tests, e.exitTo(target)], NONE);
@@ -299,15 +299,10 @@ function emitControl(
   e.emit(m.if(status(), e.exitTo(eip, undefined, Exit.ATTENTION)), e.exitTo(eip));
 }
 
-/**
- * Where block `b`'s indirect jump or call went the last two times the
- * interpreter ran it (its chaining links), among the region's blocks.
- */
-export function observedTargets(b: Block, index: Map<number, number>): number[] {
+/** Where block `b` went the last two times the interpreter ran it (its chaining links; none before it ran). */
+export function observedSuccessors(b: Block): number[] {
   const out: number[] = [];
-  for (const s of [b.succA, b.succB]) {
-    if (s !== null && s.valid && index.has(s.eip) && !out.includes(s.eip)) out.push(s.eip);
-  }
+  for (const s of [b.succA, b.succB]) if (s !== null && s.valid && !out.includes(s.eip)) out.push(s.eip);
   return out;
 }
 

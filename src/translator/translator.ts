@@ -6,7 +6,7 @@ import { DISPATCH_BASE, DISPATCH_ENTRIES, Slot } from '../runtime/layout.js';
 import type { Machine } from '../runtime/machine.js';
 import { TranslateOptions } from './emitter.js';
 import { dispatchSlot, Exit, MISS_INDEX } from './layout.js';
-import { CompiledRegion, compileRegion, successors } from './region-compiler.js';
+import { CompiledRegion, compileRegion, observedSuccessors, successors } from './region-compiler.js';
 import { SlotRanges } from './slot-ranges.js';
 
 export interface TranslatorOptions extends TranslateOptions {
@@ -167,10 +167,7 @@ export class Translator {
   hot(b: Block): void {
     if (this.regionOf.has(b) || !translatable(b)) return;
     if (!this.opts.asyncCompile) {
-      const profile = this.vm.profile;
-      const left = profile?.switchTo('compile');
-      this.install(this.build(this.formRegion(b)));
-      if (profile) profile.switchTo(left!);
+      this.compileNow(b);
       return;
     }
     this.hotQueue.push(b);
@@ -270,13 +267,18 @@ export class Translator {
       this.refused.add(eip);
       return undefined;
     }
-    const profile = vm.profile;
-    const left = profile?.switchTo('compile');
-    this.install(this.build(this.formRegion(b)));
-    if (profile) profile.switchTo(left!);
+    this.compileNow(b);
     const entry = this.entriesByEip.get(eip);
     if (entry === undefined) this.refused.add(eip);
     return entry;
+  }
+
+  /** Forms, builds and installs the region seeded at `b` on this thread (the time split charges it to compiling). */
+  private compileNow(b: Block): void {
+    const profile = this.vm.profile;
+    const left = profile?.switchTo('compile');
+    this.install(this.build(this.formRegion(b)));
+    if (profile) profile.switchTo(left!);
   }
 
   /**
@@ -534,10 +536,7 @@ function translatable(b: Block): boolean {
  * the call stays a branch inside the module).
  */
 function searchSuccessors(b: Block): number[] {
+  const control = b.insns[b.insns.length - 1]?.entry.control;
   const direct = successors(b);
-  const last = b.insns[b.insns.length - 1];
-  const control = last?.entry.control;
-  if (control !== 'jmp-indirect' && control !== 'call-indirect') return direct;
-  for (const s of [b.succA, b.succB]) if (s !== null && s.valid) direct.push(s.eip);
-  return direct;
+  return control === 'jmp-indirect' || control === 'call-indirect' ? [...direct, ...observedSuccessors(b)] : direct;
 }

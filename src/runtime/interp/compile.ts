@@ -1,4 +1,4 @@
-import { compileX87, X87_OPS } from './x87.js';
+import { X87_SEMANTICS } from './x87.js';
 import { Instruction, Seg } from '../../decoder/types.js';
 import type { Machine } from '../machine.js';
 import { compileAlu, compileUnary } from './alu.js';
@@ -64,7 +64,8 @@ export const SEMANTICS: Readonly<Record<string, Compiler>> = {
   bound: compileBound,
   'push-sreg': compilePush, 'pop-sreg': compilePop, 'mov-from-sreg': compileMov, 'mov-to-sreg': compileMov,
   imul1: compileMul,
-  ...Object.fromEntries([...X87_OPS, 'fwait'].map((op) => [op, compileX87])),
+  fwait: nop,
+  ...X87_SEMANTICS,
   ud: (i) => undefinedOpcode(i, `${i.mnemonic} (invalid opcode)`),
   jmp: compileJmp, jcc: compileJcc, call: compileCall, ret: compileRet,
   lar: compileSegmentQuery, lsl: compileSegmentQuery, verr: compileSegmentQuery, verw: compileSegmentQuery,

@@ -107,8 +107,12 @@ class X87 {
   }
 
   /** Rounding control (CW bits 10-11): 0 nearest-even, 1 down, 2 up, 3 toward zero. */
+  get rc(): number {
+    return (this.s[Slot.FPU_CW] >> 10) & 3;
+  }
+
   round(v: number): number {
-    switch ((this.s[Slot.FPU_CW] >> 10) & 3) {
+    switch (this.rc) {
       case 0: {
         const f = Math.floor(v);
         const d = v - f;
@@ -124,8 +128,8 @@ class X87 {
   }
 
   /** An arithmetic result: a new NaN from non-NaN operands is an invalid operation. */
-  result(v: number, ...operands: number[]): number {
-    if (v !== v && operands.every((x) => x === x)) {
+  result(v: number, a: number, b = 0): number {
+    if (v !== v && a === a && b === b) {
       this.flag(IE);
       return INDEFINITE;
     }
@@ -144,6 +148,12 @@ class X87 {
     return (d.getUint32(8) & 0xfffff) * 4294967296 + d.getUint32(12);
   }
 
+  /** The sign bit, NaNs included. */
+  negative(v: number): boolean {
+    this.scratch.setFloat64(8, v);
+    return (this.scratch.getUint8(8) & 0x80) !== 0;
+  }
+
   // ---------------------------------------------------------------- memory formats
 
   readFloat(a: number, size: number): number {
@@ -160,7 +170,7 @@ class X87 {
       return d.getFloat64(0, true);
     }
     const lo = this.mmu.read32(a) >>> 0, hi = this.mmu.read32(a + 4) >>> 0, se = this.mmu.read16(a + 8);
-    return f80ToDouble(lo, hi, se);
+    return f80ToDouble(lo, hi, se, d);
   }
 
   writeFloat(a: number, size: number, v: number): void {
@@ -184,7 +194,7 @@ class X87 {
     const d = this.scratch;
     d.setFloat32(0, v, true);
     let bits = d.getInt32(0, true);
-    const rc = (this.s[Slot.FPU_CW] >> 10) & 3;
+    const rc = this.rc;
     if (rc === 0 || v !== v) return bits;
     const f = d.getFloat32(0, true);
     if (f === v) return bits;
@@ -220,16 +230,15 @@ class X87 {
 }
 
 /** An 80-bit extended value (64-bit significand with explicit integer bit) rounded to a double. */
-function f80ToDouble(lo: number, hi: number, se: number): number {
+function f80ToDouble(lo: number, hi: number, se: number, d: DataView): number {
   const sign = se & 0x8000 ? -1 : 1;
   const exp = se & 0x7fff;
   if (exp === 0x7fff) {
     if ((hi & 0x7fffffff) === 0 && lo === 0) return sign * Infinity;
-    const d = new DataView(new ArrayBuffer(8));
     // A NaN keeps its sign and the top of its payload.
-    d.setUint32(0, (se & 0x8000 ? 0x80000000 : 0) | 0x7ff80000 | ((hi >>> 11) & 0x7ffff));
-    d.setUint32(4, ((hi << 21) | (lo >>> 11)) >>> 0);
-    return d.getFloat64(0);
+    d.setUint32(8, (se & 0x8000 ? 0x80000000 : 0) | 0x7ff80000 | ((hi >>> 11) & 0x7ffff));
+    d.setUint32(12, ((hi << 21) | (lo >>> 11)) >>> 0);
+    return d.getFloat64(8);
   }
   // hi * 2^32 is exact; adding lo rounds the 64-bit significand to 53 bits once.
   const significand = hi * 4294967296 + lo;
@@ -316,7 +325,7 @@ function compileArith(insn: Instruction, vm: Machine, x: X87, op: string, intege
     divideByZero(x, op, a, b);
     const r = x.result(f(a, b), a, b);
     // An exact zero sum of non-zero operands is -0 when rounding down (+0 otherwise, as the host computes it).
-    if (r === 0 && additive && ((x.s[Slot.FPU_CW] >> 10) & 3) === 1) {
+    if (r === 0 && additive && x.rc === 1) {
       const [p, q] = op === 'add' ? [a, b] : op === 'sub' ? [a, -b] : [b, -a];
       if (!(Object.is(p, 0) && Object.is(q, 0))) return -0;
     }
@@ -341,11 +350,11 @@ function compileArith(insn: Instruction, vm: Machine, x: X87, op: string, intege
   };
 }
 
+/** FCOM/FUCOM/FICOM and their popping forms: ST(0) against memory, ST(i), or ST(1) when no operand is named. */
 function compileCompare(insn: Instruction, vm: Machine, x: X87, pops: number, integer: boolean, unordered: boolean): Exec {
   const src = insn.operands.find((o) => o.kind === 'mem' || (o.kind === 'st' && o.reg !== 0)) ?? insn.operands[0];
   let other: () => number;
-  if (insn.entry.op === 'fcompp' || insn.entry.op === 'fucompp') other = () => x.get(1);
-  else if (src === undefined) other = () => x.get(1);
+  if (src === undefined) other = () => x.get(1);
   else if (src.kind === 'mem') {
     const ea = effectiveAddress(src, vm), size = src.size;
     other = integer ? () => x.readInt(ea(), size) : () => x.readFloat(ea(), size);
@@ -413,7 +422,7 @@ const CONSTANTS: Record<string, number> = {
   fld1: 1, fldz: 0, fldpi: Math.PI, fldl2e: Math.LOG2E, fldl2t: Math.log2(10), fldlg2: Math.log10(2), fldln2: Math.LN2,
 };
 
-/** One ST(0) → ST(0) operation (C1 cleared); `null` from `f` leaves ST(0) and sets C2 (an out-of-range FSIN...). */
+/** One ST(0) → ST(0) operation (C1 cleared). */
 function unary(x: X87, f: (v: number) => number): Exec {
   return () => {
     const v = x.get(0);
@@ -430,8 +439,7 @@ function remainder(x: X87, nearest: boolean): Exec {
   return () => {
     const a = x.get(0), b = x.get(1);
     if (a !== a || b !== b || !Number.isFinite(a) || b === 0) {
-      x.set(0, x.result(NaN, a === a && b === b ? 0 : NaN));
-      if (a === a && b === b) x.flag(IE);
+      x.set(0, x.result(NaN, a, b));
       x.setCondition(0);
       return;
     }
@@ -496,305 +504,263 @@ function writeBcd(x: X87, a: number, v: number): void {
   m.write8(a + 9, n < 0 || Object.is(n, -0) ? 0x80 : 0);
 }
 
-/** FXAM's class of ST(0) in C3 C2 C0, its sign in C1. */
+/** FXAM's class of ST(0) in C3 C2 C0, its sign in C1 (an empty register's stale contents for the sign). */
 function examine(x: X87): void {
-  const p = 0;
-  if (x.isEmpty(p)) {
-    x.setCondition(C3 | C0 | (x.r[(x.s[Slot.FPU_TOP] & 7)] < 0 ? C1 : 0));
+  if (x.isEmpty(0)) {
+    x.setCondition(C3 | C0 | (x.r[x.s[Slot.FPU_TOP] & 7] < 0 ? C1 : 0));
     return;
   }
   const v = x.get(0);
-  const negative = v < 0 || Object.is(v, -0) || (v !== v && signBit(v));
   const cls = v !== v ? C0 : !Number.isFinite(v) ? C2 | C0 : v === 0 ? C3 : C2;
-  x.setCondition(cls | (negative ? C1 : 0));
+  x.setCondition(cls | (x.negative(v) ? C1 : 0));
 }
 
-function signBit(v: number): boolean {
-  const d = new DataView(new ArrayBuffer(8));
-  d.setFloat64(0, v);
-  return (d.getUint8(0) & 0x80) !== 0;
+/** What an x87 compiler gets: the instruction, its VM's FPU view, and ST(i) when it names one (else 1). */
+interface X87Context {
+  insn: Instruction;
+  vm: Machine;
+  x: X87;
+  s: Int32Array;
+  op: string;
+  sti: number;
 }
+type X87Compiler = (c: X87Context) => Exec;
 
-/** Compiles an x87 instruction (the decoder's D8-DF rows and FWAIT). */
-export function compileX87(insn: Instruction, vm: Machine): Exec {
-  const x = new X87(vm);
-  const op = insn.entry.op;
-  const s = x.s;
-  const operands = insn.operands;
-  const sti = operands.find((o) => o.kind === 'st' && o.reg !== 0)?.reg ?? operands.find((o) => o.kind === 'st')?.reg ?? 1;
+const memoryAddress = (c: X87Context) => effectiveAddress(memOperand(c.insn), c.vm);
 
-  const arith = /^fi?(add|mul|sub|subr|div|divr)(p?)$/.exec(op);
-  if (arith) return compileArith(insn, vm, x, arith[1], op.startsWith('fi'), arith[2] === 'p');
-
-  switch (op) {
-    case 'fld': {
-      const src = operands[0];
-      if (src.kind === 'mem') {
-        const ea = effectiveAddress(src, vm), size = src.size;
-        return () => x.push(x.readFloat(ea(), size));
-      }
-      const i = src.reg;
-      return () => x.push(x.get(i));
-    }
-    case 'fild': {
-      const ea = effectiveAddress(memOperand(insn), vm), size = memOperand(insn).size;
-      return () => x.push(x.readInt(ea(), size));
-    }
-    case 'fst':
-    case 'fstp': {
-      const pop = op === 'fstp';
-      const dst = operands[0];
-      if (dst.kind === 'mem') {
-        const ea = effectiveAddress(dst, vm), size = dst.size;
-        return () => {
-          x.writeFloat(ea(), size, x.get(0));
-          if (pop) x.pop();
-        };
-      }
-      const i = dst.reg;
-      return () => {
-        x.set(i, x.get(0));
-        if (pop) x.pop();
-      };
-    }
-    case 'fist':
-    case 'fistp': {
-      const o = memOperand(insn);
-      const ea = effectiveAddress(o, vm), size = o.size, pop = op === 'fistp';
-      return () => {
-        x.writeInt(ea(), size, x.get(0));
-        if (pop) x.pop();
-      };
-    }
-    case 'fbld': {
-      const ea = effectiveAddress(memOperand(insn), vm);
-      return () => x.push(readBcd(x.mmu, ea()));
-    }
-    case 'fbstp': {
-      const ea = effectiveAddress(memOperand(insn), vm);
-      return () => {
-        writeBcd(x, ea(), x.get(0));
-        x.pop();
-      };
-    }
-    case 'fxch':
-      return () => {
-        const a = x.get(0), b = x.get(sti);
-        x.set(0, b);
-        x.set(sti, a);
-        x.setCondition(0);
-      };
-    case 'fcom':
-    case 'fcomp':
-    case 'fucom':
-    case 'fucomp':
-    case 'ficom':
-    case 'ficomp':
-      return compileCompare(insn, vm, x, op.endsWith('p') ? 1 : 0, op.startsWith('fi'), op.startsWith('fu'));
-    case 'fcompp':
-    case 'fucompp':
-      return compileCompare(insn, vm, x, 2, false, op === 'fucompp');
-    case 'fcomi':
-    case 'fcomip':
-    case 'fucomi':
-    case 'fucomip':
-      return compileCompareEflags(insn, x, op.endsWith('p'), op.startsWith('fu'));
-    case 'ftst':
-      return () => {
-        const a = x.get(0);
-        if (a !== a) x.flag(IE);
-        x.setCondition(compareBits(a, 0));
-      };
-    case 'fxam':
-      return () => examine(x);
-    case 'fcmovcc': {
-      const cc = insn.entry.cond;
-      return () => {
-        if (testCondition(s, cc)) x.set(0, x.get(sti));
-      };
-    }
-    case 'fchs':
-      return unary(x, (v) => -v);
-    case 'fabs':
-      return unary(x, (v) => Math.abs(v));
-    case 'fsqrt':
-      return unary(x, (v) => Math.sqrt(v));
-    case 'frndint':
-      return () => {
-        const v = x.get(0);
-        if (!Number.isFinite(v)) return x.setCondition(0);
-        const r = x.round(v);
-        x.roundedUp(Math.abs(r) > Math.abs(v));
-        x.set(0, r === 0 && (v < 0 || Object.is(v, -0)) ? -0 : r);
-      };
-    case 'f2xm1':
-      return unary(x, (v) => Math.expm1(v * Math.LN2));
-    case 'fsin':
-    case 'fcos':
-      return () => {
-        const v = x.get(0);
-        if (!inTrigRange(v)) return x.setCondition(C2);
-        x.setCondition(0);
-        x.set(0, x.result(op === 'fsin' ? Math.sin(v) : Math.cos(v), v));
-      };
-    case 'fsincos':
-    case 'fptan':
-      return () => {
-        const v = x.get(0);
-        if (!inTrigRange(v)) return x.setCondition(C2);
-        x.setCondition(0);
-        if (op === 'fptan') {
-          x.set(0, x.result(Math.tan(v), v));
-          x.push(1);
-        } else {
-          x.set(0, x.result(Math.sin(v), v));
-          x.push(x.result(Math.cos(v), v));
-        }
-      };
-    case 'fpatan':
-    case 'fyl2x':
-    case 'fyl2xp1':
-      return () => {
-        const a = x.get(0), b = x.get(1);
-        x.setCondition(0);
-        let r: number;
-        if (op === 'fpatan') r = Math.atan2(b, a);
-        else if (op === 'fyl2x') {
-          if (a === 0 && b !== 0 && b === b) x.flag(ZE);
-          r = b * Math.log2(a);
-        } else r = (b * Math.log1p(a)) / Math.LN2;
-        x.set(1, x.result(r, a, b));
-        x.pop();
-      };
-    case 'fscale':
-      return () => {
-        const a = x.get(0), b = x.get(1);
-        x.setCondition(0);
-        const n = Math.trunc(b);
-        const half = Math.trunc(n / 2);
-        x.set(0, x.result(Number.isFinite(n) ? a * 2 ** half * 2 ** (n - half) : a * 2 ** n, a, b));
-      };
-    case 'fxtract':
-      return () => {
-        const v = x.get(0);
-        x.setCondition(0);
-        if (v === 0) {
-          x.flag(ZE);
-          x.set(0, -Infinity);
-          x.push(v);
-          return;
-        }
-        if (!Number.isFinite(v)) {
-          x.set(0, v !== v ? v : Infinity);
-          x.push(v);
-          return;
-        }
-        const e = Math.floor(Math.log2(Math.abs(v)));
-        let m = v / 2 ** e;
-        let exp = e;
-        // log2 can be off by one near powers of two: bring the significand into [1, 2).
-        if (Math.abs(m) >= 2) (m /= 2), exp++;
-        else if (Math.abs(m) < 1) (m *= 2), exp--;
-        x.set(0, exp);
-        x.push(m);
-      };
-    case 'fprem':
-      return remainder(x, false);
-    case 'fprem1':
-      return remainder(x, true);
-    case 'fld1':
-    case 'fldz':
-    case 'fldpi':
-    case 'fldl2e':
-    case 'fldl2t':
-    case 'fldlg2':
-    case 'fldln2': {
-      const c = CONSTANTS[op];
-      return () => x.push(c);
-    }
-    case 'fldcw': {
-      const ea = effectiveAddress(memOperand(insn), vm);
-      return () => {
-        s[Slot.FPU_CW] = x.mmu.read16(ea());
-      };
-    }
-    case 'fnstcw': {
-      const ea = effectiveAddress(memOperand(insn), vm);
-      return () => x.mmu.write16(ea(), s[Slot.FPU_CW] & 0xffff);
-    }
-    case 'fnstsw': {
-      const dst = operands[0];
-      if (dst.kind === 'mem') {
-        const ea = effectiveAddress(dst, vm);
-        return () => x.mmu.write16(ea(), x.statusWord());
-      }
-      const r16 = vm.cpu.r16;
-      return () => {
-        r16[0] = x.statusWord();
-      };
-    }
-    case 'fnclex':
-      return () => {
-        s[Slot.FPU_SW] &= ~0x80ff;
-      };
-    case 'fninit':
-      return () => initialise(x);
-    case 'ffree':
-    case 'ffreep':
-      return () => {
-        s[Slot.FPU_EMPTY] |= 1 << ((s[Slot.FPU_TOP] + sti) & 7);
-        if (op === 'ffreep') x.pop();
-      };
-    case 'fdecstp':
-    case 'fincstp':
-      return () => {
-        s[Slot.FPU_TOP] = (s[Slot.FPU_TOP] + (op === 'fincstp' ? 1 : -1)) & 7;
-        x.setCondition(0);
-      };
-    case 'fnstenv': {
-      const ea = effectiveAddress(memOperand(insn), vm);
-      return () => {
-        storeEnvironment(x, ea());
-        s[Slot.FPU_CW] |= 0x3f;
-      };
-    }
-    case 'fldenv': {
-      const ea = effectiveAddress(memOperand(insn), vm);
-      return () => loadEnvironment(x, ea());
-    }
-    case 'fnsave': {
-      const ea = effectiveAddress(memOperand(insn), vm);
-      return () => {
-        const a = ea();
-        storeEnvironment(x, a);
-        for (let i = 0; i < 8; i++) x.writeFloat(a + 28 + 10 * i, 10, x.r[(s[Slot.FPU_TOP] + i) & 7]);
-        initialise(x);
-      };
-    }
-    case 'frstor': {
-      const ea = effectiveAddress(memOperand(insn), vm);
-      return () => {
-        const a = ea();
-        loadEnvironment(x, a);
-        for (let i = 0; i < 8; i++) x.r[(s[Slot.FPU_TOP] + i) & 7] = x.readFloat(a + 28 + 10 * i, 10);
-      };
-    }
-    case 'fnop':
-    case 'fwait':
-      return () => {};
+const compare: X87Compiler = (c) =>
+  compileCompare(c.insn, c.vm, c.x, c.op.endsWith('pp') ? 2 : c.op.endsWith('p') ? 1 : 0, c.op.startsWith('fi'), c.op.startsWith('fu'));
+const compareEflags: X87Compiler = (c) => compileCompareEflags(c.insn, c.x, c.op.endsWith('p'), c.op.startsWith('fu'));
+const constant: X87Compiler = ({ x, op }) => {
+  const k = CONSTANTS[op];
+  return () => x.push(k);
+};
+const trig: X87Compiler = ({ x, op }) => () => {
+  const v = x.get(0);
+  if (!inTrigRange(v)) return x.setCondition(C2);
+  x.setCondition(0);
+  if (op === 'fsin' || op === 'fcos') x.set(0, x.result(op === 'fsin' ? Math.sin(v) : Math.cos(v), v));
+  else if (op === 'fptan') {
+    x.set(0, x.result(Math.tan(v), v));
+    x.push(1);
+  } else {
+    x.set(0, x.result(Math.sin(v), v));
+    x.push(x.result(Math.cos(v), v));
   }
-  throw new Error(`x87: no semantics for ${insn.mnemonic}`);
+};
+/** FPATAN, FYL2X, FYL2XP1: ST(1) op ST(0) into ST(1), then pop. */
+const logarithmic: X87Compiler = ({ x, op }) => () => {
+  const a = x.get(0), b = x.get(1);
+  x.setCondition(0);
+  let r: number;
+  if (op === 'fpatan') r = Math.atan2(b, a);
+  else if (op === 'fyl2x') {
+    if (a === 0 && b !== 0 && b === b) x.flag(ZE);
+    r = b * Math.log2(a);
+  } else r = (b * Math.log1p(a)) / Math.LN2;
+  x.set(1, x.result(r, a, b));
+  x.pop();
+};
+
+/** The x87's semantics by operation name (the decoder's D8-DF rows). */
+const X87_TABLE: Record<string, X87Compiler> = {
+  fld: ({ insn, vm, x }) => {
+    const src = insn.operands[0];
+    if (src.kind === 'mem') {
+      const ea = effectiveAddress(src, vm), size = src.size;
+      return () => x.push(x.readFloat(ea(), size));
+    }
+    const i = src.reg;
+    return () => x.push(x.get(i));
+  },
+  fild: (c) => {
+    const ea = memoryAddress(c), size = memOperand(c.insn).size, x = c.x;
+    return () => x.push(x.readInt(ea(), size));
+  },
+  fst: ({ insn, vm, x, op }) => {
+    const pop = op === 'fstp';
+    const dst = insn.operands[0];
+    if (dst.kind === 'mem') {
+      const ea = effectiveAddress(dst, vm), size = dst.size;
+      return () => {
+        x.writeFloat(ea(), size, x.get(0));
+        if (pop) x.pop();
+      };
+    }
+    const i = dst.reg;
+    return () => {
+      x.set(i, x.get(0));
+      if (pop) x.pop();
+    };
+  },
+  fist: (c) => {
+    const ea = memoryAddress(c), size = memOperand(c.insn).size, pop = c.op === 'fistp', x = c.x;
+    return () => {
+      x.writeInt(ea(), size, x.get(0));
+      if (pop) x.pop();
+    };
+  },
+  fbld: (c) => {
+    const ea = memoryAddress(c), x = c.x;
+    return () => x.push(readBcd(x.mmu, ea()));
+  },
+  fbstp: (c) => {
+    const ea = memoryAddress(c), x = c.x;
+    return () => {
+      writeBcd(x, ea(), x.get(0));
+      x.pop();
+    };
+  },
+  fxch: ({ x, sti }) => () => {
+    const a = x.get(0), b = x.get(sti);
+    x.set(0, b);
+    x.set(sti, a);
+    x.setCondition(0);
+  },
+  fcom: compare, fcomp: compare, fucom: compare, fucomp: compare, ficom: compare, ficomp: compare,
+  fcompp: compare, fucompp: compare,
+  fcomi: compareEflags, fcomip: compareEflags, fucomi: compareEflags, fucomip: compareEflags,
+  ftst: ({ x }) => () => {
+    const a = x.get(0);
+    if (a !== a) x.flag(IE);
+    x.setCondition(compareBits(a, 0));
+  },
+  fxam: ({ x }) => () => examine(x),
+  fcmovcc: ({ insn, x, s, sti }) => {
+    const cc = insn.entry.cond;
+    return () => {
+      if (testCondition(s, cc)) x.set(0, x.get(sti));
+    };
+  },
+  fchs: ({ x }) => unary(x, (v) => -v),
+  fabs: ({ x }) => unary(x, (v) => Math.abs(v)),
+  fsqrt: ({ x }) => unary(x, (v) => Math.sqrt(v)),
+  f2xm1: ({ x }) => unary(x, (v) => Math.expm1(v * Math.LN2)),
+  frndint: ({ x }) => () => {
+    const v = x.get(0);
+    if (!Number.isFinite(v)) return x.setCondition(0);
+    const r = x.round(v);
+    x.roundedUp(Math.abs(r) > Math.abs(v));
+    x.set(0, r === 0 && (v < 0 || Object.is(v, -0)) ? -0 : r);
+  },
+  fsin: trig, fcos: trig, fsincos: trig, fptan: trig,
+  fpatan: logarithmic, fyl2x: logarithmic, fyl2xp1: logarithmic,
+  fscale: ({ x }) => () => {
+    const a = x.get(0), b = x.get(1);
+    x.setCondition(0);
+    const n = Math.trunc(b);
+    const half = Math.trunc(n / 2);
+    x.set(0, x.result(Number.isFinite(n) ? a * 2 ** half * 2 ** (n - half) : a * 2 ** n, a, b));
+  },
+  fxtract: ({ x }) => () => {
+    const v = x.get(0);
+    x.setCondition(0);
+    if (v === 0) {
+      x.flag(ZE);
+      x.set(0, -Infinity);
+      x.push(v);
+      return;
+    }
+    if (!Number.isFinite(v)) {
+      x.set(0, v !== v ? v : Infinity);
+      x.push(v);
+      return;
+    }
+    const e = Math.floor(Math.log2(Math.abs(v)));
+    let m = v / 2 ** e;
+    let exp = e;
+    // log2 can be off by one near powers of two: bring the significand into [1, 2).
+    if (Math.abs(m) >= 2) (m /= 2), exp++;
+    else if (Math.abs(m) < 1) (m *= 2), exp--;
+    x.set(0, exp);
+    x.push(m);
+  },
+  fprem: ({ x }) => remainder(x, false),
+  fprem1: ({ x }) => remainder(x, true),
+  fld1: constant, fldz: constant, fldpi: constant, fldl2e: constant, fldl2t: constant, fldlg2: constant, fldln2: constant,
+  fldcw: (c) => {
+    const ea = memoryAddress(c), s = c.s, m = c.x.mmu;
+    return () => {
+      s[Slot.FPU_CW] = m.read16(ea());
+    };
+  },
+  fnstcw: (c) => {
+    const ea = memoryAddress(c), s = c.s, m = c.x.mmu;
+    return () => m.write16(ea(), s[Slot.FPU_CW] & 0xffff);
+  },
+  fnstsw: ({ insn, vm, x }) => {
+    const dst = insn.operands[0];
+    if (dst.kind === 'mem') {
+      const ea = effectiveAddress(dst, vm);
+      return () => x.mmu.write16(ea(), x.statusWord());
+    }
+    const r16 = vm.cpu.r16;
+    return () => {
+      r16[0] = x.statusWord();
+    };
+  },
+  fnclex: ({ s }) => () => {
+    s[Slot.FPU_SW] &= ~0x80ff;
+  },
+  fninit: ({ x }) => () => initialise(x),
+  ffree: ({ x, s, sti, op }) => () => {
+    s[Slot.FPU_EMPTY] |= 1 << ((s[Slot.FPU_TOP] + sti) & 7);
+    if (op === 'ffreep') x.pop();
+  },
+  fincstp: ({ x, s, op }) => () => {
+    s[Slot.FPU_TOP] = (s[Slot.FPU_TOP] + (op === 'fincstp' ? 1 : -1)) & 7;
+    x.setCondition(0);
+  },
+  fnstenv: (c) => {
+    const ea = memoryAddress(c), x = c.x, s = c.s;
+    return () => {
+      storeEnvironment(x, ea());
+      s[Slot.FPU_CW] |= 0x3f;
+    };
+  },
+  fldenv: (c) => {
+    const ea = memoryAddress(c), x = c.x;
+    return () => loadEnvironment(x, ea());
+  },
+  fnsave: (c) => {
+    const ea = memoryAddress(c), x = c.x, s = c.s;
+    return () => {
+      const a = ea();
+      storeEnvironment(x, a);
+      for (let i = 0; i < 8; i++) x.writeFloat(a + 28 + 10 * i, 10, x.r[(s[Slot.FPU_TOP] + i) & 7]);
+      initialise(x);
+    };
+  },
+  frstor: (c) => {
+    const ea = memoryAddress(c), x = c.x, s = c.s;
+    return () => {
+      const a = ea();
+      loadEnvironment(x, a);
+      for (let i = 0; i < 8; i++) x.r[(s[Slot.FPU_TOP] + i) & 7] = x.readFloat(a + 28 + 10 * i, 10);
+    };
+  },
+  fnop: () => () => {},
+};
+X87_TABLE.fstp = X87_TABLE.fst;
+X87_TABLE.fistp = X87_TABLE.fist;
+X87_TABLE.ffreep = X87_TABLE.ffree;
+X87_TABLE.fdecstp = X87_TABLE.fincstp;
+// FADD ... FDIVR: memory, register and popping forms, and the integer-operand FIADD ... FIDIVR.
+for (const name of Object.keys(ARITH)) {
+  X87_TABLE[`f${name}`] = ({ insn, vm, x }) => compileArith(insn, vm, x, name, false, false);
+  X87_TABLE[`f${name}p`] = ({ insn, vm, x }) => compileArith(insn, vm, x, name, false, true);
+  X87_TABLE[`fi${name}`] = ({ insn, vm, x }) => compileArith(insn, vm, x, name, true, false);
 }
 
-/** The decoder's x87 operation names, for the interpreter's semantics table. */
-export const X87_OPS = [
-  'fadd', 'fmul', 'fsub', 'fsubr', 'fdiv', 'fdivr', 'faddp', 'fmulp', 'fsubp', 'fsubrp', 'fdivp', 'fdivrp',
-  'fiadd', 'fimul', 'fisub', 'fisubr', 'fidiv', 'fidivr',
-  'fld', 'fild', 'fst', 'fstp', 'fist', 'fistp', 'fbld', 'fbstp', 'fxch',
-  'fcom', 'fcomp', 'fucom', 'fucomp', 'ficom', 'ficomp', 'fcompp', 'fucompp', 'fcomi', 'fcomip', 'fucomi', 'fucomip',
-  'ftst', 'fxam', 'fcmovcc', 'fchs', 'fabs', 'fsqrt', 'frndint', 'f2xm1', 'fsin', 'fcos', 'fsincos', 'fptan',
-  'fpatan', 'fyl2x', 'fyl2xp1', 'fscale', 'fxtract', 'fprem', 'fprem1',
-  'fld1', 'fldz', 'fldpi', 'fldl2e', 'fldl2t', 'fldlg2', 'fldln2',
-  'fldcw', 'fnstcw', 'fnstsw', 'fnclex', 'fninit', 'ffree', 'ffreep', 'fdecstp', 'fincstp',
-  'fnstenv', 'fldenv', 'fnsave', 'frstor', 'fnop',
-] as const;
+/** The interpreter's x87 semantics, by the decoder's operation names. */
+export const X87_SEMANTICS: Readonly<Record<string, (insn: Instruction, vm: Machine) => Exec>> = Object.fromEntries(
+  Object.entries(X87_TABLE).map(([op, compile]) => [
+    op,
+    (insn: Instruction, vm: Machine): Exec => {
+      const x = new X87(vm);
+      const st = insn.operands.filter((o) => o.kind === 'st');
+      const sti = st.find((o) => o.reg !== 0)?.reg ?? st[0]?.reg ?? 1;
+      return compile({ insn, vm, x, s: x.s, op, sti });
+    },
+  ]),
+);
