@@ -24,12 +24,16 @@ import {
   STACK_TOP,
 } from './address-space.js';
 import { LinuxDescriptorTables } from './descriptors.js';
-import { type ElfImage, loadElf } from './elf.js';
+import { type ElfImage, LoadError, loadElf, readElfFile } from './elf.js';
 import { E, errnoName, errnoOf } from './errno.js';
 import { AT_FDCWD, FdTable, HostFile, MemFile, O_RDONLY, O_WRONLY, type OpenFile, SinkFile } from './files.js';
-import { Errno, GuestIO, fail } from './guest-io.js';
-import { SIG_DFL, SIG_IGN, type Signal, SIGNAL_NAMES, defaultAction } from './signals.js';
+import { Errno, GuestIO, fail, hostPath } from './guest-io.js';
+import { type Signal, SIGNAL_NAMES } from './signals.js';
+import { deliverPendingSignals, faultSignal, fireTimers, forceSignal, hasDeliverable, PendingSignals, sendSignal } from './signal-delivery.js';
+import { type SigInfo, SI_KERNEL } from './signal-frame.js';
+import { IntervalTimer } from './interval-timer.js';
 import { buildInitialStack } from './stack.js';
+import { Sysroot } from './sysroot.js';
 import { syscallName } from './syscall-names.js';
 import { SYSCALLS } from './syscalls.js';
 
@@ -39,6 +43,10 @@ export interface GuestVm {
   readonly mmu: Mmu;
   readonly cpu: Cpu;
   stop(reason: StopReason): void;
+  /** Why the current run is ending, once stop() was called. */
+  readonly stopped: StopReason | null;
+  /** Set to make the run loop drop chained paths (a signal moved EIP elsewhere). */
+  attention: boolean;
   flushCode(): void;
 }
 
@@ -61,6 +69,12 @@ export interface LinuxProcessOptions {
   diag?: (line: string) => void;
   /** Initial working directory (default: the host's). */
   cwd?: string;
+  /**
+   * The root of an i386 system (qemu-user's -L): the program's interpreter
+   * and every absolute path the guest names are looked up there first (see
+   * sysroot.ts). Default: none, the host's root.
+   */
+  sysroot?: string;
 }
 
 /** struct sigaction as rt_sigaction passes it. */
@@ -76,25 +90,6 @@ export interface SigAction {
 export const toGuestString = (s: string): string => Buffer.from(s, 'utf8').toString('latin1');
 
 const hex8 = (n: number): string => (n >>> 0).toString(16).padStart(8, '0');
-
-/** Fault vectors → the signal the kernel sends for them. */
-function signalForVector(v: number): Signal {
-  switch (v) {
-    case Vector.DE:
-    case Vector.MF:
-    case Vector.XM:
-      return 8; // SIGFPE
-    case Vector.UD:
-      return 4; // SIGILL
-    case Vector.BP:
-    case Vector.DB:
-      return 5; // SIGTRAP
-    case Vector.AC:
-      return 7; // SIGBUS
-    default:
-      return 11; // SIGSEGV: #PF #GP #SS #NP #TS, INTO, BOUND
-  }
-}
 
 const VECTOR_TAGS: Record<number, string> = {
   0: '#DE', 1: '#DB', 3: '#BP', 4: '#OF', 5: '#BR', 6: '#UD', 7: '#NM', 8: '#DF', 10: '#TS', 11: '#NP',
@@ -137,6 +132,8 @@ export class LinuxProcess implements Personality {
   /** Absolute path of the executable (latin1 byte string), what /proc/self/exe points to. */
   exe: string;
   cwd: string;
+  /** --sysroot: where absolute guest paths are looked up first; null for the host's root only. */
+  readonly sysroot: Sysroot | null;
   umask: number;
   /** The host's umask, which the host kernel applies on top of the guest's. */
   readonly hostUmask: number;
@@ -153,7 +150,11 @@ export class LinuxProcess implements Personality {
   personality = 0;
   readonly sigactions = new Map<number, SigAction>();
   sigmask = 0n;
-  sigpending = 0n;
+  readonly pending = new PendingSignals();
+  /** sigsuspend's caller mask, put back by the handler's sigreturn (or at once if no handler runs). */
+  suspendedMask: bigint | null = null;
+  /** ITIMER_REAL (alarm, setitimer): SIGALRM on the wall clock. */
+  readonly realTimer = new IntervalTimer();
   altstack = { sp: 0, flags: 2, size: 0 };
   /** RLIMIT_* → [soft, hard], RLIM_INFINITY as 2^64-1. */
   readonly rlimits = new Map<number, [bigint, bigint]>();
@@ -183,6 +184,7 @@ export class LinuxProcess implements Personality {
     }
     this.exe = toGuestString(exe);
     this.cwd = toGuestString(opts.cwd ?? process.cwd());
+    this.sysroot = opts.sysroot !== undefined ? new Sysroot(opts.sysroot) : null;
     this.comm = nodePath.basename(opts.program).slice(0, 15);
     this.hostUmask = process.umask(); // the read-only form: setting it is not allowed in worker threads
     this.umask = this.hostUmask;
@@ -248,12 +250,14 @@ export class LinuxProcess implements Personality {
   }
 
   /**
-   * execve's second half: maps the image and a stack, writes argv/envp/auxv,
-   * and sets the registers and segments the kernel gives a new i386 process.
+   * execve's second half: maps the image (and its PT_INTERP, the dynamic
+   * loader, which then runs first) and a stack, writes argv/envp/auxv, and
+   * sets the registers and segments the kernel gives a new i386 process.
    */
   exec(image: ElfImage, argv: readonly string[], envp: readonly string[]): void {
     const vm = this.vm;
     const loaded = loadElf(image, this.mm, this.exe);
+    const interp = image.interp !== null ? this.loadInterpreter(image, image.interp) : null;
     this.mm.readImpliesExec = loaded.readImpliesExec;
     if (loaded.readImpliesExec) this.personality |= 0x0400000; // READ_IMPLIES_EXEC
     this.mm.mapFixed(STACK_TOP - STACK_SIZE, STACK_SIZE, {
@@ -269,6 +273,7 @@ export class LinuxProcess implements Personality {
       entry: loaded.entry,
       phdr: loaded.phdr,
       phnum: loaded.phnum,
+      base: interp?.bias ?? 0,
       uid: this.uid,
       euid: this.euid,
       gid: this.gid,
@@ -277,12 +282,38 @@ export class LinuxProcess implements Personality {
     const cpu = vm.cpu;
     cpu.r32.fill(0);
     cpu.r32[Slot.ESP] = stack.sp;
-    cpu.eip = loaded.entry;
+    cpu.eip = interp?.entry ?? loaded.entry;
     cpu.eflags = 0x202;
     cpu.setSegment(Seg.CS, USER_CS, { base: 0, limit: -1, attr: FLAT_CODE_ATTR });
     for (const seg of [Seg.DS, Seg.ES, Seg.SS]) cpu.setSegment(seg, USER_DS, { base: 0, limit: -1, attr: FLAT_DATA_ATTR });
     for (const seg of [Seg.FS, Seg.GS]) cpu.setSegment(seg, 0, { base: 0, limit: 0, attr: 0 });
     cpu.descriptors = this.gdt;
+  }
+
+  /**
+   * Maps the program interpreter `path` names (through the sysroot, like any
+   * guest path) the way the kernel's load_elf_interp does: an ET_DYN image
+   * placed top down below the mmap base. Throws LoadError when it is not there
+   * (saying to use --sysroot) or is no i386 shared object.
+   */
+  private loadInterpreter(program: ElfImage, path: string) {
+    const host = hostPath(this.resolve(AT_FDCWD, path)).toString('utf8');
+    if (!fs.existsSync(host)) {
+      const where = this.sysroot ? `neither in ${this.sysroot.dir} (--sysroot) nor on the host` : 'not on the host';
+      const fix = this.sysroot
+        ? ''
+        : '; give the root of an i386 system that has it with --sysroot DIR (for example Debian\'s libc6:i386 unpacked with dpkg-deb -x DEB DIR)';
+      throw new LoadError(`${program.path} is dynamically linked and its interpreter ${path} is ${where}${fix}`);
+    }
+    const image = readElfFile(host);
+    if (image.interp !== null) throw new LoadError(`${program.path}: its interpreter ${host} has an interpreter itself`);
+    let real = host;
+    try {
+      real = fs.realpathSync(host);
+    } catch {
+      // keep the path as found
+    }
+    return loadElf(image, this.mm, toGuestString(real), 'interpreter');
   }
 
   // ------------------------------------------------------------------ Personality
@@ -294,17 +325,27 @@ export class LinuxProcess implements Personality {
       return;
     }
     // Every other gate has DPL 0 (INT3/INTO aside): the kernel answers #GP, i.e. SIGSEGV.
+    // INT3, INTO and INT1 are traps (EIP stays past them); INT n faults (EIP back at it).
     const eip = vm.cpu.eip;
     if (vector === 3) {
       const at = this.vm.mmu.readUpTo(eip - 1, 1)[0] === 0xcc ? eip - 1 : eip - 2;
-      this.fatal(5, '#BP: int3', at);
+      this.trap(new CpuException(Vector.BP, 0), '#BP: int3', at);
     } else if (vector === 4) {
-      this.fatal(11, '#OF: into', eip - 1);
+      this.trap(new CpuException(Vector.OF, 0), '#OF: into', eip - 1);
     } else if (vector === 1) {
-      this.fatal(5, '#DB: int1', eip - 1);
+      this.trap(new CpuException(Vector.DB, 0), '#DB: int1', eip - 1);
     } else {
-      this.fatal(11, `#GP: int 0x${(vector & 0xff).toString(16)}`, eip - 2);
+      vm.cpu.eip = eip - 2;
+      const e = new CpuException(Vector.GP, ((vector & 0xff) << 3) | 2);
+      this.trap(e, `#GP: int 0x${(vector & 0xff).toString(16)}`, eip - 2);
     }
+  }
+
+  /** A CPU exception with the guest's handler if it has one, else the fault's diagnostic and death. */
+  private trap(e: CpuException, what: string | null, at: number, headline?: string): void {
+    const { info, trap } = faultSignal(e, at);
+    if (forceSignal(this, info, trap)) return;
+    this.fatal(info.signo, what, at, headline);
   }
 
   onException(vm: Machine | GuestVm, e: CpuException): void {
@@ -320,14 +361,13 @@ export class LinuxProcess implements Personality {
         e = fault; // the emulated store faulted: that is the guest's fault
       }
     }
-    const sig = signalForVector(e.vector);
     const tag = VECTOR_TAGS[e.vector] ?? `vector ${e.vector}`;
     if (e.vector === Vector.UD && e.detail.startsWith('unimplemented')) {
-      this.fatal(sig, null, vm.cpu.eip, 'unimplemented instruction');
+      this.trap(e, null, vm.cpu.eip, 'unimplemented instruction');
       return;
     }
     const what = e.vector === Vector.PF ? `#PF: ${describePageFault(e)}` : e.detail ? `${tag}: ${e.detail}` : tag;
-    this.fatal(sig, what, vm.cpu.eip);
+    this.trap(e, what, vm.cpu.eip);
   }
 
   /** "89 03  mov dword ptr [ebx], eax" for the instruction at `eip`, or '' when unreadable. */
@@ -345,6 +385,11 @@ export class LinuxProcess implements Personality {
     } catch {
       return Array.from(bytes.subarray(0, 8), (b) => b.toString(16).padStart(2, '0')).join(' ');
     }
+  }
+
+  /** Ends the process as killed by `sig` (a fault it cannot handle), with one diagnostic line. */
+  fatalSignal(sig: Signal, what: string): void {
+    this.fatal(sig, what, this.vm.cpu.eip);
   }
 
   /** Ends the process as killed by `sig` after a CPU fault, with one diagnostic line. */
@@ -385,6 +430,14 @@ export class LinuxProcess implements Personality {
     }
     if (this.strace) this.trace(nr, def?.name, result);
     r[Slot.EAX] = result;
+    // The way back to user mode is where signals are delivered.
+    if (this.suspendedMask !== null) {
+      const saved = this.suspendedMask;
+      this.suspendedMask = null;
+      if (!deliverPendingSignals(this, saved)) this.sigmask = saved;
+    } else if (hasDeliverable(this)) {
+      deliverPendingSignals(this);
+    }
   }
 
   /** A handler's exception → -errno (bad guest pointer → EFAULT; host fs error → its errno). */
@@ -449,43 +502,26 @@ export class LinuxProcess implements Personality {
   // ------------------------------------------------------------------ signals
 
   /**
-   * A signal sent to this process (kill, tgkill, raise, SIGPIPE). Handlers
-   * are not called yet: an installed handler makes the signal a no-op with a
-   * warning; the default action of terminating signals ends the run with
-   * 128+sig like a shell reports it (no message: the shell prints one).
+   * A signal sent to this process (kill, tgkill, timers, SIGPIPE): made
+   * pending, and delivered on the way back to user mode (see
+   * signal-delivery.ts). `info` defaults to a kernel-sent one.
    */
-  raise(sig: number): number {
+  raise(sig: number, info: SigInfo = { signo: sig, code: SI_KERNEL }): number {
     if (sig === 0) return 0;
     if (sig < 1 || sig > 64) return -E.EINVAL;
-    const bit = 1n << BigInt(sig - 1);
-    if (sig !== 9 && sig !== 19 && this.sigmask & bit) {
-      this.sigpending |= bit;
-      return 0;
-    }
-    this.deliver(sig);
+    sendSignal(this, { ...info, signo: sig });
     return 0;
   }
 
-  private deliver(sig: number): void {
-    const handler = this.sigactions.get(sig)?.handler ?? SIG_DFL;
-    if (sig !== 9 && sig !== 19 && handler === SIG_IGN) return;
-    if (sig !== 9 && sig !== 19 && handler !== SIG_DFL) {
-      this.warnOnce(`signal ${sig}`, `${SIGNAL_NAMES[sig] ?? `signal ${sig}`} has a handler, but signal delivery is not implemented yet: ignored`);
-      return;
-    }
-    const action = defaultAction(sig);
-    if (action === 'term' || action === 'core') this.vm.stop({ kind: 'exit', status: 128 + sig });
+  /** Signals pending (blocked or not), for rt_sigpending. */
+  get sigpending(): bigint {
+    return this.pending.mask;
   }
 
-  /** Delivers pending signals the mask no longer blocks. */
-  deliverPending(): void {
-    for (let sig = 1; sig <= 64 && this.sigpending; sig++) {
-      const bit = 1n << BigInt(sig - 1);
-      if (this.sigpending & bit && !(this.sigmask & bit)) {
-        this.sigpending &= ~bit;
-        this.deliver(sig);
-      }
-    }
+  /** Between run slices: fires due timers and delivers what is pending (asynchronous signals). */
+  poll(): void {
+    fireTimers(this, process.hrtime.bigint());
+    if (hasDeliverable(this)) deliverPendingSignals(this);
   }
 
   // ------------------------------------------------------------------ paths and files
@@ -532,7 +568,7 @@ export class LinuxProcess implements Personality {
     if (path === '') fail(E.ENOENT);
     const link = this.procLink(path);
     if (link !== null) return link;
-    if (path.startsWith('/')) return path;
+    if (path.startsWith('/')) return this.sysroot ? this.sysroot.lookup(path) : path;
     let base: string;
     if (dirfd === AT_FDCWD) {
       base = this.cwd;

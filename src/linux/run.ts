@@ -27,6 +27,12 @@ export interface RunLinuxOptions {
   /** wasmvisor's own messages, one line each (default: the host's stderr). */
   diag?: (line: string) => void;
   cwd?: string;
+  /**
+   * The root of an i386 system (qemu-user's -L): a dynamically linked
+   * program's interpreter, its libraries and every absolute path it names are
+   * looked up there first, then on the host. Default: the host's root only.
+   */
+  sysroot?: string;
   /** interp, jit, auto or lockstep (default auto). */
   engine?: Engine;
   /** Translator tuning and switches. */
@@ -68,6 +74,9 @@ export async function runLinuxProgram(opts: RunLinuxOptions): Promise<number> {
   const diag = opts.diag ?? ((line: string) => void fs.writeSync(2, `${line}\n`));
   let image: ElfImage;
   try {
+    if (opts.sysroot !== undefined && !fs.statSync(opts.sysroot, { throwIfNoEntry: false })?.isDirectory()) {
+      throw new LoadError(`--sysroot ${opts.sysroot} is not a directory`);
+    }
     image = readElfFile(opts.program);
   } catch (e) {
     if (e instanceof LoadError) {
@@ -84,6 +93,7 @@ export async function runLinuxProgram(opts: RunLinuxOptions): Promise<number> {
     stdio: opts.stdio,
     diag,
     cwd: opts.cwd,
+    sysroot: opts.sysroot,
   });
   // wabt is loaded only for --dump-wasm: it is a large module a plain run should not wait for.
   const dumper =
@@ -108,7 +118,7 @@ export async function runLinuxProgram(opts: RunLinuxOptions): Promise<number> {
       }
       throw e;
     }
-    const status = await runLoop(vm, opts, diag);
+    const status = await runLoop(vm, proc, opts, diag);
     if (opts.stats) printStats(vm, proc, started, diag);
     return status;
   } finally {
@@ -117,7 +127,7 @@ export async function runLinuxProgram(opts: RunLinuxOptions): Promise<number> {
   }
 }
 
-async function runLoop(vm: Machine, opts: RunLinuxOptions, diag: (line: string) => void): Promise<number> {
+async function runLoop(vm: Machine, proc: LinuxProcess, opts: RunLinuxOptions, diag: (line: string) => void): Promise<number> {
   const limit = opts.maxInstructions ?? Infinity;
   const deadline = opts.timeoutMs !== undefined ? performance.now() + opts.timeoutMs : Infinity;
   for (;;) {
@@ -134,7 +144,9 @@ async function runLoop(vm: Machine, opts: RunLinuxOptions, diag: (line: string) 
     }
     let r;
     try {
-      r = vm.run(budget);
+      // Timers fire and asynchronous signals arrive between slices.
+      proc.poll();
+      r = vm.stopped ?? vm.run(budget);
     } catch (e) {
       // A bug in wasmvisor, not in the guest: say where the guest was, with the host stack.
       const where = `eip 0x${vm.cpu.eip.toString(16).padStart(8, '0')}`;

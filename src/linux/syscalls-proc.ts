@@ -5,8 +5,7 @@ import { decodeUserDesc, encodeUserDescFlags } from './descriptors.js';
 import { E } from './errno.js';
 import { sleepMs } from './files.js';
 import { fail } from './guest-io.js';
-import type { LinuxProcess, SigAction } from './process.js';
-import { SIGKILL, SIGSTOP } from './signals.js';
+import type { LinuxProcess } from './process.js';
 import { readTimespec } from './structs.js';
 import { type SyscallDef, sys } from './syscall-def.js';
 import { clockNs } from './syscalls-time.js';
@@ -196,111 +195,6 @@ function futex(p: LinuxProcess, uaddr: number, op: number, val: number, timeout:
   }
 }
 
-// ------------------------------------------------------------------ signals
-
-const SA_MASK_KILLSTOP = ~((1n << BigInt(SIGKILL - 1)) | (1n << BigInt(SIGSTOP - 1)));
-
-function validSignal(sig: number): boolean {
-  return sig >= 1 && sig <= 64;
-}
-
-/** rt_sigaction with the kernel's i386 struct sigaction {handler, flags, restorer, mask(8)}. */
-function rtSigaction(p: LinuxProcess, sig: number, act: number, oact: number, setsize: number): number {
-  if (setsize !== 8 || !validSignal(sig)) return -E.EINVAL;
-  if (act && (sig === SIGKILL || sig === SIGSTOP)) return -E.EINVAL;
-  const old = p.sigactions.get(sig) ?? { handler: 0, flags: 0, restorer: 0, mask: 0n };
-  let next: SigAction | null = null;
-  if (act) {
-    next = {
-      handler: p.io.u32(act),
-      flags: p.io.u32(act + 4),
-      restorer: p.io.u32(act + 8),
-      mask: (BigInt(p.io.u32(act + 16)) << 32n) | BigInt(p.io.u32(act + 12)),
-    };
-  }
-  if (oact) {
-    p.io.struct(oact, 20, (dv) => {
-      dv.setUint32(0, old.handler, true);
-      dv.setUint32(4, old.flags, true);
-      dv.setUint32(8, old.restorer, true);
-      dv.setBigUint64(12, old.mask, true);
-    });
-  }
-  if (next) p.sigactions.set(sig, next);
-  return 0;
-}
-
-/** The old sigaction: {handler, mask(4), flags, restorer}. */
-function oldSigaction(p: LinuxProcess, sig: number, act: number, oact: number): number {
-  if (!validSignal(sig) || (act && (sig === SIGKILL || sig === SIGSTOP))) return -E.EINVAL;
-  const old = p.sigactions.get(sig) ?? { handler: 0, flags: 0, restorer: 0, mask: 0n };
-  const next = act
-    ? { handler: p.io.u32(act), mask: BigInt(p.io.u32(act + 4)), flags: p.io.u32(act + 8), restorer: p.io.u32(act + 12) }
-    : null;
-  if (oact) {
-    p.io.struct(oact, 16, (dv) => {
-      dv.setUint32(0, old.handler, true);
-      dv.setUint32(4, Number(old.mask & 0xffffffffn), true);
-      dv.setUint32(8, old.flags, true);
-      dv.setUint32(12, old.restorer, true);
-    });
-  }
-  if (next) p.sigactions.set(sig, next);
-  return 0;
-}
-
-const SIG_BLOCK = 0;
-const SIG_UNBLOCK = 1;
-const SIG_SETMASK = 2;
-
-function sigprocmask(p: LinuxProcess, how: number, set: number, oset: number, wide: boolean): number {
-  const old = p.sigmask;
-  if (set) {
-    const v = wide ? (BigInt(p.io.u32(set + 4)) << 32n) | BigInt(p.io.u32(set)) : BigInt(p.io.u32(set)) | (old & ~0xffffffffn);
-    if (how === SIG_BLOCK) p.sigmask |= v;
-    else if (how === SIG_UNBLOCK) p.sigmask &= ~v;
-    else if (how === SIG_SETMASK) p.sigmask = v;
-    else return -E.EINVAL;
-    p.sigmask &= SA_MASK_KILLSTOP;
-  }
-  if (oset) {
-    if (wide) p.io.setI64(oset, old);
-    else p.io.setU32(oset, Number(old & 0xffffffffn));
-  }
-  p.deliverPending();
-  return 0;
-}
-
-function sigaltstack(p: LinuxProcess, ss: number, oss: number): number {
-  const SS_DISABLE = 2;
-  const MINSIGSTKSZ = 2048;
-  const old = { ...p.altstack };
-  if (ss) {
-    const sp = p.io.u32(ss);
-    const flags = p.io.i32(ss + 4);
-    const size = p.io.u32(ss + 8);
-    if (flags & ~(SS_DISABLE | 0x80000000)) return -E.EINVAL;
-    if (flags & SS_DISABLE) p.altstack = { sp: 0, flags: SS_DISABLE, size: 0 };
-    else if (size < MINSIGSTKSZ) return -E.ENOMEM;
-    else p.altstack = { sp, flags: 0, size };
-  }
-  if (oss) {
-    p.io.struct(oss, 12, (dv) => {
-      dv.setUint32(0, old.sp, true);
-      dv.setInt32(4, old.flags, true);
-      dv.setUint32(8, old.size, true);
-    });
-  }
-  return 0;
-}
-
-/** kill/tkill/tgkill: only this process exists here. */
-function killSelf(p: LinuxProcess, target: number, sig: number): number {
-  if (!validSignal(sig) && sig !== 0) return -E.EINVAL;
-  if (target !== p.pid && target !== 0 && target !== -1 && target !== -p.pid) return -E.ESRCH;
-  return p.raise(sig);
-}
-
 // ------------------------------------------------------------------ prctl
 
 const PR_SET_PDEATHSIG = 1;
@@ -351,14 +245,7 @@ export const PROC_SYSCALLS: SyscallDef[] = [
   sys(7, 'waitpid', () => -E.ECHILD),
   sys(20, 'getpid', (p) => p.pid),
   sys(24, 'getuid', (p) => low16(p.uid)),
-  sys(37, 'kill', (p, pid, sig) => killSelf(p, pid, sig)),
   sys(47, 'getgid', (p) => low16(p.gid)),
-  sys(48, 'signal', (p, sig, handler) => {
-    if (!validSignal(sig) || sig === SIGKILL || sig === SIGSTOP) return -E.EINVAL;
-    const old = p.sigactions.get(sig)?.handler ?? 0;
-    p.sigactions.set(sig, { handler: handler >>> 0, flags: 0x80000000 | 0x40000000, restorer: 0, mask: 0n });
-    return old;
-  }),
   sys(49, 'geteuid', (p) => low16(p.euid)),
   sys(114, 'wait4', () => -E.ECHILD),
   sys(284, 'waitid', () => -E.ECHILD),
@@ -367,7 +254,6 @@ export const PROC_SYSCALLS: SyscallDef[] = [
   sys(64, 'getppid', (p) => p.ppid),
   sys(65, 'getpgrp', (p) => p.pid),
   sys(66, 'setsid', () => -E.EPERM),
-  sys(67, 'sigaction', oldSigaction),
   sys(75, 'setrlimit', (p, resource, rlim) => {
     setLimit(p, resource, rlFrom32(p.io.u32(rlim)), rlFrom32(p.io.u32(rlim + 4)));
     return 0;
@@ -384,7 +270,6 @@ export const PROC_SYSCALLS: SyscallDef[] = [
   sys(97, 'setpriority', () => 0),
   sys(116, 'sysinfo', (p, buf) => sysinfo(p, buf)),
   sys(122, 'uname', (p, buf) => uname(p, buf)),
-  sys(126, 'sigprocmask', (p, how, set, oset) => sigprocmask(p, how, set, oset, false)),
   sys(132, 'getpgid', (p, pid) => (pid === 0 || pid === p.pid ? p.pid : -E.ESRCH)),
   sys(136, 'personality', (p, persona) => {
     const old = p.personality;
@@ -396,14 +281,6 @@ export const PROC_SYSCALLS: SyscallDef[] = [
   sys(157, 'sched_getscheduler', () => 0), // SCHED_OTHER
   sys(158, 'sched_yield', () => 0),
   sys(172, 'prctl', prctl),
-  sys(174, 'rt_sigaction', rtSigaction),
-  sys(175, 'rt_sigprocmask', (p, how, set, oset, size) => (size !== 8 ? -E.EINVAL : sigprocmask(p, how, set, oset, true))),
-  sys(176, 'rt_sigpending', (p, set, size) => {
-    if (size > 8) return -E.EINVAL;
-    p.io.setI64(set, p.sigpending & p.sigmask);
-    return 0;
-  }),
-  sys(186, 'sigaltstack', (p, ss, oss) => sigaltstack(p, ss, oss)),
   sys(191, 'ugetrlimit', (p, resource, rlim) => {
     const [cur, max] = getLimit(p, resource);
     p.io.setU32(rlim, rl32(cur, 0xffffffff));
@@ -425,7 +302,6 @@ export const PROC_SYSCALLS: SyscallDef[] = [
   sys(213, 'setuid32', (p, id) => setIds([p.uid, p.euid], id)),
   sys(214, 'setgid32', (p, id) => setIds([p.gid, p.egid], id)),
   sys(224, 'gettid', (p) => p.pid),
-  sys(238, 'tkill', (p, tid, sig) => (tid === p.pid ? killSelf(p, p.pid, sig) : -E.ESRCH)),
   sys(240, 'futex', (p, uaddr, op, val, timeout, uaddr2, val3) => futex(p, uaddr, op, val, timeout, uaddr2, val3, false)),
   sys(241, 'sched_setaffinity', () => 0),
   // One CPU: a 4-byte mask with bit 0 set; the kernel returns the size it wrote.
@@ -441,7 +317,6 @@ export const PROC_SYSCALLS: SyscallDef[] = [
     p.tidAddress = ptr >>> 0;
     return p.pid;
   }),
-  sys(270, 'tgkill', (p, tgid, tid, sig) => (tgid === p.pid && tid === p.pid ? killSelf(p, p.pid, sig) : -E.ESRCH)),
   sys(311, 'set_robust_list', (p, head, len) => {
     if (len !== 12) return -E.EINVAL;
     p.robustList = head >>> 0;

@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
+import { sleepInterruptibly } from './syscalls-signal.js';
 import { E } from './errno.js';
-import { sleepMs } from './files.js';
 import { fail } from './guest-io.js';
 import type { LinuxProcess } from './process.js';
 import { readTimespec, writeTimespec32, writeTimespec64, writeTimeval32 } from './structs.js';
@@ -57,17 +57,13 @@ function clockResNs(clock: number): bigint {
   return clock === CLOCK_REALTIME_COARSE || clock === CLOCK_MONOTONIC_COARSE ? 4000000n : 1n;
 }
 
-/** Blocks for `ns` (the whole thread waits: there is nothing else to run). */
-function sleepNs(ns: bigint): void {
-  if (ns > 0n) sleepMs(Number(ns) / 1e6);
-}
 
-function clockNanosleep(p: LinuxProcess, clock: number, flags: number, req: number, time64: boolean): number {
+function clockNanosleep(p: LinuxProcess, clock: number, flags: number, req: number, rem: number, time64: boolean): number {
   if (clock === CLOCK_THREAD_CPUTIME_ID) return -E.EINVAL;
   const want = readTimespec(p.io, req, time64);
   const now = clockNs(clock);
-  sleepNs(flags & TIMER_ABSTIME ? want - now : want);
-  return 0;
+  const abs = (flags & TIMER_ABSTIME) !== 0;
+  return sleepInterruptibly(p, abs ? want - now : want, abs ? 0 : rem, time64);
 }
 
 function writeRusage(p: LinuxProcess, a: number, who: number): number {
@@ -109,17 +105,14 @@ export const TIME_SYSCALLS: SyscallDef[] = [
     return 0;
   }),
   sys(79, 'settimeofday', () => -E.EPERM),
-  sys(162, 'nanosleep', (p, req) => {
-    sleepNs(readTimespec(p.io, req, false));
-    return 0;
-  }),
+  sys(162, 'nanosleep', (p, req, rem) => sleepInterruptibly(p, readTimespec(p.io, req, false), rem, false)),
   sys(265, 'clock_gettime', (p, clock, ts) => (writeTimespec32(p.io, ts, clockNs(clock)), 0)),
   sys(266, 'clock_getres', (p, clock, ts) => {
     const r = clockResNs(clock);
     if (ts) writeTimespec32(p.io, ts, r);
     return 0;
   }),
-  sys(267, 'clock_nanosleep', (p, clock, flags, req) => clockNanosleep(p, clock, flags, req, false)),
+  sys(267, 'clock_nanosleep', (p, clock, flags, req, rem) => clockNanosleep(p, clock, flags, req, rem, false)),
   sys(403, 'clock_gettime64', (p, clock, ts) => (writeTimespec64(p.io, ts, clockNs(clock)), 0)),
   sys(404, 'clock_settime64', () => -E.EPERM),
   sys(406, 'clock_getres_time64', (p, clock, ts) => {
@@ -127,5 +120,5 @@ export const TIME_SYSCALLS: SyscallDef[] = [
     if (ts) writeTimespec64(p.io, ts, r);
     return 0;
   }),
-  sys(407, 'clock_nanosleep_time64', (p, clock, flags, req) => clockNanosleep(p, clock, flags, req, true)),
+  sys(407, 'clock_nanosleep_time64', (p, clock, flags, req, rem) => clockNanosleep(p, clock, flags, req, rem, true)),
 ];

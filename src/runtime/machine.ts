@@ -1,6 +1,6 @@
 import { BlockCache, Block } from './block-cache.js';
 import { Cpu } from './cpu.js';
-import { CpuException } from './exceptions.js';
+import { CpuException, Vector } from './exceptions.js';
 import { Slot } from './layout.js';
 import { GuestMemory } from './memory.js';
 import { Mmu, PageMapper } from './mmu.js';
@@ -8,6 +8,9 @@ import { Stack } from './interp/stack.js';
 import { Translator, TranslatorOptions, TranslatorStats } from '../translator/translator.js';
 import { Lockstep, LockstepStats } from '../translator/lockstep.js';
 import { TimeProfile, profiledPersonality } from './time-profile.js';
+
+/** EFLAGS.TF: trap after every instruction. */
+const TRAP_FLAG = 0x100;
 
 /**
  * How guest code runs: interpreted only, translated before it first runs, or
@@ -148,7 +151,10 @@ export class Machine {
     const jit = this.translator;
     while (this.icount < limit) {
       const eip = s[Slot.EIP];
-      if (jit !== null && jit.tryRun(eip, limit)) {
+      if ((s[Slot.FLAGS] & TRAP_FLAG) !== 0) {
+        this.singleStep(eip);
+        prev = null;
+      } else if (jit !== null && jit.tryRun(eip, limit)) {
         prev = null;
       } else {
         let b: Block | null = prev !== null ? chainedSuccessor(prev, eip) : null;
@@ -176,6 +182,25 @@ export class Machine {
       }
     }
     return { kind: 'budget' };
+  }
+
+  /** EFLAGS.TF is set: the next instruction traps after it runs. */
+  get singleStepping(): boolean {
+    return (this.cpu.s[Slot.FLAGS] & TRAP_FLAG) !== 0;
+  }
+
+  /**
+   * EFLAGS.TF: one instruction, then the single-step trap (#DB) with EIP
+   * past it. Not after an instruction that faulted (the fault is reported
+   * instead) or after INT n, whose gate clears TF until its IRET.
+   */
+  singleStep(eip: number): void {
+    const b = this.blocks.lookupFast(eip) ?? this.blocks.lookup(eip);
+    const before = this.icount;
+    this.abort = true; // execute() stops after the first instruction
+    this.execute(b);
+    if (this.stopReason !== null || this.icount === before || b.insns[0]?.entry.control === 'int') return;
+    this.personality.onException(this, new CpuException(Vector.DB, 0, 0, 'single step'));
   }
 
   private execute(b: Block): void {

@@ -127,6 +127,11 @@ export class Lockstep {
     const vm = this.vm;
     const limit = vm.icount + maxInstructions;
     while (vm.icount < limit) {
+      if (vm.singleStepping) {
+        // The trap flag: one interpreted instruction at a time, nothing to compare.
+        vm.singleStep(vm.cpu.s[Slot.EIP]);
+        continue;
+      }
       const divergence = this.step();
       if (divergence !== null) {
         this.counters.divergences++;

@@ -65,10 +65,10 @@ describe('runLinuxProgram', () => {
     );
   });
 
-  test('abort() ends with status 134 and no message', async () => {
+  test('abort() ends with status 134 and one line naming the signal', async () => {
     const r = await run(['abort']);
     expect(r.status).toBe(134);
-    expect(r.diag).toEqual([]);
+    expect(r.diag).toEqual(['wasmvisor: guest killed by SIGABRT']);
   });
 
   test('ud2 is SIGILL: status 132', async () => {

@@ -274,12 +274,15 @@ describe('process syscalls', () => {
     expect(t.stopped()).toEqual({ kind: 'exit', status: 0xff });
   });
 
-  test('kill(getpid(), SIGABRT) ends the process with status 134 and no message', () => {
+  test('kill(getpid(), SIGABRT) ends the process with status 134 and one line; SIGTERM quietly with 143', () => {
     const t = makeProcess();
     const pid = t.call(NR.getpid);
     expect(t.call(NR.kill, pid, 6)).toBe(0);
-    expect(t.stopped()).toEqual({ kind: 'exit', status: 134 });
-    expect(t.diag).toEqual([]);
+    expect(t.stopped()).toEqual({ kind: 'error', status: 134, message: 'wasmvisor: guest killed by SIGABRT' });
+    const u = makeProcess();
+    expect(u.call(NR.kill, pid, 15)).toBe(0);
+    expect(u.stopped()).toEqual({ kind: 'exit', status: 143 });
+    expect(u.diag).toEqual([]);
   });
 
   test('an unknown syscall returns -ENOSYS and warns once; strict stops with status 2', () => {

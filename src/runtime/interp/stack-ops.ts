@@ -8,6 +8,7 @@ import { Stack } from './stack.js';
 /** PUSH POP PUSHA POPA PUSHF POPF ENTER LEAVE. */
 
 /** EFLAGS bits POPF/SAHF may change at CPL 3 with IOPL 0 (IF and IOPL silently kept). */
+const TRAP_FLAG = 0x100;
 const USER_POPF_MASK = 0x1 | 0x4 | 0x10 | 0x40 | 0x80 | 0x100 | 0x400 | 0x800 | 0x4000 | 0x40000 | 0x200000;
 
 export function compilePush(insn: Instruction, vm: Machine, stack: Stack): Exec {
@@ -110,6 +111,8 @@ export function compilePopf(insn: Instruction, vm: Machine, stack: Stack): Exec 
     const v = stack.pop(size);
     s[Slot.FLAGS] = (readFlags(s) & ~mask) | (v & mask) | 2;
     s[Slot.LAZY_OP] = 0;
+    // Single-stepping starts: translated code must hand over to the run loop, which steps.
+    if (v & TRAP_FLAG) vm.attention = true;
   };
 }
 

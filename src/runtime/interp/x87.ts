@@ -35,13 +35,16 @@ const INDEFINITE = (() => {
 })();
 
 /** One VM's FPU view: its registers as float64 over the state block, and the stack operations. */
+/** What the x87 reaches of a machine: its registers and its memory. */
+export type CpuAndMemory = Pick<Machine, 'cpu' | 'mmu'>;
+
 class X87 {
   readonly s: Int32Array;
   readonly r: Float64Array;
   readonly mmu: Mmu;
   private readonly scratch = new DataView(new ArrayBuffer(16));
 
-  constructor(vm: Machine) {
+  constructor(vm: CpuAndMemory) {
     this.s = vm.cpu.s;
     this.r = new Float64Array(this.s.buffer, this.s.byteOffset + FPU_REGS_BYTE, 8);
     this.mmu = vm.mmu;
@@ -230,7 +233,7 @@ class X87 {
 }
 
 /** An 80-bit extended value (64-bit significand with explicit integer bit) rounded to a double. */
-function f80ToDouble(lo: number, hi: number, se: number, d: DataView): number {
+export function f80ToDouble(lo: number, hi: number, se: number, d: DataView): number {
   const sign = se & 0x8000 ? -1 : 1;
   const exp = se & 0x7fff;
   if (exp === 0x7fff) {
@@ -250,7 +253,7 @@ function f80ToDouble(lo: number, hi: number, se: number, d: DataView): number {
 }
 
 /** A double as an 80-bit extended value: [low 32 bits, high 32 bits of the significand, sign|exponent]. */
-function doubleToF80(v: number, d: DataView): [number, number, number] {
+export function doubleToF80(v: number, d: DataView): [number, number, number] {
   d.setFloat64(8, v);
   const top = d.getUint32(8), bottom = d.getUint32(12);
   const sign = top & 0x80000000 ? 0x8000 : 0;
@@ -764,3 +767,25 @@ export const X87_SEMANTICS: Readonly<Record<string, (insn: Instruction, vm: Mach
     },
   ]),
 );
+
+/**
+ * Writes the FSAVE image (108 bytes) of the x87 state at `a` without
+ * reinitialising the FPU: what the OS puts in a signal frame.
+ */
+export function saveX87Image(vm: CpuAndMemory, a: number): void {
+  const x = new X87(vm);
+  storeEnvironment(x, a);
+  for (let i = 0; i < 8; i++) x.writeFloat(a + 28 + 10 * i, 10, x.r[(x.s[Slot.FPU_TOP] + i) & 7]);
+}
+
+/** Loads the x87 state from an FSAVE image at `a` (FRSTOR). */
+export function restoreX87Image(vm: CpuAndMemory, a: number): void {
+  const x = new X87(vm);
+  loadEnvironment(x, a);
+  for (let i = 0; i < 8; i++) x.r[(x.s[Slot.FPU_TOP] + i) & 7] = x.readFloat(a + 28 + 10 * i, 10);
+}
+
+/** FNINIT: the state a signal handler starts with. */
+export function resetX87(vm: CpuAndMemory): void {
+  initialise(new X87(vm));
+}
