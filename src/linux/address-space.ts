@@ -54,6 +54,12 @@ export const MMAP_MIN_ADDR = 0x10000;
 /** Where a static-pie (ET_DYN without an interpreter) is loaded: the classic i386 Linux base. */
 export const ET_DYN_BASE = 0x56555000;
 
+/** sourceEnd of a mapping whose contents run to the end of its source (mmap of a file). */
+const TO_SOURCE_END = Number.MAX_SAFE_INTEGER;
+
+/** The detail text of the #PF of an access to a file mapping past the file's end (SIGBUS). */
+export const BEYOND_FILE_END = 'beyond the end of the mapped file';
+
 /** The detail text of the #PF thrown when the frame pool is exhausted on a fault. */
 export const OUT_OF_MEMORY = 'out of guest memory';
 
@@ -61,6 +67,8 @@ export const OUT_OF_MEMORY = 'out of guest memory';
 export interface PageSource {
   /** Copies up to dst.length bytes at `offset` into dst; returns bytes copied (fewer at the end). */
   read(dst: Uint8Array, offset: number): number;
+  /** The source's current length, for a file that can shrink or be shorter than its mapping. */
+  size?(): number;
   /** Mappings hold a reference each (a split mapping holds two). */
   retain(): void;
   release(): void;
@@ -206,10 +214,14 @@ export class AddressSpace implements PageMapper {
   /** Backs page `vpn` of `m` with a fresh frame holding the mapping's initial contents. */
   private populate(m: Mapping, vpn: number, a: number, access: Access, user: boolean): number {
     const mem = this.vm.mem;
+    const off = m.sourceOffset + (vpn * PAGE_SIZE - m.start);
+    // A file mapping's pages wholly past the end of the file are SIGBUS (an ELF segment's bss is not: it has sourceEnd).
+    if (m.source && m.sourceEnd === TO_SOURCE_END && m.source.size !== undefined && off >= m.source.size()) {
+      throw this.fault(a, access, user, false, BEYOND_FILE_END);
+    }
     const frame = mem.allocFrame();
     if (frame < 0) throw this.fault(a, access, user, false, OUT_OF_MEMORY);
     if (m.source) {
-      const off = m.sourceOffset + (vpn * PAGE_SIZE - m.start);
       const n = Math.min(PAGE_SIZE, m.sourceEnd - off);
       if (n > 0) m.source.read(mem.u8.subarray(frame, frame + n), off);
     }
@@ -320,7 +332,7 @@ export class AddressSpace implements PageMapper {
       name: req.name ?? '',
       source,
       sourceOffset: req.sourceOffset ?? 0,
-      sourceEnd: source ? (req.sourceEnd ?? Number.MAX_SAFE_INTEGER) : 0,
+      sourceEnd: source ? (req.sourceEnd ?? TO_SOURCE_END) : 0,
     });
   }
 

@@ -537,6 +537,9 @@ export class FileSource implements PageSource {
   read(dst: Uint8Array, offset: number): number {
     return Math.max(0, this.file.mapRead(dst, offset));
   }
+  size(): number {
+    return Number(this.file.stat().size);
+  }
   retain(): void {
     this.file.retain();
   }

@@ -13,6 +13,7 @@ import type { Mmu } from '../runtime/mmu.js';
 import { FLAT_CODE_ATTR, FLAT_DATA_ATTR, USER_CS, USER_DS } from '../runtime/segments.js';
 import {
   AddressSpace,
+  BEYOND_FILE_END,
   MAP_ANONYMOUS,
   MAP_GROWSDOWN,
   MAP_PRIVATE,
@@ -101,6 +102,7 @@ export function describePageFault(e: CpuException): string {
   const code = e.errorCode;
   const access = code & 0x10 ? 'execute at' : code & 2 ? 'write to' : 'read from';
   const d = e.detail;
+  if (d === BEYOND_FILE_END) return `${access} address 0x${hex8(e.address)}, past the end of the mapped file`;
   const what = d.includes('unmapped')
     ? 'unmapped'
     : d.includes('read-only')

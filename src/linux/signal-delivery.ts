@@ -11,6 +11,7 @@ import { defaultAction, SIG_DFL, SIG_IGN, SIGKILL, SIGNAL_NAMES, SIGSTOP } from 
 import { restoreSignalFrame, setupSignalFrame, SI_KERNEL, type SigInfo, type TrapInfo } from './signal-frame.js';
 import type { LinuxProcess } from './process.js';
 import { sleepMs } from './files.js';
+import { BEYOND_FILE_END } from './address-space.js';
 
 export const SA_NOCLDSTOP = 1;
 export const SA_SIGINFO = 4;
@@ -207,6 +208,7 @@ export function faultSignal(e: CpuException, eip: number): { info: SigInfo; trap
     case Vector.PF:
       trap.cr2 = e.address;
       trap.err = e.errorCode | 4; // from user mode
+      if (e.detail === BEYOND_FILE_END) return { info: { signo: 7, code: 2, addr: e.address }, trap }; // BUS_ADRERR
       // SEGV_MAPERR where nothing is mapped, SEGV_ACCERR where a mapping forbids the access (PROT_NONE included).
       return { info: { signo: 11, code: e.errorCode & 1 || !e.detail.includes('unmapped') ? 2 : 1, addr: e.address }, trap };
     case Vector.DE:

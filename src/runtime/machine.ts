@@ -5,6 +5,7 @@ import { Slot } from './layout.js';
 import { GuestMemory } from './memory.js';
 import { Mmu, PageMapper } from './mmu.js';
 import { Stack } from './interp/stack.js';
+import { compileInstruction } from './interp/compile.js';
 import { Translator, TranslatorOptions, TranslatorStats } from '../translator/translator.js';
 import { Lockstep, LockstepStats } from '../translator/lockstep.js';
 import { TimeProfile, profiledPersonality } from './time-profile.js';
@@ -191,15 +192,32 @@ export class Machine {
 
   /**
    * EFLAGS.TF: one instruction, then the single-step trap (#DB) with EIP
-   * past it. Not after an instruction that faulted (the fault is reported
-   * instead) or after INT n, whose gate clears TF until its IRET.
+   * past it. The instruction is compiled on its own, not taken from its
+   * block, whose ops may fuse a compare with the branch after it. No trap
+   * after an instruction that faulted (the fault is reported instead) or
+   * after INT n, whose gate clears TF until its IRET.
    */
   singleStep(eip: number): void {
     const b = this.blocks.lookupFast(eip) ?? this.blocks.lookup(eip);
-    const before = this.icount;
-    this.abort = true; // execute() stops after the first instruction
-    this.execute(b);
-    if (this.stopReason !== null || this.icount === before || b.insns[0]?.entry.control === 'int') return;
+    const insn = b.insns[0];
+    if (insn === undefined) {
+      this.execute(b); // undecodable: the block only raises its fault
+      return;
+    }
+    const s = this.cpu.s;
+    try {
+      compileInstruction(insn, this)();
+    } catch (e) {
+      if (!(e instanceof CpuException)) throw e;
+      s[Slot.EIP] = eip;
+      this.personality.onException(this, e);
+      return;
+    }
+    this.icount++;
+    if (insn.entry.control === 'none' || insn.entry.control === 'stop') {
+      s[Slot.EIP] = b.codeSize === 2 ? (eip + insn.length) & 0xffff : (eip + insn.length) | 0;
+    }
+    if (this.stopReason !== null || insn.entry.control === 'int') return;
     this.personality.onException(this, new CpuException(Vector.DB, 0, 0, 'single step'));
   }
 

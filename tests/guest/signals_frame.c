@@ -117,6 +117,16 @@ static void single_step(void) {
                      "nop"
                      : "=m"(x)::"eax", "cc", "memory");
     printf("single step: x = %d, %d traps, si_code %d (TRAP_TRACE)\n", x, steps, last_code);
+
+    // A loop of compare-and-branch pairs: each instruction traps on its own.
+    int n = 0;
+    steps = 0;
+    __asm__ volatile("pushfl\n\torl $0x100, (%%esp)\n\tpopfl\n\t"
+                     "movl $5, %%ecx\n"
+                     "1:\tcmpl $0, %%ecx\n\tje 2f\n\tdecl %%ecx\n\tincl %0\n\tjmp 1b\n"
+                     "2:\tpushfl\n\tandl $~0x100, (%%esp)\n\tpopfl\n\tnop"
+                     : "+r"(n)::"ecx", "cc", "memory");
+    printf("single-stepped loop: n = %d, %d traps\n", n, steps);
 }
 
 // ---- registers and the x87 stack survive a handler
