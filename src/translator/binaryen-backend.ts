@@ -1,7 +1,10 @@
 import binaryen from 'binaryen';
 import { IrBuilder, IrModule, IrModuleFactory, Ty } from './ir.js';
 
-if (binaryen.none !== Ty.none || binaryen.i32 !== Ty.i32 || binaryen.i64 !== Ty.i64 || binaryen.unreachable !== Ty.unreachable) {
+if (
+  binaryen.none !== Ty.none || binaryen.i32 !== Ty.i32 || binaryen.i64 !== Ty.i64 || binaryen.unreachable !== Ty.unreachable ||
+  binaryen.f32 !== Ty.f32 || binaryen.f64 !== Ty.f64
+) {
   throw new Error('translator: this Binaryen numbers its types differently from ir.ts');
 }
 

@@ -116,6 +116,8 @@ export class Emitter {
   private maxTemps = 0;
   private temps64 = 0;
   private maxTemps64 = 0;
+  private tempsF64 = 0;
+  private maxTempsF64 = 0;
   known: KnownFlags | null = null;
   pos: InsnPosition | null = null;
   /** Ids handed to the interp helper, in order; the translator maps them to interpreter closures. */
@@ -177,6 +179,7 @@ export class Emitter {
     this.pos = pos;
     this.temps = 0;
     this.temps64 = 0;
+    this.tempsF64 = 0;
     this.stackAddresses.clear();
   }
 
@@ -195,6 +198,21 @@ export class Emitter {
     return t;
   }
 
+  /** An f64 temporary (x87 values). */
+  tempLocalF64(): number {
+    if (this.tempsF64 >= MAX_TEMPS) throw new Error('translator: too many temporaries in one instruction');
+    const t = L_TEMP0 + 2 * MAX_TEMPS + this.tempsF64++;
+    if (this.tempsF64 > this.maxTempsF64) this.maxTempsF64 = this.tempsF64;
+    return t;
+  }
+
+  /** Evaluates f64 `e` now into a temporary and returns a reader of it. */
+  tempF64(e: Expr): () => Expr {
+    const t = this.tempLocalF64();
+    this.emit(this.m.local.set(t, e));
+    return () => this.m.local.get(t, Ty.f64);
+  }
+
   /** Evaluates `e` now into a temporary and returns a reader of it. */
   temp(e: Expr): Val {
     const t = this.tempLocal();
@@ -204,8 +222,11 @@ export class Emitter {
 
   /** Types of the function's locals after the parameter. */
   localTypes(): number[] {
-    const i64 = new Array(this.maxTemps64).fill(Ty.i64);
-    return [...new Array(L_TEMP0 - 1 + (this.maxTemps64 > 0 ? MAX_TEMPS : this.maxTemps)).fill(I32), ...i64];
+    // Temporaries are numbered i32s, then i64s, then f64s: a later kind in use makes the earlier ones full size.
+    const f64 = new Array(this.maxTempsF64).fill(Ty.f64);
+    const i64 = new Array(this.maxTempsF64 > 0 ? MAX_TEMPS : this.maxTemps64).fill(Ty.i64);
+    const i32 = new Array(L_TEMP0 - 1 + (this.maxTemps64 > 0 || this.maxTempsF64 > 0 ? MAX_TEMPS : this.maxTemps)).fill(I32);
+    return [...i32, ...i64, ...f64];
   }
 
   /** A label name unique within the function. */
@@ -509,6 +530,29 @@ export class Emitter {
     const access = (host: Expr) =>
       size === 4 ? m.i32.store(0, 1, host, v()) : size === 2 ? m.i32.store16(0, 1, host, v()) : m.i32.store8(0, 1, host, v());
     this.emit(this.tlbAccess(size, a, TAG_WRITE_BASE, Tlb.WRITE, access, slow));
+  }
+
+  /**
+   * An inline-TLB load of `size` bytes whose value `read(host)` makes into
+   * a local of type `type` (an 8-byte x87 operand, a float); a miss leaves
+   * the region before the instruction. Only with inlineTlb and
+   * slowPathExits (the x87 emitters check inlineWideAccess).
+   */
+  loadAs(size: number, a: Val, type: Ty, read: (host: Expr) => Expr): () => Expr {
+    const m = this.m;
+    const t = type === Ty.f64 ? this.tempLocalF64() : type === Ty.i64 ? this.tempLocal64() : this.tempLocal();
+    this.emit(this.tlbAccess(size, a, TAG_READ_BASE, Tlb.READ, (host) => m.local.set(t, read(host)), this.rarePath()));
+    return () => m.local.get(t, type);
+  }
+
+  /** An inline-TLB store of `size` bytes by `write(host)`; a miss leaves the region before the instruction. */
+  storeAs(size: number, a: Val, write: (host: Expr) => Expr): void {
+    this.emit(this.tlbAccess(size, a, TAG_WRITE_BASE, Tlb.WRITE, write, this.rarePath()));
+  }
+
+  /** loadAs/storeAs are available: the inline TLB is on and its misses leave the region. */
+  get inlineWideAccess(): boolean {
+    return this.opts.inlineTlb && this.opts.slowPathExits;
   }
 
   /**

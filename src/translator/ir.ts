@@ -8,12 +8,14 @@
 /** An expression of the backend (a Binaryen ExpressionRef, or a wasm-builder node). Opaque to emitters. */
 export type Expr = number & { readonly __ir?: never };
 
-/** Value types, numbered as Binaryen numbers them (binaryen.none, .unreachable, .i32, .i64). */
+/** Value types, numbered as Binaryen numbers them (binaryen.none, .unreachable, .i32, .i64, .f32, .f64). */
 export const enum Ty {
   none = 0,
   unreachable = 1,
   i32 = 2,
   i64 = 3,
+  f32 = 4,
+  f64 = 5,
 }
 
 type Unary = (value: Expr) => Expr;
@@ -32,6 +34,7 @@ export interface IrI32 {
   eq: Binary; ne: Binary; lt_s: Binary; lt_u: Binary; le_s: Binary; le_u: Binary;
   gt_s: Binary; gt_u: Binary; ge_s: Binary; ge_u: Binary;
   eqz: Unary; clz: Unary; ctz: Unary; popcnt: Unary; wrap: Unary; extend8_s: Unary; extend16_s: Unary;
+  readonly trunc_s: { f64: Unary };
 }
 
 export interface IrI64 {
@@ -39,11 +42,33 @@ export interface IrI64 {
   mul: Binary; shl: Binary; shr_u: Binary; or: Binary; ne: Binary; eq: Binary;
   div_s: Binary; div_u: Binary; rem_s: Binary; rem_u: Binary;
   extend_s: Unary; extend_u: Unary;
+  load(offset: number, align: number, ptr: Expr): Expr;
+  store(offset: number, align: number, ptr: Expr, value: Expr): Expr;
+  readonly trunc_s: { f64: Unary };
+}
+
+/** The x87's arithmetic in translated code (registers are doubles, see runtime/interp/x87.ts). */
+export interface IrF64 {
+  const(value: number): Expr;
+  load(offset: number, align: number, ptr: Expr): Expr;
+  store(offset: number, align: number, ptr: Expr, value: Expr): Expr;
+  add: Binary; sub: Binary; mul: Binary; div: Binary;
+  eq: Binary; ne: Binary; lt: Binary; gt: Binary; le: Binary; ge: Binary;
+  abs: Unary; neg: Unary; sqrt: Unary; nearest: Unary; trunc: Unary; floor: Unary; ceil: Unary; promote: Unary;
+  readonly convert_s: { i32: Unary; i64: Unary };
+}
+
+export interface IrF32 {
+  load(offset: number, align: number, ptr: Expr): Expr;
+  store(offset: number, align: number, ptr: Expr, value: Expr): Expr;
+  demote: Unary;
 }
 
 export interface IrBuilder {
   readonly i32: IrI32;
   readonly i64: IrI64;
+  readonly f64: IrF64;
+  readonly f32: IrF32;
   readonly local: { get(index: number, type: Ty): Expr; set(index: number, value: Expr): Expr };
   readonly global: { get(name: string, type: Ty): Expr };
   block(label: string | null, children: Expr[], type?: Ty): Expr;

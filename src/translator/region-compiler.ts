@@ -1,3 +1,4 @@
+import { X87_INLINE } from './ops-x87.js';
 import { ARITH_FLAGS } from '../decoder/types.js';
 import { deadFlagWriters } from '../decoder/flag-liveness.js';
 import { Instruction } from '../decoder/types.js';
@@ -32,6 +33,7 @@ const INLINE: Readonly<Record<string, InlineOp>> = {
   setcc: emitSetcc, cmovcc: emitCmovcc, push: emitPush, pop: emitPop, leave: emitLeave,
   movs: emitString, stos: emitString, cld: emitDirection, std: emitDirection,
   nop: emitNop, pause: emitNop, fwait: emitNop, lfence: emitNop, mfence: emitNop, sfence: emitNop,
+  ...X87_INLINE,
 };
 
 /** Ops whose lazy record decides all six status flags without reading any. */

@@ -1,4 +1,4 @@
-import { Expr, IrBuilder, IrI32, IrI64, IrModule, Ty } from './ir.js';
+import { Expr, IrBuilder, IrF32, IrF64, IrI32, IrI64, IrModule, Ty } from './ir.js';
 
 /**
  * A direct WebAssembly encoder behind the translator's IR interface.
@@ -16,6 +16,7 @@ const enum K {
   Plain,
   I32Const,
   I64Const,
+  F64Const,
   LocalGet,
   LocalSet,
   GlobalGet,
@@ -62,19 +63,21 @@ function binary(op: number, t: Ty) {
 function unary(op: number, t: Ty) {
   return (v: Expr): Expr => asExpr(node(K.Plain, t, op, [asNode(v)]));
 }
-function load(op: number) {
+function load(op: number, t: Ty = Ty.i32) {
   return (offset: number, align: number, ptr: Expr): Expr =>
-    asExpr(node(K.Memory, Ty.i32, op, [asNode(ptr)], offset, align > 0 ? Math.log2(align) : naturalAlign(op)));
+    asExpr(node(K.Memory, t, op, [asNode(ptr)], offset, align > 0 ? Math.log2(align) : naturalAlign(op)));
 }
 function store(op: number) {
   return (offset: number, align: number, ptr: Expr, value: Expr): Expr =>
     asExpr(node(K.Memory, Ty.none, op, [asNode(ptr), asNode(value)], offset, align > 0 ? Math.log2(align) : naturalAlign(op)));
 }
 function naturalAlign(op: number): number {
+  // 8-byte: i64/f64 load and store; 1: load8/store8; 2: load16/store16; else 4.
+  if (op === 0x29 || op === 0x2b || op === 0x37 || op === 0x39) return 3;
   return op === 0x2d || op === 0x3a ? 0 : op === 0x2f || op === 0x3b ? 1 : 2;
 }
 
-const VALTYPE: Record<number, number> = { [Ty.i32]: 0x7f, [Ty.i64]: 0x7e };
+const VALTYPE: Record<number, number> = { [Ty.i32]: 0x7f, [Ty.i64]: 0x7e, [Ty.f32]: 0x7d, [Ty.f64]: 0x7c };
 
 /** Growable byte buffer with LEB128 writers. */
 class Bytes {
@@ -322,6 +325,13 @@ export class WasmModule implements IrModule {
         b.byte(0x42);
         b.s64(n.big!);
         return;
+      case K.F64Const: {
+        b.byte(0x44);
+        const bits = new DataView(new ArrayBuffer(8));
+        bits.setFloat64(0, n.n, true);
+        for (let i = 0; i < 8; i++) b.byte(bits.getUint8(i));
+        return;
+      }
       case K.LocalGet:
         b.byte(0x20);
         b.u32(n.n);
@@ -404,7 +414,7 @@ export class WasmModule implements IrModule {
   }
 
   private blockType(t: Ty, b: Bytes): void {
-    b.byte(t === Ty.i32 || t === Ty.i64 ? VALTYPE[t] : 0x40);
+    b.byte(t === Ty.i32 || t === Ty.i64 || t === Ty.f32 || t === Ty.f64 ? VALTYPE[t] : 0x40);
   }
 
   private lookup(map: Map<string, number>, name: string, what: string): number {
@@ -445,7 +455,20 @@ function makeBuilder(): IrBuilder {
     gt_s: binary(0x4a, Ty.i32), gt_u: binary(0x4b, Ty.i32), le_s: binary(0x4c, Ty.i32), le_u: binary(0x4d, Ty.i32),
     ge_s: binary(0x4e, Ty.i32), ge_u: binary(0x4f, Ty.i32),
     eqz: unary(0x45, Ty.i32), clz: unary(0x67, Ty.i32), ctz: unary(0x68, Ty.i32), popcnt: unary(0x69, Ty.i32), wrap: unary(0xa7, Ty.i32), extend8_s: unary(0xc0, Ty.i32), extend16_s: unary(0xc1, Ty.i32),
+    trunc_s: { f64: unary(0xaa, Ty.i32) },
   };
+  const f64: IrF64 = {
+    const: (v) => asExpr(node(K.F64Const, Ty.f64, 0, NO_CHILDREN, v)),
+    load: load(0x2b, Ty.f64),
+    store: store(0x39),
+    add: binary(0xa0, Ty.f64), sub: binary(0xa1, Ty.f64), mul: binary(0xa2, Ty.f64), div: binary(0xa3, Ty.f64),
+    eq: binary(0x61, Ty.i32), ne: binary(0x62, Ty.i32), lt: binary(0x63, Ty.i32), gt: binary(0x64, Ty.i32),
+    le: binary(0x65, Ty.i32), ge: binary(0x66, Ty.i32),
+    abs: unary(0x99, Ty.f64), neg: unary(0x9a, Ty.f64), ceil: unary(0x9b, Ty.f64), floor: unary(0x9c, Ty.f64),
+    trunc: unary(0x9d, Ty.f64), nearest: unary(0x9e, Ty.f64), sqrt: unary(0x9f, Ty.f64), promote: unary(0xbb, Ty.f64),
+    convert_s: { i32: unary(0xb7, Ty.f64), i64: unary(0xb9, Ty.f64) },
+  };
+  const f32: IrF32 = { load: load(0x2a, Ty.f32), store: store(0x38), demote: unary(0xb6, Ty.f32) };
   const i64: IrI64 = {
     const: (v) => {
       const n = node(K.I64Const, Ty.i64, 0, NO_CHILDREN);
@@ -456,10 +479,15 @@ function makeBuilder(): IrBuilder {
     ne: binary(0x52, Ty.i32), eq: binary(0x51, Ty.i32),
     div_s: binary(0x7f, Ty.i64), div_u: binary(0x80, Ty.i64), rem_s: binary(0x81, Ty.i64), rem_u: binary(0x82, Ty.i64),
     extend_s: unary(0xac, Ty.i64), extend_u: unary(0xad, Ty.i64),
+    load: load(0x29, Ty.i64),
+    store: store(0x37),
+    trunc_s: { f64: unary(0xb0, Ty.i64) },
   };
   return {
     i32,
     i64,
+    f64,
+    f32,
     local: {
       get: (index, type) => asExpr(node(K.LocalGet, type, 0, NO_CHILDREN, index)),
       set: (index, value) => asExpr(node(K.LocalSet, Ty.none, 0, [asNode(value)], index)),
