@@ -42,6 +42,7 @@ interface RunOptions {
   stats?: boolean;
   strace?: boolean;
   memory: number;
+  sysroot?: string;
   maxInstructions?: number;
   timeout?: number;
 }
@@ -87,12 +88,27 @@ export function buildCli(): Command {
     .option('--stats', 'print execution statistics to stderr at exit')
     .option('--strace', 'print every system call and its result to stderr (like strace)')
     .option('--memory <size>', 'guest RAM available to the program', parseSize, 1024 ** 3)
+    .option(
+      '-L, --sysroot <dir>',
+      'root of an i386 system (like qemu-user -L): a dynamically linked program\'s interpreter and libraries, ' +
+        'and every absolute path the program opens, are looked up in DIR first, then on the host',
+    )
     .option('--max-instructions <n>', 'stop the guest after this many instructions (exit status 124)', parseInteger)
     .option('--timeout <seconds>', 'stop the guest after this much wall time (exit status 124)', parseSeconds)
     .passThroughOptions()
     .addHelpText(
       'after',
       `
+Dynamically linked programs: their interpreter (PT_INTERP, /lib/ld-linux.so.2)
+is loaded from --sysroot DIR, for example Debian's libc6:i386 unpacked with
+\`dpkg-deb -x libc6_*_i386.deb DIR\` (plus the .debs of the libraries the program
+needs). Without --sysroot the host's root is used, as qemu-user does: where the
+host has i386 libraries (libc6-i386 from gcc-multilib, or multiarch libc6:i386)
+they are what the program gets; where it has no /lib/ld-linux.so.2 the program
+cannot be loaded (status 2). /proc, /dev and /sys are always the host's, and
+/etc/ld.so.cache and /etc/ld.so.preload only DIR's (the host's describe the
+host's libraries).
+
 Exit status: the guest's own; 128+N when the guest dies by signal N (139 for
 a memory fault, 132 for an invalid or unimplemented instruction, 136 for a
 divide error); 2 when the program cannot be loaded or the command line is
@@ -104,6 +120,7 @@ lockstep finds the translated code and the interpreter disagree.`,
         program: prog,
         args,
         memoryBytes: opts.memory,
+        sysroot: opts.sysroot,
         strict: !!opts.strict,
         stats: !!opts.stats,
         strace: !!opts.strace,

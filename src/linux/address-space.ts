@@ -577,4 +577,31 @@ export class AddressSpace implements PageMapper {
   dispose(): void {
     this.removeRange(0, TASK_SIZE);
   }
+
+  /**
+   * fork: this (empty, attached) space becomes a copy of `parent`: the same
+   * mappings, and a private copy of every page the parent has touched.
+   * MAP_SHARED mappings are copied too: the two processes live in separate
+   * memories, so their shared pages are not shared after a fork.
+   */
+  copyFrom(parent: AddressSpace): void {
+    const mem = this.vm.mem;
+    const from = parent.vm.mem;
+    for (const m of parent.maps) {
+      m.source?.retain();
+      this.maps.push({ ...m });
+      for (let vpn = m.start >>> PAGE_SHIFT; vpn < m.end >>> PAGE_SHIFT; vpn++) {
+        const src = parent.pt[vpn];
+        if (src === 0) continue;
+        const frame = mem.allocFrame();
+        if (frame < 0) throw new RangeError('fork: out of guest memory for the child');
+        mem.u8.set(from.u8.subarray(src, src + PAGE_SIZE), frame);
+        this.pt[vpn] = frame;
+      }
+    }
+    this.readImpliesExec = parent.readImpliesExec;
+    this.brkStart = parent.brkStart;
+    this.brk = parent.brk;
+    this.mmapBase = parent.mmapBase;
+  }
 }

@@ -67,6 +67,8 @@ export interface ElfImage {
   phoff: number;
   phnum: number;
   phdrs: ProgramHeader[];
+  /** PT_INTERP: the dynamic loader a dynamically linked program names (a guest byte string), or null. */
+  interp: string | null;
 }
 
 /** Where an image ended up, for the initial stack's auxv and the brk area. */
@@ -86,6 +88,7 @@ export interface LoadedElf {
 }
 
 const hex = (n: number): string => `0x${(n >>> 0).toString(16)}`;
+const pageUp = (n: number): number => Math.ceil(n / 4096) * 4096;
 
 /** Reads and validates an executable; throws LoadError with a one-line reason. */
 export function readElfFile(path: string): ElfImage {
@@ -143,9 +146,15 @@ export function parseElf(bytes: Uint8Array, path: string): ElfImage {
     });
   }
   let loads = 0;
+  let interp: string | null = null;
   phdrs.forEach((ph, i) => {
     if (ph.type === PT_INTERP) {
-      fail('is dynamically linked; dynamically linked programs need --sysroot (not implemented yet)');
+      // Like the kernel: inside the file, at most a page, NUL-terminated.
+      if (interp !== null) fail('has two PT_INTERP segments');
+      if (ph.filesz < 2 || ph.filesz > 4096 || ph.offset + ph.filesz > bytes.length || bytes[ph.offset + ph.filesz - 1] !== 0) {
+        fail(`has a bad PT_INTERP segment ${i}`);
+      }
+      interp = Buffer.from(bytes.subarray(ph.offset, ph.offset + ph.filesz - 1)).toString('latin1');
     }
     if (ph.type !== PT_LOAD) return;
     loads++;
@@ -158,20 +167,37 @@ export function parseElf(bytes: Uint8Array, path: string): ElfImage {
     }
   });
   if (loads === 0) fail('has no loadable segments');
-  return { path, bytes, type, entry, phoff, phnum, phdrs };
+  return { path, bytes, type, entry, phoff, phnum, phdrs, interp };
 }
+
+/**
+ * Where loadElf puts an image: 'program' is the executable execve names (its
+ * end starts the brk area); 'interpreter' is its PT_INTERP, which the kernel
+ * maps like an mmap without an address hint (top down below the mmap base)
+ * and which leaves brk alone.
+ */
+export type ElfRole = 'program' | 'interpreter';
 
 /**
  * Maps an image's PT_LOAD segments into `as` (privately, backed lazily by
  * the file bytes, with the bss zeroed including the partial page after the
- * file part) and sets the brk start. Throws LoadError when a segment does
- * not fit the user address space. `name` labels the mappings (/proc/self/maps).
+ * file part) and, for a program, sets the brk start. Throws LoadError when a
+ * segment does not fit the user address space. `name` labels the mappings
+ * (/proc/self/maps).
  */
-export function loadElf(image: ElfImage, as: AddressSpace, name = image.path): LoadedElf {
+export function loadElf(image: ElfImage, as: AddressSpace, name = image.path, role: ElfRole = 'program'): LoadedElf {
   const loads = image.phdrs.filter((p) => p.type === PT_LOAD && p.memsz > 0);
   const lowest = Math.min(...loads.map((p) => p.vaddr)) & ~0xfff;
-  // A static-pie has no preferred address: put it where Linux puts i386 PIEs without ASLR.
-  const bias = image.type === ET_DYN ? ET_DYN_BASE - lowest : 0;
+  const span = pageUp(Math.max(...loads.map((p) => p.vaddr + p.memsz))) - lowest;
+  let bias = 0;
+  if (image.type === ET_DYN && role === 'interpreter') {
+    const at = as.findFreeTopDown(span);
+    if (at < 0) throw new LoadError(`${image.path} (${span} bytes) does not fit the user address space`);
+    bias = at - lowest;
+  } else if (image.type === ET_DYN) {
+    // A PIE has no preferred address: put it where Linux puts i386 PIEs without ASLR.
+    bias = ET_DYN_BASE - lowest;
+  }
   const source = new BytesSource(image.bytes);
   let end = 0;
   for (const ph of loads) {
@@ -196,7 +222,7 @@ export function loadElf(image: ElfImage, as: AddressSpace, name = image.path): L
   const phdrSeg = image.phdrs.find((p) => p.type === PT_PHDR);
   const holder = loads.find((p) => image.phoff >= p.offset && image.phoff + image.phnum * PHDR_SIZE <= p.offset + p.filesz);
   const phdr = phdrSeg ? bias + phdrSeg.vaddr : holder ? bias + holder.vaddr + (image.phoff - holder.offset) : 0;
-  as.initBrk(end);
+  if (role === 'program') as.initBrk(end);
   return {
     entry: (bias + image.entry) >>> 0,
     bias,

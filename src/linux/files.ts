@@ -1,3 +1,4 @@
+import { WouldBlock } from './blocking.js';
 import * as fs from 'node:fs';
 import { isatty } from 'node:tty';
 import type { PageSource } from './address-space.js';
@@ -405,9 +406,10 @@ export class Pipe {
 }
 
 /**
- * One end of an in-process pipe (Node has no pipe()). There is no other
- * thread or process to wait for, so a read of an empty pipe whose write end
- * is still open returns -EAGAIN instead of blocking forever; writes never
+ * One end of an in-process pipe (Node has no pipe()), shared by the
+ * processes of one process table. A read of an empty pipe whose write end
+ * is open waits (WouldBlock) for a writer; with no other process that
+ * could write, it returns -EAGAIN instead of blocking forever. Writes never
  * block (the buffer grows).
  */
 export class PipeEnd extends OpenFile {
@@ -425,7 +427,11 @@ export class PipeEnd extends OpenFile {
     if (pos !== null) return -E.ESPIPE;
     if (this.isWriteEnd) return -E.EBADF;
     const p = this.pipe;
-    if (p.size === 0) return p.writers === 0 ? 0 : -E.EAGAIN;
+    if (p.size === 0) {
+      if (p.writers === 0) return 0;
+      if (this.flags & O_NONBLOCK) return -E.EAGAIN;
+      throw new WouldBlock(() => p.size > 0 || p.writers === 0, 'a read of an empty pipe');
+    }
     let done = 0;
     while (done < dst.length && p.chunks.length) {
       const c = p.chunks[0];
@@ -606,5 +612,19 @@ export class FdTable {
 
   closeAll(): void {
     for (const fd of this.openFds()) this.close(fd);
+  }
+
+  /** fork: the same open file descriptions at the same numbers, with their close-on-exec flags. */
+  copyFrom(parent: FdTable): void {
+    this.closeAll();
+    this.limit = parent.limit;
+    parent.slots.forEach((slot, fd) => {
+      if (slot) this.slots[fd] = { file: slot.file.retain(), cloexec: slot.cloexec };
+    });
+  }
+
+  /** execve: closes the descriptors marked close-on-exec. */
+  closeOnExec(): void {
+    for (const fd of this.openFds()) if (this.slots[fd]!.cloexec) this.close(fd);
   }
 }

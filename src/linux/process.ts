@@ -34,6 +34,8 @@ import { deliverPendingSignals, faultSignal, fireTimers, forceSignal, hasDeliver
 import { type SigInfo, SI_KERNEL } from './signal-frame.js';
 import { IntervalTimer } from './interval-timer.js';
 import { buildInitialStack } from './stack.js';
+import { type Termination, WouldBlock } from './blocking.js';
+import type { ProcessTable } from './process-table.js';
 import { Sysroot } from './sysroot.js';
 import { syscallName } from './syscall-names.js';
 import { SYSCALLS } from './syscalls.js';
@@ -127,7 +129,8 @@ export class LinuxProcess implements Personality {
   readonly mm = new AddressSpace();
   readonly fds = new FdTable();
   readonly gdt = new LinuxDescriptorTables();
-  readonly program: string;
+  /** The program as named on the command line or to execve (AT_EXECFN). */
+  program: string;
   readonly strict: boolean;
   strace: boolean;
   readonly diag: (line: string) => void;
@@ -139,8 +142,15 @@ export class LinuxProcess implements Personality {
   umask: number;
   /** The host's umask, which the host kernel applies on top of the guest's. */
   readonly hostUmask: number;
-  readonly pid = process.pid;
-  readonly ppid = process.ppid;
+  /** The host's pid for the first process (what /proc and the shell show), the process table's for its children. */
+  pid = process.pid;
+  ppid = process.ppid;
+  /** The processes this one can fork into and wait for, when it runs under a ProcessTable (the CLI's runs do). */
+  table: ProcessTable | null = null;
+  /** Parked in a syscall until this holds (see WouldBlock); null while runnable. */
+  waitingFor: WouldBlock | null = null;
+  /** How the process ended, once it has. */
+  termination: Termination | null = null;
   readonly uid = process.getuid?.() ?? 0;
   readonly gid = process.getgid?.() ?? 0;
   readonly euid = process.geteuid?.() ?? this.uid;
@@ -256,7 +266,7 @@ export class LinuxProcess implements Personality {
    * loader, which then runs first) and a stack, writes argv/envp/auxv, and
    * sets the registers and segments the kernel gives a new i386 process.
    */
-  exec(image: ElfImage, argv: readonly string[], envp: readonly string[]): void {
+  exec(image: ElfImage, argv: readonly (string | Uint8Array)[], envp: readonly (string | Uint8Array)[]): void {
     const vm = this.vm;
     const loaded = loadElf(image, this.mm, this.exe);
     const interp = image.interp !== null ? this.loadInterpreter(image, image.interp) : null;
@@ -267,7 +277,7 @@ export class LinuxProcess implements Personality {
       flags: MAP_PRIVATE | MAP_ANONYMOUS | MAP_GROWSDOWN,
       name: '[stack]',
     });
-    this.argv = argv.map((a) => Buffer.from(a, 'utf8'));
+    this.argv = argv.map((a) => (typeof a === 'string' ? Buffer.from(a, 'utf8') : Buffer.from(a)));
     const stack = buildInitialStack(vm.mmu, {
       argv,
       envp,
@@ -301,11 +311,12 @@ export class LinuxProcess implements Personality {
   private loadInterpreter(program: ElfImage, path: string) {
     const host = hostPath(this.resolve(AT_FDCWD, path)).toString('utf8');
     if (!fs.existsSync(host)) {
-      const where = this.sysroot ? `neither in ${this.sysroot.dir} (--sysroot) nor on the host` : 'not on the host';
+      const shown = (s: string) => hostPath(s).toString('utf8');
+      const where = this.sysroot ? `neither in ${shown(this.sysroot.dir)} (--sysroot) nor on the host` : 'not on the host';
       const fix = this.sysroot
         ? ''
         : '; give the root of an i386 system that has it with --sysroot DIR (for example Debian\'s libc6:i386 unpacked with dpkg-deb -x DEB DIR)';
-      throw new LoadError(`${program.path} is dynamically linked and its interpreter ${path} is ${where}${fix}`);
+      throw new LoadError(`${program.path} is dynamically linked and its interpreter ${shown(path)} is ${where}${fix}`);
     }
     const image = readElfFile(host);
     if (image.interp !== null) throw new LoadError(`${program.path}: its interpreter ${host} has an interpreter itself`);
@@ -399,12 +410,14 @@ export class LinuxProcess implements Personality {
     const insn = this.describeInstruction(eip);
     const head = headline ?? `guest ${SIGNAL_NAMES[sig]}${what ? ` (${what})` : ''}`;
     const message = `wasmvisor: ${head} at eip 0x${hex8(eip)}${insn ? `: ${insn}` : ''}`;
+    this.termination = { signal: sig, core: true };
     this.vm.stop({ kind: 'error', status: 128 + sig, message });
   }
 
   private outOfMemory(): void {
     const mib = Math.round(this.vm.mem.poolBytes / (1 << 20));
     // Like the kernel's OOM killer: SIGKILL.
+    this.termination = { signal: 9, core: false };
     this.vm.stop({
       kind: 'error',
       status: 128 + 9,
@@ -427,7 +440,8 @@ export class LinuxProcess implements Personality {
       try {
         result = def.fn(this, r[Slot.EBX], r[Slot.ECX], r[Slot.EDX], r[Slot.ESI], r[Slot.EDI], r[Slot.EBP]);
       } catch (e) {
-        result = this.errorResult(e);
+        if (e instanceof WouldBlock && this.park(e)) return;
+        result = e instanceof WouldBlock ? -E.EAGAIN : this.errorResult(e);
       }
     }
     if (this.strace) this.trace(nr, def?.name, result);
@@ -440,6 +454,25 @@ export class LinuxProcess implements Personality {
     } else if (hasDeliverable(this)) {
       deliverPendingSignals(this);
     }
+  }
+
+  /**
+   * Parks the process on `block` with EIP back on its INT 0x80, so the
+   * syscall runs again when it can go on. False when no other process
+   * could ever make it ready (the caller gets EAGAIN, as before processes).
+   */
+  private park(block: WouldBlock): boolean {
+    if (this.table === null || !this.table.othersCanRun(this)) return false;
+    this.waitingFor = block;
+    this.vm.cpu.eip = (this.vm.cpu.eip - 2) | 0;
+    this.vm.stop({ kind: 'budget' });
+    return true;
+  }
+
+  /** Parks the process after its syscall completes (vfork's parent) until `block` is ready. */
+  suspendUntil(block: WouldBlock): void {
+    this.waitingFor = block;
+    this.vm.stop({ kind: 'budget' });
   }
 
   /** A handler's exception → -errno (bad guest pointer → EFAULT; host fs error → its errno). */
@@ -498,7 +531,43 @@ export class LinuxProcess implements Personality {
   }
 
   exit(status: number): void {
+    this.termination = { code: status & 0xff };
     this.vm.stop({ kind: 'exit', status: status & 0xff });
+  }
+
+  /** The signal the parent gets when this process ends (clone's low byte; SIGCHLD from fork). */
+  exitSignal = 17;
+
+  /**
+   * fork's copy of this process's OS state, with pid `pid`: identity, cwd,
+   * umask, limits, signal dispositions and mask (nothing pending, no
+   * timers). The process table copies fds, memory and registers once the
+   * child's VM exists.
+   */
+  forkChild(pid: number): LinuxProcess {
+    const child = new LinuxProcess({
+      program: this.program,
+      strict: this.strict,
+      strace: this.strace,
+      diag: this.diag,
+      sysroot: this.sysroot !== null ? Buffer.from(this.sysroot.dir, 'latin1').toString('utf8') : undefined,
+      // Placeholders that touch no host fd: the table gives the child the parent's fds.
+      stdio: { stdin: '', stdout: () => {}, stderr: () => {} },
+    });
+    child.pid = pid;
+    child.ppid = this.pid;
+    child.exe = this.exe;
+    child.cwd = this.cwd;
+    child.umask = this.umask;
+    child.argv = this.argv;
+    child.comm = this.comm;
+    child.personality = this.personality;
+    child.termios = this.termios;
+    for (const [sig, action] of this.sigactions) child.sigactions.set(sig, action);
+    child.sigmask = this.sigmask;
+    child.altstack = { ...this.altstack };
+    for (const [r, [cur, max]] of this.rlimits) child.rlimits.set(r, [cur, max]);
+    return child;
   }
 
   // ------------------------------------------------------------------ signals

@@ -4,6 +4,7 @@ import type { TranslatorOptions } from '../translator/translator.js';
 import type { TimeProfile } from '../runtime/time-profile.js';
 import { type ElfImage, LoadError, readElfFile } from './elf.js';
 import { LinuxProcess, type StdioOptions } from './process.js';
+import { ProcessTable, type Task } from './process-table.js';
 
 export interface RunLinuxOptions {
   /** Path of the i386 ELF executable; also the guest's argv[0] as given. */
@@ -52,10 +53,6 @@ export const EXIT_LOAD_ERROR = 2;
 /** Exit status for an internal error of wasmvisor itself (EX_SOFTWARE). */
 export const EXIT_INTERNAL = 70;
 
-/** Instructions per vm.run() call; between slices the limits are checked (a few ms of guest time). */
-const SLICE = 2_000_000;
-/** Shorter slices while compiles are in flight, so finished ones are installed soon. */
-const BUSY_SLICE = 100_000;
 
 function envList(env: RunLinuxOptions['env']): string[] {
   if (Array.isArray(env)) return env;
@@ -118,7 +115,20 @@ export async function runLinuxProgram(opts: RunLinuxOptions): Promise<number> {
       }
       throw e;
     }
-    const status = await runLoop(vm, proc, opts, diag);
+    // fork makes more processes: each gets a VM like the first one's (the dump and the time split stay with the first).
+    const table = new ProcessTable((child) => {
+      const childVm = new Machine({
+        memoryBytes: opts.memoryBytes,
+        mapper: child.mm,
+        personality: child,
+        engine: opts.engine ?? 'auto',
+        translator: opts.translator,
+      });
+      child.attach(childVm);
+      return childVm;
+    }, diag);
+    const main = table.add(proc, vm);
+    const status = await runTable(table, main, opts, diag);
     if (opts.stats) printStats(vm, proc, started, diag);
     return status;
   } finally {
@@ -127,38 +137,22 @@ export async function runLinuxProgram(opts: RunLinuxOptions): Promise<number> {
   }
 }
 
-async function runLoop(vm: Machine, proc: LinuxProcess, opts: RunLinuxOptions, diag: (line: string) => void): Promise<number> {
-  const limit = opts.maxInstructions ?? Infinity;
-  const deadline = opts.timeoutMs !== undefined ? performance.now() + opts.timeoutMs : Infinity;
-  for (;;) {
-    // Compiles finish on the event loop: let it turn between slices while some are in flight.
-    if (vm.translator?.busy) await new Promise((resolve) => setImmediate(resolve));
-    const budget = Math.min(vm.translator?.busy ? BUSY_SLICE : SLICE, limit - vm.icount);
-    if (budget <= 0) {
-      diag(`wasmvisor: instruction limit reached (${limit} instructions) at eip 0x${vm.cpu.eip.toString(16).padStart(8, '0')}`);
-      return EXIT_INSTRUCTION_LIMIT;
-    }
-    if (performance.now() > deadline) {
-      diag(`wasmvisor: time limit reached (${(opts.timeoutMs! / 1000).toFixed(1)} s) at eip 0x${vm.cpu.eip.toString(16).padStart(8, '0')}`);
-      return EXIT_INSTRUCTION_LIMIT;
-    }
-    let r;
-    try {
-      // Timers fire and asynchronous signals arrive between slices.
-      proc.poll();
-      r = vm.stopped ?? vm.run(budget);
-    } catch (e) {
-      // A bug in wasmvisor, not in the guest: say where the guest was, with the host stack.
-      const where = `eip 0x${vm.cpu.eip.toString(16).padStart(8, '0')}`;
-      diag(`wasmvisor: internal error at ${where}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
-      return EXIT_INTERNAL;
-    }
-    if (r.kind === 'exit') return r.status;
-    if (r.kind === 'error') {
-      if (r.message) diag(r.message);
-      return r.status;
-    }
+async function runTable(table: ProcessTable, main: Task, opts: RunLinuxOptions, diag: (line: string) => void): Promise<number> {
+  let end;
+  try {
+    end = await table.run(main, { maxInstructions: opts.maxInstructions, timeoutMs: opts.timeoutMs });
+  } catch (e) {
+    // A bug in wasmvisor, not in the guest: say where the guest was, with the host stack.
+    const where = `eip 0x${main.vm.cpu.eip.toString(16).padStart(8, '0')}`;
+    diag(`wasmvisor: internal error at ${where}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+    return EXIT_INTERNAL;
   }
+  if (end.kind === 'limit') {
+    diag(`wasmvisor: ${end.message}`);
+    return EXIT_INSTRUCTION_LIMIT;
+  }
+  if (end.message) diag(end.message);
+  return end.status;
 }
 
 function printStats(vm: Machine, proc: LinuxProcess, started: bigint, diag: (line: string) => void): void {

@@ -133,6 +133,7 @@ function defaultDisposition(p: LinuxProcess, sig: number): void {
  */
 export function killedBy(p: LinuxProcess, sig: number): void {
   const name = SIGNAL_NAMES[sig] ?? `signal ${sig}`;
+  p.termination = { signal: sig, core: defaultAction(sig) === 'core' };
   if (defaultAction(sig) === 'core') p.vm.stop({ kind: 'error', status: 128 + sig, message: `wasmvisor: guest killed by ${name}` });
   else p.vm.stop({ kind: 'exit', status: 128 + sig });
 }

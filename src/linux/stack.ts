@@ -40,9 +40,12 @@ export interface InitialStackInput {
   envp: readonly (string | Uint8Array)[];
   /** AT_EXECFN: the path as given to exec. */
   execfn: string | Uint8Array;
+  /** AT_ENTRY: the program's entry point (not the interpreter's). */
   entry: number;
   phdr: number;
   phnum: number;
+  /** AT_BASE: where the program interpreter (ld.so) was loaded; 0 without one. */
+  base?: number;
   uid: number;
   euid: number;
   gid: number;
@@ -117,6 +120,8 @@ export function buildInitialStack(mmu: Mmu, input: InitialStackInput): InitialSt
   const randomAddr = p;
   put(p, random.subarray(0, 16));
 
+  // No AT_SYSINFO nor AT_SYSINFO_EHDR: there is no vDSO, so glibc (its ld.so
+  // included) makes every system call with int 0x80 and reads the clocks through them.
   const auxv: [number, number][] = [
     [At.HWCAP, input.hwcap ?? HWCAP_I386],
     [At.PAGESZ, 4096],
@@ -124,7 +129,7 @@ export function buildInitialStack(mmu: Mmu, input: InitialStackInput): InitialSt
     [At.PHDR, input.phdr],
     [At.PHENT, 32],
     [At.PHNUM, input.phnum],
-    [At.BASE, 0],
+    [At.BASE, input.base ?? 0],
     [At.FLAGS, 0],
     [At.ENTRY, input.entry],
     [At.UID, input.uid],

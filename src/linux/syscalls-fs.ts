@@ -1,3 +1,4 @@
+import { WouldBlock } from './blocking.js';
 import * as fs from 'node:fs';
 import { E } from './errno.js';
 import {
@@ -337,6 +338,7 @@ function poll(p: LinuxProcess, fds: number, nfds: number, timeoutMs: number): nu
   nfds >>>= 0;
   if (nfds > p.fds.limit) return -E.EINVAL;
   let ready = 0;
+  const watched: [OpenFile, number][] = [];
   for (let i = 0; i < nfds; i++) {
     const a = fds + i * 8;
     const fd = p.io.i32(a);
@@ -346,6 +348,7 @@ function poll(p: LinuxProcess, fds: number, nfds: number, timeoutMs: number): nu
       const f = p.fds.get(fd);
       if (!f) rev = POLLNVAL;
       else {
+        watched.push([f, events]);
         if (events & (POLLIN | POLLRDNORM | POLLPRI) && f.pollIn()) rev |= events & (POLLIN | POLLRDNORM);
         if (events & (POLLOUT | POLLWRNORM) && f.pollOut()) rev |= events & (POLLOUT | POLLWRNORM);
         if (f instanceof PipeEnd && !f.isWriteEnd && f.pipe.writers === 0) rev |= POLLHUP;
@@ -355,7 +358,13 @@ function poll(p: LinuxProcess, fds: number, nfds: number, timeoutMs: number): nu
     if (rev) ready++;
   }
   if (ready || timeoutMs === 0) return ready;
-  if (timeoutMs < 0) return p.deadlock('poll() with nothing ready');
+  if (timeoutMs < 0) {
+    // Another process may make a pipe ready: wait for that (poll runs again then).
+    const readyNow = () =>
+      watched.some(([f, ev]) => (ev & POLLIN && f.pollIn()) || (ev & POLLOUT && f.pollOut()) || (f instanceof PipeEnd && !f.isWriteEnd && f.pipe.writers === 0));
+    if (p.table?.othersCanRun(p)) throw new WouldBlock(readyNow, 'poll() with nothing ready');
+    return p.deadlock('poll() with nothing ready');
+  }
   sleepMs(timeoutMs);
   return 0;
 }

@@ -117,9 +117,10 @@ function sigaltstack(p: LinuxProcess, ss: number, oss: number): number {
   return 0;
 }
 
-/** kill/tkill/tgkill: only this process exists here. */
+/** kill/tkill/tgkill: the processes of this run's table (only this one without a table). */
 function killSelf(p: LinuxProcess, target: number, sig: number, code: number): number {
   if (!validSignal(sig) && sig !== 0) return -E.EINVAL;
+  if (p.table !== null) return p.table.signal(p, target, sig, code);
   if (target !== p.pid && target !== 0 && target !== -1 && target !== -p.pid) return -E.ESRCH;
   return p.raise(sig, { signo: sig, code, pid: p.pid, uid: p.uid });
 }
@@ -270,8 +271,8 @@ export const SIGNAL_SYSCALLS: SyscallDef[] = [
   sys(178, 'rt_sigqueueinfo', (p, pid, sig, info) => sigqueue(p, pid, sig, info)),
   sys(179, 'rt_sigsuspend', (p, set, size) => (size !== 8 ? -E.EINVAL : suspend(p, readSigset(p, set), 'rt_sigsuspend'))),
   sys(186, 'sigaltstack', (p, ss, oss) => sigaltstack(p, ss, oss)),
-  sys(238, 'tkill', (p, tid, sig) => (tid === p.pid ? killSelf(p, p.pid, sig, SI_TKILL) : -E.ESRCH)),
-  sys(270, 'tgkill', (p, tgid, tid, sig) => (tgid === p.pid && tid === p.pid ? killSelf(p, p.pid, sig, SI_TKILL) : -E.ESRCH)),
+  sys(238, 'tkill', (p, tid, sig) => (tid > 0 ? killSelf(p, tid, sig, SI_TKILL) : -E.EINVAL)),
+  sys(270, 'tgkill', (p, tgid, tid, sig) => (tgid === tid && tid > 0 ? killSelf(p, tid, sig, SI_TKILL) : -E.ESRCH)),
   sys(335, 'rt_tgsigqueueinfo', (p, tgid, tid, sig, info) => (tid !== p.pid ? -E.ESRCH : sigqueue(p, tgid, sig, info))),
   sys(421, 'rt_sigtimedwait_time64', (p, set, info, timeout, size) => sigtimedwait(p, set, info, timeout, size, true)),
 ];

@@ -4,6 +4,7 @@ import { Instruction, Seg } from '../decoder/types.js';
 import { CpuException, Vector } from './exceptions.js';
 import { compileInstruction, Exec } from './interp/compile.js';
 import { fuseCompareBranch, fuseResultBranch } from './interp/fused.js';
+import { withAccessChecks } from './interp/segment-checks.js';
 import { PAGE_MASK, PAGE_SHIFT, PAGE_SIZE, Slot } from './layout.js';
 import type { Machine } from './machine.js';
 import { Access, CodeWriteListener } from './mmu.js';
@@ -67,6 +68,8 @@ export class BlockCache implements CodeWriteListener {
   generation = 0;
   /** Skip computing flags that the block overwrites before reading (can be switched off to measure it). */
   flagLiveness = true;
+  /** Blocks check segment limits and types on memory operands (once a segment needs it; segment-checks.ts). */
+  accessChecks = false;
 
   constructor(private readonly vm: Machine) {}
 
@@ -116,6 +119,21 @@ export class BlockCache implements CodeWriteListener {
     return kept > 0;
   }
 
+  /**
+   * A data segment register now holds a segment with a limit or type to
+   * enforce. The first time, every block is rebuilt with the checks. Each
+   * time, the running block ends after this instruction, so translated code
+   * (which has no checks) hands over to the run loop, and the interpreter
+   * stops at the same place (lockstep compares the two).
+   */
+  enableAccessChecks(): void {
+    this.vm.abort = true;
+    this.vm.attention = true;
+    if (this.accessChecks) return;
+    this.accessChecks = true;
+    this.flush();
+  }
+
   flush(): void {
     this.generation++;
     this.vm.codeFlushed();
@@ -153,6 +171,7 @@ export class BlockCache implements CodeWriteListener {
       hits: 0,
     };
     let pc = eip;
+    const csLimit = cpu.s[Slot.SEG_LIMIT + Seg.CS] >>> 0;
     const firstPage = (csBase + eip) >>> PAGE_SHIFT;
     const insns: Instruction[] = [];
     const pcs: number[] = [];
@@ -171,7 +190,14 @@ export class BlockCache implements CodeWriteListener {
         terminator = { op: raise(e), eip: pc };
         break;
       }
-      const r = decode(this.fetchBuf, 0, avail, pc, codeSize);
+      // Only the bytes up to the CS limit may be fetched (every byte with a flat CS).
+      const room = csLimit - (pc >>> 0) + 1;
+      const r = decode(this.fetchBuf, 0, Math.max(0, Math.min(avail, room)), pc, codeSize);
+      if (!r.ok && r.reason === 'truncated' && room < avail) {
+        if (count > 0) break;
+        terminator = { op: raise(new CpuException(Vector.GP, 0, 0, 'instruction fetch past the code segment limit')), eip: pc };
+        break;
+      }
       if (!r.ok) {
         const faultAt = (linear + avail) | 0;
         const bytes = Array.from(this.fetchBuf.subarray(0, Math.min(avail, 15)));
@@ -199,7 +225,7 @@ export class BlockCache implements CodeWriteListener {
     for (let i = 0; i < insns.length; i++) {
       const insn = insns[i];
       const prev = i > 0 ? insns[i - 1] : null;
-      const canFuse = prev !== null && block.eips[block.eips.length - 1] === prev.eip;
+      const canFuse = prev !== null && block.eips[block.eips.length - 1] === prev.eip && !this.accessChecks;
       const fused = canFuse
         ? (fuseCompareBranch(prev, insn, vm) ?? fuseResultBranch(prev, block.ops[block.ops.length - 1], insn, vm))
         : null;
@@ -209,7 +235,8 @@ export class BlockCache implements CodeWriteListener {
       } else {
         block.eips.push(pcs[i]);
         block.retired.push(i);
-        block.ops.push(compileInstruction(insn, vm, dead !== null && dead[i]));
+        const op = compileInstruction(insn, vm, dead !== null && dead[i]);
+        block.ops.push(this.accessChecks ? withAccessChecks(insn, vm, op) : op);
       }
     }
     if (terminator) {

@@ -3,7 +3,7 @@ import { CpuException, Vector } from './exceptions.js';
 import { materializeFlags, readFlags } from './flags.js';
 import { Slot } from './layout.js';
 import { GuestMemory } from './memory.js';
-import { DescriptorTables, SegAttr, SegmentDescriptor } from './segments.js';
+import { DescriptorTables, needsAccessChecks, SegAttr, SegmentDescriptor } from './segments.js';
 
 /**
  * The architectural CPU state. Everything lives in the state block of the
@@ -23,6 +23,10 @@ export class Cpu {
   onCodeSegmentChange: (() => void) | null = null;
   /** Called when the base of DS, ES or SS changes (translated code may assume it is 0). */
   onDataSegmentBaseChange: (() => void) | null = null;
+  /** Data segment registers (bit 1 << Seg) holding a segment whose limit or type accesses must check (segments.ts needsAccessChecks). */
+  checkedSegments = 0;
+  /** Called when a data segment register is loaded with such a segment. */
+  onAccessChecks: (() => void) | null = null;
   /** Time-stamp counter source (nanoseconds since start as "cycles"; works in Node and browsers). */
   tsc: () => bigint = () => BigInt(Math.floor(performance.now() * 1e6));
 
@@ -37,6 +41,8 @@ export class Cpu {
     // The x87 as FNINIT leaves it (and Linux starts a process): every register empty, all exceptions masked.
     this.s[Slot.FPU_CW] = 0x037f;
     this.s[Slot.FPU_EMPTY] = 0xff;
+    // SSE as Linux starts a process: round to nearest, every exception masked, no flags.
+    this.s[Slot.MXCSR] = 0x1f80;
   }
 
   get eip(): number {
@@ -84,8 +90,27 @@ export class Cpu {
     this.s[Slot.SEG_BASE + seg] = d.base;
     this.s[Slot.SEG_LIMIT + seg] = d.limit;
     this.s[Slot.SEG_ATTR + seg] = d.attr;
-    if (seg === Seg.CS) this.onCodeSegmentChange?.();
-    else if (baseChanged && (seg === Seg.DS || seg === Seg.ES || seg === Seg.SS)) this.onDataSegmentBaseChange?.();
+    if (seg === Seg.CS) {
+      this.onCodeSegmentChange?.();
+      return;
+    }
+    if (baseChanged && (seg === Seg.DS || seg === Seg.ES || seg === Seg.SS)) this.onDataSegmentBaseChange?.();
+    const bit = 1 << seg;
+    if (needsAccessChecks(selector, d)) {
+      this.checkedSegments |= bit;
+      this.onAccessChecks?.();
+    } else this.checkedSegments &= ~bit;
+  }
+
+  /** Recomputes checkedSegments from the state block, after it was restored wholesale (lockstep). */
+  syncCheckedSegments(): void {
+    const s = this.s;
+    let bits = 0;
+    for (const seg of [Seg.ES, Seg.SS, Seg.DS, Seg.FS, Seg.GS]) {
+      const d = { base: s[Slot.SEG_BASE + seg], limit: s[Slot.SEG_LIMIT + seg], attr: s[Slot.SEG_ATTR + seg] };
+      if (needsAccessChecks(s[Slot.SEG_SEL + seg], d)) bits |= 1 << seg;
+    }
+    this.checkedSegments = bits;
   }
 
   /** MOV/POP to a segment register in protected mode: checks the selector and loads the cache. */
@@ -99,12 +124,18 @@ export class Cpu {
     }
     const d = this.descriptors?.lookup(selector) ?? null;
     if (!d) throw new CpuException(Vector.GP, selector & 0xfffc, 0, `invalid selector 0x${selector.toString(16)}`);
-    if (!(d.attr & SegAttr.PRESENT)) throw new CpuException(seg === Seg.SS ? Vector.SS : Vector.NP, selector & 0xfffc);
+    // The SDM's order: type and privilege (#GP) before presence (#NP, #SS).
     const isCode = (d.attr & SegAttr.CODE) !== 0;
-    if (seg === Seg.SS && (isCode || !(d.attr & SegAttr.WRITABLE_OR_READABLE))) throw new CpuException(Vector.GP, selector & 0xfffc);
+    const cpl = this.s[Slot.SEG_SEL + Seg.CS] & 3, dpl = (d.attr >> 5) & 3;
+    if (seg === Seg.SS && (isCode || !(d.attr & SegAttr.WRITABLE_OR_READABLE) || (selector & 3) !== cpl || dpl !== cpl)) {
+      throw new CpuException(Vector.GP, selector & 0xfffc);
+    }
     if (seg !== Seg.SS && seg !== Seg.CS && isCode && !(d.attr & SegAttr.WRITABLE_OR_READABLE)) {
       throw new CpuException(Vector.GP, selector & 0xfffc);
     }
+    if (!(d.attr & SegAttr.PRESENT)) throw new CpuException(seg === Seg.SS ? Vector.SS : Vector.NP, selector & 0xfffc);
+    // Pushes and pops use ESP throughout (interp/stack.ts): SP-based stacks are not emulated.
+    if (seg === Seg.SS && !(d.attr & SegAttr.DEFAULT_BIG)) throw new CpuException(Vector.UD, -1, 0, 'unimplemented: 16-bit stack segment');
     this.setSegment(seg, selector, d);
   }
 }

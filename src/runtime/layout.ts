@@ -56,10 +56,24 @@ export const enum Slot {
   FPU_SW = 65,
   FPU_CW = 66,
   FPU_EMPTY = 67,
+  /** SSE control and status register (runtime/interp/sse-state.ts). */
+  MXCSR = 68,
+  /** MMX: the sign and exponent of each physical x87 register whose 80-bit image MMX_BYTE holds (8 slots; see sse-state.ts). */
+  MMX_EXP = 152,
 }
 
 /** Byte offset in the state block of the eight x87 registers (physical order, as float64: see runtime/interp/x87.ts). */
 export const FPU_REGS_BYTE = 0x120;
+/** Byte offset of the eight XMM registers, 16 bytes each, little-endian lanes (0x160-0x1df). */
+export const XMM_BYTE = 0x160;
+/**
+ * MMX aliasing of the x87 registers (see runtime/interp/sse-state.ts): the
+ * 64-bit significand of each physical register as MMX and FXSAVE see it
+ * (0x1e0-0x21f), and the float64 bits of the x87 register when that
+ * significand was written (0x220-0x25f); then the MMX_EXP slots (0x260-0x27f).
+ */
+export const MMX_BYTE = 0x1e0;
+export const MMX_SHADOW_BYTE = 0x220;
 
 /** Byte offset of the soft-TLB: one Int32 entry per 4 KiB virtual page (1 Mi entries). */
 export const TLB_BASE = 0x10000;

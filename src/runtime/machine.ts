@@ -100,6 +100,7 @@ export class Machine {
     this.cpu.onDataSegmentBaseChange = () => {
       if (this.translator?.segmentBasesChanged()) this.attention = true;
     };
+    this.cpu.onAccessChecks = () => this.blocks.enableAccessChecks();
     this.profile = opts.profile ?? null;
     this.personality = this.profile ? profiledPersonality(opts.personality, this.profile) : opts.personality;
     this.stack = new Stack(this);

@@ -19,9 +19,58 @@ export const enum SegAttr {
   CODE = 0x08,
   NOT_SYSTEM = 0x10,
   PRESENT = 0x80,
+  /** Type bit 2: expand-down (data) or conforming (code). */
+  EXPAND_DOWN_OR_CONFORMING = 0x04,
   /** Flags nibble bits (<< 8). */
+  AVAILABLE = 0x1000, // AVL
+  LONG_MODE = 0x2000, // L
   DEFAULT_BIG = 0x4000, // D/B
   GRANULARITY = 0x8000,
+}
+
+/**
+ * Decodes the two dwords of a segment descriptor as they sit in a GDT or LDT
+ * (low: limit 15:0, base 15:0; high: base 23:16, access byte, limit 19:16,
+ * flags nibble, base 31:24).
+ */
+export function decodeDescriptor(low: number, high: number): SegmentDescriptor {
+  const base = (low >>> 16) | ((high & 0xff) << 16) | (high & 0xff000000);
+  const rawLimit = (low & 0xffff) | (high & 0xf0000);
+  const attr = (high >>> 8) & 0xf0ff;
+  const limit = attr & SegAttr.GRANULARITY ? (rawLimit << 12) | 0xfff : rawLimit;
+  return { base: base | 0, limit: limit | 0, attr };
+}
+
+/**
+ * Whether accesses through a data segment register holding this segment
+ * need checks: any loaded segment but writable expand-up data with a 4 GiB
+ * limit (what Linux gives DS/ES/SS and TLS). The null selector is not
+ * checked (its use faults on the real CPU; here it reaches linear address
+ * offset, as it always did).
+ */
+export function needsAccessChecks(selector: number, d: SegmentDescriptor): boolean {
+  if ((selector & 0xfffc) === 0) return false;
+  const type = d.attr & (SegAttr.CODE | SegAttr.EXPAND_DOWN_OR_CONFORMING | SegAttr.WRITABLE_OR_READABLE);
+  return d.limit !== -1 || type !== SegAttr.WRITABLE_OR_READABLE;
+}
+
+/**
+ * The access check of a data reference (SDM vol. 3, 5.3 and 5.4): code
+ * segments are read only when readable and never written, data segments
+ * written only when writable; `size` bytes at `offset` lie within the limit
+ * (expand-up: offset..offset+size-1 <= limit; expand-down: above the limit
+ * and up to 0xffff or, with the B bit, 0xffffffff).
+ */
+export function segmentAllows(attr: number, limit: number, offset: number, size: number, write: boolean): boolean {
+  if (attr & SegAttr.CODE) {
+    if (write || !(attr & SegAttr.WRITABLE_OR_READABLE)) return false;
+  } else if (write && !(attr & SegAttr.WRITABLE_OR_READABLE)) return false;
+  const first = offset >>> 0;
+  const last = first + size - 1;
+  if ((attr & (SegAttr.CODE | SegAttr.EXPAND_DOWN_OR_CONFORMING)) === SegAttr.EXPAND_DOWN_OR_CONFORMING) {
+    return first > limit >>> 0 && last <= (attr & SegAttr.DEFAULT_BIG ? 0xffffffff : 0xffff);
+  }
+  return last <= limit >>> 0;
 }
 
 export interface DescriptorTables {

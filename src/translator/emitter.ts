@@ -785,7 +785,7 @@ export class Emitter {
    */
   interpretInline(): void {
     const insn = this.pos!.insn;
-    const status = this.interpret(isolatedX87(insn));
+    const status = this.interpret(isolatedHelper(insn));
     this.emit(this.m.if(status(), this.exitTo(this.c((insn.eip + insn.length) | 0), undefined, Exit.ATTENTION)));
   }
 
@@ -800,8 +800,8 @@ export class Emitter {
   /**
    * Runs the current instruction through the interpreter: state to memory,
    * call, state back. Returns the call's status (non-zero: leave the region).
-   * `isolated` (an x87 instruction that writes no general register and
-   * neither reads nor writes EFLAGS, see isolatedX87): only the registers
+   * `isolated` (an x87 or SIMD instruction that neither reads nor writes a
+   * general register or EFLAGS, see isolatedHelper): only the registers
    * its address reads go to memory and nothing comes back, so the block's
    * registers and flags stay in locals (a floating-point loop is mostly such
    * calls); a fault stores the flags on its way out (faultCheck).
@@ -954,12 +954,20 @@ export class Emitter {
   }
 }
 
-/** An x87 instruction that leaves general registers and EFLAGS alone (not FNSTSW AX, FCOMI, FCMOV). */
-function isolatedX87(insn: Instruction): boolean {
+const SIMD_GROUPS = new Set(['mmx', 'sse', 'sse2']);
+
+/**
+ * An x87, MMX or SSE instruction that leaves general registers and EFLAGS
+ * alone: not FNSTSW AX, FCOMI, FCMOV, COMISS, MOVD r32, CVTSS2SI, PEXTRW,
+ * PMOVMSKB..., nor MASKMOVQ/MASKMOVDQU, which store through DS:eDI.
+ */
+function isolatedHelper(insn: Instruction): boolean {
+  const e = insn.entry;
+  if (e.flagsRead !== 0 || e.flagsWritten !== 0) return false;
+  if (e.group === 'x87') return insn.operands.every((o) => o.kind === 'mem' || o.kind === 'st');
   return (
-    insn.entry.group === 'x87' &&
-    insn.entry.flagsRead === 0 &&
-    insn.entry.flagsWritten === 0 &&
-    insn.operands.every((o) => o.kind === 'mem' || o.kind === 'st')
+    SIMD_GROUPS.has(e.group) &&
+    !e.op.startsWith('maskmov') &&
+    insn.operands.every((o) => o.kind === 'mem' || o.kind === 'xmm' || o.kind === 'mmx' || o.kind === 'imm')
   );
 }

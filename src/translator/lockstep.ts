@@ -188,6 +188,7 @@ export class Lockstep {
     iw.keepFinal(u8);
     iw.undo(u8);
     s.set(before);
+    vm.cpu.syncCheckedSegments(); // the segment registers went back with the state block
     vm.icount = icount;
     // Requests the interpreter's run made of the run loop (a CS reload...) the translated run makes again.
     vm.abort = false;

@@ -4,6 +4,7 @@ import { CpuException } from '../runtime/exceptions.js';
 import { compileInstruction, Exec } from '../runtime/interp/compile.js';
 import { DISPATCH_BASE, DISPATCH_ENTRIES, Slot } from '../runtime/layout.js';
 import type { Machine } from '../runtime/machine.js';
+import { SegAttr } from '../runtime/segments.js';
 import { TranslateOptions } from './emitter.js';
 import { dispatchSlot, Exit, MISS_INDEX } from './layout.js';
 import { CompiledRegion, compileRegion, observedSuccessors, successors } from './region-compiler.js';
@@ -153,6 +154,11 @@ export class Translator {
       this.interpretNext = false;
       return false;
     }
+    // Translations are keyed by EIP and made of flat 32-bit code (see translatable): any other CS is interpreted.
+    const s = this.vm.cpu.s;
+    if (s[Slot.SEG_BASE + Seg.CS] !== 0 || !(s[Slot.SEG_ATTR + Seg.CS] & SegAttr.DEFAULT_BIG)) return false;
+    // Nor does translated code check segment limits: while a segment needs them, the interpreter runs.
+    if (this.vm.cpu.checkedSegments !== 0) return false;
     let entry = this.entriesByEip.get(eip);
     if (entry === undefined) {
       if (this.opts.mode !== 'jit' || this.refused.has(eip)) return false;

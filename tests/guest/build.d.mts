@@ -4,14 +4,17 @@ export interface Guest {
   path: string;
   source: string;
   kind: 'c' | 'asm';
-  variant: 'O0' | 'O2' | 'pie' | null;
+  variant: 'O0' | 'O2' | 'pie' | 'dyn' | null;
   args: string[];
   stdin: string | undefined;
+  /** Extra gcc flags from a `// cflags:` header (C programs). */
+  cflags?: string[];
 }
 export const GUEST_DIR: string;
 export const BUILD_DIR: string;
 export const PIE_PROGRAMS: string[];
+export const DYNAMIC_PROGRAMS: string[];
 export function splitArgs(text: string): string[];
-export function parseHeader(file: string): { args: string[]; stdin: string | undefined };
+export function parseHeader(file: string): { args: string[]; stdin: string | undefined; cflags: string[] };
 export function listGuests(): Guest[];
 export function buildGuests(options?: { log?: (message: string) => void }): Promise<string[]>;

@@ -2,6 +2,7 @@
 //
 //   NAME.c  -> build/NAME.O0, build/NAME.O2   (gcc -m32 -static -fno-pie -no-pie)
 //              build/NAME.pie                 (-static-pie, only for PIE_PROGRAMS)
+//              build/NAME.dyn                 (dynamically linked PIE, -O2, only for DYNAMIC_PROGRAMS)
 //   NAME.S  -> build/NAME                     (as --32, ld -m elf_i386 -static; no libc)
 //
 // Incremental (an output newer than its inputs is kept), two compilers at a
@@ -12,6 +13,7 @@
 //   // args: a "b c" d        (.S: # args: ...)  command-line arguments
 //   // stdin: text\nmore      (.S: # stdin: ...) standard input; \n \t \\ are
 //                             unescaped, several stdin lines are joined by "\n"
+//   // cflags: -msse2 -mfpmath=sse   extra gcc flags for a C program (all its variants)
 
 import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
@@ -23,6 +25,8 @@ export const GUEST_DIR = dirname(fileURLToPath(import.meta.url));
 export const BUILD_DIR = join(GUEST_DIR, 'build');
 /** C programs additionally built as static-pie (NAME.pie). */
 export const PIE_PROGRAMS = ['hash', 'tls'];
+/** C programs additionally built dynamically linked (NAME.dyn: gcc's default PIE, libc.so through /lib/ld-linux.so.2). */
+export const DYNAMIC_PROGRAMS = ['args_env', 'fileio', 'fp_compute', 'hash', 'malloc_stress', 'printf', 'strings', 'tls'];
 const JOBS = Math.max(1, Math.min(2, availableParallelism()));
 const SELF = fileURLToPath(import.meta.url);
 
@@ -62,13 +66,14 @@ function unescape(text) {
 /** Reads the `args:` / `stdin:` header comments of a source file. */
 export function parseHeader(file) {
   const comment = file.endsWith('.S') ? '#' : '//';
-  const header = { args: [], stdin: undefined };
+  const header = { args: [], stdin: undefined, cflags: [] };
   for (const line of readFileSync(file, 'utf8').split('\n')) {
     if (!line.startsWith(comment)) break;
     const body = line.slice(comment.length).trim();
-    const m = /^(args|stdin):\s?(.*)$/.exec(body);
+    const m = /^(args|stdin|cflags):\s?(.*)$/.exec(body);
     if (!m) continue;
     if (m[1] === 'args') header.args.push(...splitArgs(m[2]));
+    else if (m[1] === 'cflags') header.cflags.push(...splitArgs(m[2]));
     else header.stdin = (header.stdin === undefined ? '' : header.stdin + '\n') + unescape(m[2]);
   }
   return header;
@@ -76,7 +81,7 @@ export function parseHeader(file) {
 
 /**
  * Every program the sources describe (built or not), sorted by name:
- * { name, path, source, kind: 'c' | 'asm', variant: 'O0' | 'O2' | 'pie' | null, args, stdin }
+ * { name, path, source, kind: 'c' | 'asm', variant: 'O0' | 'O2' | 'pie' | 'dyn' | null, args, stdin }
  */
 export function listGuests() {
   const sources = readdirSync(GUEST_DIR)
@@ -86,14 +91,14 @@ export function listGuests() {
   for (const f of sources) {
     const source = join(GUEST_DIR, f);
     const stem = f.replace(/\.(c|S)$/, '');
-    const { args, stdin } = parseHeader(source);
+    const { args, stdin, cflags } = parseHeader(source);
     if (f.endsWith('.S')) {
       out.push({ name: stem, path: join(BUILD_DIR, stem), source, kind: 'asm', variant: null, args, stdin });
     } else {
-      const variants = ['O0', 'O2', ...(PIE_PROGRAMS.includes(stem) ? ['pie'] : [])];
+      const variants = ['O0', 'O2', ...(PIE_PROGRAMS.includes(stem) ? ['pie'] : []), ...(DYNAMIC_PROGRAMS.includes(stem) ? ['dyn'] : [])];
       for (const v of variants) {
         const name = `${stem}.${v}`;
-        out.push({ name, path: join(BUILD_DIR, name), source, kind: 'c', variant: v, args, stdin });
+        out.push({ name, path: join(BUILD_DIR, name), source, kind: 'c', variant: v, args, stdin, cflags });
       }
     }
   }
@@ -173,8 +178,10 @@ async function buildOne(g) {
   const flags =
     g.variant === 'pie'
       ? ['-m32', '-static-pie', '-fpie', '-O2']
-      : ['-m32', '-static', '-fno-pie', '-no-pie', `-${g.variant}`];
-  steps = [['gcc', [...flags, '-o', tmp, g.source, '-lm']]];
+      : g.variant === 'dyn'
+        ? ['-m32', '-pie', '-fpie', '-O2']
+        : ['-m32', '-static', '-fno-pie', '-no-pie', `-${g.variant}`];
+  steps = [['gcc', [...flags, ...(g.cflags ?? []), '-o', tmp, g.source, '-lm']]];
   return runSteps(g, steps, tmp);
 }
 

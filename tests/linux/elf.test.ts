@@ -72,11 +72,27 @@ describe('ELF validation', () => {
     expect(loadError(() => readElfFile(obj))).toMatch(/relocatable object file/);
   });
 
-  test('a dynamically linked program needs a sysroot', () => {
+  test('a dynamically linked program names its interpreter', () => {
     const p = compileC(dir, 'dyn', HELLO, []);
-    expect(loadError(() => readElfFile(p))).toBe(
-      `${p} is dynamically linked; dynamically linked programs need --sysroot (not implemented yet)`,
-    );
+    expect(readElfFile(p).interp).toBe('/lib/ld-linux.so.2');
+    expect(readElfFile(exe).interp).toBeNull();
+  });
+
+  test('a PT_INTERP without its NUL or beyond the file is refused', () => {
+    const bytes = Uint8Array.from(fs.readFileSync(compileC(dir, 'dyn2', HELLO, [])));
+    const dv = new DataView(bytes.buffer);
+    const phoff = dv.getUint32(28, true);
+    const phnum = dv.getUint16(44, true);
+    const i = Array.from({ length: phnum }, (_, k) => k).find((k) => dv.getUint32(phoff + k * 32, true) === 3)!;
+    const at = phoff + i * 32;
+    const unterminated = Uint8Array.from(bytes);
+    const offset = dv.getUint32(at + 4, true);
+    const size = dv.getUint32(at + 16, true);
+    unterminated[offset + size - 1] = 0x41;
+    expect(loadError(() => parseElf(unterminated, 'p'))).toBe(`p has a bad PT_INTERP segment ${i}`);
+    const beyond = Uint8Array.from(bytes);
+    new DataView(beyond.buffer).setUint32(at + 4, bytes.length - 2, true);
+    expect(loadError(() => parseElf(beyond, 'p'))).toBe(`p has a bad PT_INTERP segment ${i}`);
   });
 
   test('unreadable paths name the path and the reason', () => {

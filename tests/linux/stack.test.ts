@@ -88,7 +88,7 @@ describe('initial stack', () => {
     // Any static binary will do; the loader tests cover the mapping. Use a tiny hand-made ELF.
     const code = Uint8Array.from([0xb8, 1, 0, 0, 0, 0xcd, 0x80]); // mov eax,1; int 0x80
     const elf = tinyElf(code);
-    t.proc.exec({ path: '/tiny', bytes: elf, type: 2, entry: 0x8048054, phoff: 52, phnum: 1, phdrs: [
+    t.proc.exec({ path: '/tiny', bytes: elf, type: 2, entry: 0x8048054, phoff: 52, phnum: 1, interp: null, phdrs: [
       { type: 1, offset: 0, vaddr: 0x8048000, filesz: elf.length, memsz: elf.length, flags: 5, align: 4096 },
     ] }, ['tiny', 'x'], ['A=b']);
     const cpu = t.vm.cpu;

@@ -1,4 +1,5 @@
 import { X87_SEMANTICS } from './x87.js';
+import { SSE_SEMANTICS } from './sse.js';
 import { Instruction, Seg } from '../../decoder/types.js';
 import type { Machine } from '../machine.js';
 import { compileAlu, compileUnary } from './alu.js';
@@ -66,6 +67,7 @@ export const SEMANTICS: Readonly<Record<string, Compiler>> = {
   imul1: compileMul,
   fwait: nop,
   ...X87_SEMANTICS,
+  ...SSE_SEMANTICS,
   ud: (i) => undefinedOpcode(i, `${i.mnemonic} (invalid opcode)`),
   jmp: compileJmp, jcc: compileJcc, call: compileCall, ret: compileRet,
   lar: compileSegmentQuery, lsl: compileSegmentQuery, verr: compileSegmentQuery, verw: compileSegmentQuery,

@@ -11,8 +11,11 @@ import { Stack } from './stack.js';
 /**
  * Far JMP, CALL, RET and IRET between code segments of the same privilege
  * (what a user-mode program can do: no call gates, no task switches, no
- * return to an outer ring, no virtual-8086 mode). The code segment is
- * checked as the SDM describes for a direct far transfer.
+ * return to an outer ring, no virtual-8086 mode), 32- or 16-bit (an LDT
+ * code segment from modify_ldt; blocks are decoded with the new CS's
+ * default size). The code segment is checked as the SDM describes for a
+ * direct far transfer, the new EIP against its limit; a 64-bit code
+ * segment (Linux's 0x33) is not emulated.
  */
 
 /** EFLAGS bits IRET restores at CPL 3 with IOPL 0 (IF, IOPL, VM, VIF, VIP are kept). */
@@ -22,8 +25,8 @@ function gp(selector: number): never {
   throw new CpuException(Vector.GP, selector & 0xfffc, 0, `far transfer to selector 0x${selector.toString(16)}`);
 }
 
-/** Validates `selector` as the target of a same-privilege far transfer and loads CS. */
-function loadCodeSegment(vm: Machine, selector: number, isReturn: boolean): void {
+/** Validates `selector` as the target of a same-privilege far transfer to `offset` and loads CS. */
+function loadCodeSegment(vm: Machine, selector: number, offset: number, isReturn: boolean): void {
   const cpu = vm.cpu;
   const cpl = cpu.s[Slot.SEG_SEL + Seg.CS] & 3;
   selector &= 0xffff;
@@ -39,6 +42,8 @@ function loadCodeSegment(vm: Machine, selector: number, isReturn: boolean): void
     if (conforming ? dpl > rpl : dpl !== rpl) gp(selector);
   } else if (conforming ? dpl > cpl : rpl > cpl || dpl !== cpl) gp(selector);
   if (!(d.attr & SegAttr.PRESENT)) throw new CpuException(Vector.NP, selector & 0xfffc);
+  if (d.attr & SegAttr.LONG_MODE) throw new CpuException(Vector.UD, -1, 0, 'unimplemented: far transfer to 64-bit code');
+  if (offset >>> 0 > d.limit >>> 0) throw new CpuException(Vector.GP, 0, 0, `far transfer past the code segment's limit (0x${(offset >>> 0).toString(16)})`);
   cpu.setSegment(Seg.CS, (selector & 0xfffc) | cpl, d);
 }
 
@@ -65,7 +70,7 @@ export function compileFarJump(insn: Instruction, vm: Machine): Exec {
   const target = farTarget(insn, vm);
   return () => {
     const [sel, off] = target();
-    loadCodeSegment(vm, sel, false);
+    loadCodeSegment(vm, sel, off, false);
     s[Slot.EIP] = off;
   };
 }
@@ -88,7 +93,7 @@ export function compileFarCall(insn: Instruction, vm: Machine, stack: Stack): Ex
       vm.mmu.write16((ssBase + esp - 2) | 0, cs);
       vm.mmu.write16((ssBase + esp - 4) | 0, ret);
     }
-    loadCodeSegment(vm, sel, false);
+    loadCodeSegment(vm, sel, off, false);
     r32[Slot.ESP] = (esp - 2 * size) | 0;
     s[Slot.EIP] = off;
     void stack;
@@ -100,11 +105,11 @@ export function compileFarReturn(insn: Instruction, vm: Machine, stack: Stack): 
   const size = insn.opSize;
   const release = insn.operands.length ? insn.operands[0].value & 0xffff : 0;
   return () => {
-    const off = stack.peek(size, 0);
+    const off = stack.peek(size, 0); // a 16-bit IP zero-extended
     const sel = stack.peek(size, size) & 0xffff;
-    loadCodeSegment(vm, sel, true);
+    loadCodeSegment(vm, sel, off, true);
     r32[Slot.ESP] = (r32[Slot.ESP] + 2 * size + release) | 0;
-    s[Slot.EIP] = size === 2 ? off & 0xffff : off;
+    s[Slot.EIP] = off;
   };
 }
 
@@ -114,13 +119,13 @@ export function compileIret(insn: Instruction, vm: Machine, stack: Stack): Exec 
   const mask = size === 4 ? IRET_USER_MASK : IRET_USER_MASK & 0xffff;
   return () => {
     if (readFlags(s) & 0x4000) throw new CpuException(Vector.GP, 0, 0, 'iret with NT set (task return)');
-    const off = stack.peek(size, 0);
+    const off = stack.peek(size, 0); // a 16-bit IP zero-extended
     const sel = stack.peek(size, size) & 0xffff;
     const flags = stack.peek(size, 2 * size);
-    loadCodeSegment(vm, sel, true);
+    loadCodeSegment(vm, sel, off, true);
     r32[Slot.ESP] = (r32[Slot.ESP] + 3 * size) | 0;
     s[Slot.FLAGS] = (readFlags(s) & ~mask) | (flags & mask) | 2;
     s[Slot.LAZY_OP] = 0;
-    s[Slot.EIP] = size === 2 ? off & 0xffff : off;
+    s[Slot.EIP] = off;
   };
 }
