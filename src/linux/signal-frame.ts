@@ -5,7 +5,8 @@
  * what they see on the real kernel, and sigreturn/rt_sigreturn undo them.
  */
 import { Seg } from '../decoder/types.js';
-import { Slot } from '../runtime/layout.js';
+import { Slot, XMM_BYTE } from '../runtime/layout.js';
+import { restoreFxImage, saveFxImage } from '../runtime/interp/sse.js';
 import { type CpuAndMemory as Machine, resetX87, restoreX87Image, saveX87Image } from '../runtime/interp/x87.js';
 
 /** compat_siginfo_t, the fields that a signal's cause fills. */
@@ -57,6 +58,8 @@ const SIGCONTEXT_SIZE = 88;
 /** struct _fpstate_32: the FSAVE image, status and magic, then the FXSAVE area. */
 const FPSTATE_SIZE = 624;
 const FPSTATE_LEGACY_SIZE = 112;
+/** _fpstate_32.magic: 0 says an FXSAVE image (with MXCSR and the XMM registers) follows the FSAVE one. */
+const FPSTATE_MAGIC_FXSR = 0;
 const FPSTATE_MAGIC_FSAVE_ONLY = 0xffff;
 
 // sigframe_ia32 {pretcode, sig, sc, fpstate_unused, extramask[1], retcode[8]}
@@ -176,11 +179,12 @@ export function setupSignalFrame(vm: Machine, req: FrameRequest): void {
     RETCODE.forEach((b, i) => dv.setUint8(FRAME_RETCODE + i, b));
   }
 
-  const fp = new Uint8Array(FPSTATE_SIZE);
-  new DataView(fp.buffer).setUint16(FPSTATE_LEGACY_SIZE - 2, FPSTATE_MAGIC_FSAVE_ONLY, true);
-  vm.mmu.writeBytes(fpstate, fp);
+  // The FSAVE image (what an old handler reads), then the FXSAVE one with MXCSR and the XMM registers.
+  vm.mmu.writeBytes(fpstate, new Uint8Array(FPSTATE_SIZE));
   saveX87Image(vm, fpstate);
   vm.mmu.write16(fpstate + FPSTATE_LEGACY_SIZE - 4, vm.mmu.read16(fpstate + 4)); // 'status': the status word again
+  vm.mmu.write16(fpstate + FPSTATE_LEGACY_SIZE - 2, FPSTATE_MAGIC_FXSR);
+  saveFxImage(vm, fpstate + FPSTATE_LEGACY_SIZE);
   vm.mmu.writeBytes(frame, bytes);
 
   const r = cpu.r32;
@@ -192,7 +196,15 @@ export function setupSignalFrame(vm: Machine, req: FrameRequest): void {
   cpu.eflags = cpu.eflags & ~HANDLER_CLEARS;
   for (const seg of [Seg.DS, Seg.ES, Seg.SS]) if (cpu.selector(seg) !== USER_DS) cpu.loadSegment(seg, USER_DS);
   if (cpu.selector(Seg.CS) !== USER_CS) cpu.loadSegment(Seg.CS, USER_CS);
+  resetFpu(vm);
+}
+
+/** The FPU and SSE state a handler starts with (fpu__clear_user_states): FNINIT, MXCSR 0x1f80, XMM zero. */
+function resetFpu(vm: Machine): void {
   resetX87(vm);
+  const s = vm.cpu.s;
+  s[Slot.MXCSR] = 0x1f80;
+  new Uint8Array(s.buffer, s.byteOffset + XMM_BYTE, 128).fill(0);
 }
 
 /** What sigreturn read back besides the registers. */
@@ -228,8 +240,13 @@ export function restoreSignalFrame(vm: Machine, rt: boolean): RestoredFrame {
   cpu.s[Slot.EIP] = dv.getInt32(sc + 56, true);
   cpu.eflags = (cpu.eflags & ~FIX_EFLAGS) | (dv.getUint32(sc + 64, true) & FIX_EFLAGS);
   const fpstate = dv.getUint32(sc + 76, true);
-  if (fpstate === 0) resetX87(vm);
-  else restoreX87Image(vm, fpstate);
+  if (fpstate === 0) {
+    resetFpu(vm);
+  } else {
+    // With an FXSAVE image, MXCSR and the XMM registers come from it and the x87 from the FSAVE part (convert_to_fxsr).
+    if (vm.mmu.read16(fpstate + FPSTATE_LEGACY_SIZE - 2) !== FPSTATE_MAGIC_FSAVE_ONLY) restoreFxImage(vm, fpstate + FPSTATE_LEGACY_SIZE);
+    restoreX87Image(vm, fpstate);
+  }
 
   const mask = rt
     ? dv.getBigUint64(RT_UC + UC_SIGMASK, true)

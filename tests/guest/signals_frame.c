@@ -130,10 +130,16 @@ static void single_step(void) {
 }
 
 // ---- registers and the x87 stack survive a handler
+static volatile unsigned handler_mxcsr, handler_xmm5;
 static void on_usr1(int sig) {
     (void)sig;
     volatile double d = 1.0;
     for (int i = 0; i < 10; i++) d = d * 3.7 + 1.1;
+    unsigned csr, x;
+    // The handler starts with a clean MXCSR and XMM registers, and clobbers them.
+    __asm__ volatile("stmxcsr %0\n\tmovd %%xmm5, %1\n\tpcmpeqd %%xmm5, %%xmm5" : "=m"(csr), "=r"(x));
+    handler_mxcsr = csr;
+    handler_xmm5 = x;
     hits++;
 }
 
@@ -169,6 +175,15 @@ static void preserved(void) {
     __asm__ volatile("fnstcw %0" : "=m"(after));
     (void)seen;
     printf("control word kept across a handler: %#x\n", after);
+
+    // MXCSR and an XMM register across a handler that finds them reset and clobbers them.
+    unsigned csr = 0x3f80, csr_after = 0, xmm_after = 0;  // round down, all masked
+    __asm__ volatile("ldmxcsr %0\n\tmovl $0x5eed1234, %%eax\n\tmovd %%eax, %%xmm5" ::"m"(csr) : "eax");
+    raise(SIGUSR1);
+    __asm__ volatile("stmxcsr %0\n\tmovd %%xmm5, %1" : "=m"(csr_after), "=r"(xmm_after));
+    printf("handler saw MXCSR %#x and xmm5 %#x; after it: MXCSR %#x, xmm5 %#x\n", handler_mxcsr, handler_xmm5, csr_after, xmm_after);
+    csr = 0x1f80;
+    __asm__ volatile("ldmxcsr %0" ::"m"(csr));
     cw = 0x037f;
     __asm__ volatile("fldcw %0" ::"m"(cw));
 }

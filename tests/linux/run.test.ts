@@ -9,6 +9,7 @@ const PROGRAM = `
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/wait.h>
 int main(int argc, char **argv) {
   const char *what = argc > 1 ? argv[1] : "hello";
   if (!strcmp(what, "hello")) { printf("hello %s %s\\n", argv[0], getenv("GREETING")); return 7; }
@@ -16,6 +17,19 @@ int main(int argc, char **argv) {
   if (!strcmp(what, "abort")) abort();
   if (!strcmp(what, "ud2")) __asm__ volatile("ud2");
   if (!strcmp(what, "loop")) for (;;) __asm__ volatile("");
+  if (!strcmp(what, "deadlock")) {
+    // The child reads a pipe whose write end both still hold; the parent waits for the child.
+    int fds[2]; pipe(fds);
+    if (fork() == 0) { char c; read(fds[0], &c, 1); _exit(0); }
+    int st; wait(&st);
+    return 1;
+  }
+  if (!strcmp(what, "fork-exit")) {
+    if (fork() == 0) { write(1, "child\\n", 6); _exit(5); }
+    int st; wait(&st);
+    printf("child status %d\\n", WEXITSTATUS(st));
+    return 0;
+  }
   if (!strcmp(what, "cat")) {
     char buf[256]; ssize_t n;
     while ((n = read(0, buf, sizeof buf)) > 0) write(1, buf, n);
@@ -54,6 +68,18 @@ describe('runLinuxProgram', () => {
     expect(r.out).toBe(`hello ${exe} hi\n`);
     expect(r.status).toBe(7);
     expect(r.diag).toEqual([]);
+  });
+
+  test('fork: the child runs in its own VM and its status reaches wait()', async () => {
+    const r = await run(['fork-exit']);
+    expect({ status: r.status, out: r.out, diag: r.diag }).toEqual({ status: 0, out: 'child\nchild status 5\n', diag: [] });
+  });
+
+  test('processes that all wait for each other end the run: status 2 and one line naming each wait', async () => {
+    const r = await run(['deadlock']);
+    expect(r.status).toBe(2);
+    expect(r.diag).toHaveLength(1);
+    expect(r.diag[0]).toMatch(/^wasmvisor: every process waits for another, forever \(pid \d+: wait4\(-1\); pid \d+: a read of an empty pipe\)$/);
   });
 
   test('a null pointer write is SIGSEGV: status 139 and one line naming the fault and instruction', async () => {

@@ -8,7 +8,9 @@
 // x87. The differential corpus (tests/guest/sse_*.c, mmx.c, fxsave.c) checks
 // the results against the real CPU.
 import { describe, expect, test } from 'vitest';
+import { ISA_TABLE } from '../../src/decoder/isa-table.js';
 import { createBareMachine } from '../../src/runtime/bare.js';
+import { SEMANTICS } from '../../src/runtime/interp/compile.js';
 import { readFlags } from '../../src/runtime/flags.js';
 import { MMX_BYTE, Slot, XMM_BYTE } from '../../src/runtime/layout.js';
 import type { Engine } from '../../src/runtime/machine.js';
@@ -44,6 +46,12 @@ function run(source: string, engine: Engine) {
 const ENGINES = ['jit', 'auto'] as const;
 
 describe('SSE in the interpreter and through translated code', () => {
+  test('every MMX, SSE and SSE2 row of the ISA table has interpreter semantics', () => {
+    const rows = ISA_TABLE.filter((r) => ['mmx', 'sse', 'sse2'].includes(r.group) || r.op === 'fxsave' || r.op === 'fxrstor');
+    expect(rows.length).toBeGreaterThan(200);
+    expect(rows.filter((r) => !SEMANTICS[r.op]).map((r) => r.mnemonic)).toEqual([]);
+  });
+
   test('a loop of SSE, SSE2 and MMX instructions walks into an unmapped page: same state, precise #PF', () => {
     const source = [
       `mov esi, ${DATA + 0x1f00}`, `mov edi, ${DATA}`, 'mov ecx, 1', 'pxor xmm1, xmm1', 'xorps xmm5, xmm5',
