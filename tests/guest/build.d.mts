@@ -4,7 +4,7 @@ export interface Guest {
   path: string;
   source: string;
   kind: 'c' | 'asm';
-  variant: 'O0' | 'O2' | 'pie' | 'dyn' | null;
+  variant: 'O0' | 'O2' | 'pie' | 'dyn' | 'sse2' | null;
   args: string[];
   stdin: string | undefined;
   /** Extra gcc flags from a `// cflags:` header (C programs). */
@@ -14,6 +14,7 @@ export const GUEST_DIR: string;
 export const BUILD_DIR: string;
 export const PIE_PROGRAMS: string[];
 export const DYNAMIC_PROGRAMS: string[];
+export const SSE2_PROGRAMS: string[];
 export function splitArgs(text: string): string[];
 export function parseHeader(file: string): { args: string[]; stdin: string | undefined; cflags: string[] };
 export function listGuests(): Guest[];

@@ -3,6 +3,7 @@
 //   NAME.c  -> build/NAME.O0, build/NAME.O2   (gcc -m32 -static -fno-pie -no-pie)
 //              build/NAME.pie                 (-static-pie, only for PIE_PROGRAMS)
 //              build/NAME.dyn                 (dynamically linked PIE, -O2, only for DYNAMIC_PROGRAMS)
+//              build/NAME.sse2                (-O2 -msse2 -mfpmath=sse, only for SSE2_PROGRAMS)
 //   NAME.S  -> build/NAME                     (as --32, ld -m elf_i386 -static; no libc)
 //
 // Incremental (an output newer than its inputs is kept), two compilers at a
@@ -27,6 +28,14 @@ export const BUILD_DIR = join(GUEST_DIR, 'build');
 export const PIE_PROGRAMS = ['hash', 'tls'];
 /** C programs additionally built dynamically linked (NAME.dyn: gcc's default PIE, libc.so through /lib/ld-linux.so.2). */
 export const DYNAMIC_PROGRAMS = ['args_env', 'fileio', 'fp_compute', 'hash', 'malloc_stress', 'printf', 'strings', 'tls'];
+/**
+ * C programs additionally built with gcc's SSE2 code generation (NAME.sse2:
+ * -O2 -msse2 -mfpmath=sse): floating point in XMM registers, and the
+ * integer code gcc vectorises, as a real SSE2 program runs.
+ */
+export const SSE2_PROGRAMS = [
+  'bigint', 'bytecode', 'fp_basic', 'fp_compute', 'hash', 'int64', 'matrix', 'printf', 'sieve', 'strings', 'structs', 'switch',
+];
 const JOBS = Math.max(1, Math.min(2, availableParallelism()));
 const SELF = fileURLToPath(import.meta.url);
 
@@ -81,7 +90,7 @@ export function parseHeader(file) {
 
 /**
  * Every program the sources describe (built or not), sorted by name:
- * { name, path, source, kind: 'c' | 'asm', variant: 'O0' | 'O2' | 'pie' | 'dyn' | null, args, stdin }
+ * { name, path, source, kind: 'c' | 'asm', variant: 'O0' | 'O2' | 'pie' | 'dyn' | 'sse2' | null, args, stdin }
  */
 export function listGuests() {
   const sources = readdirSync(GUEST_DIR)
@@ -95,7 +104,13 @@ export function listGuests() {
     if (f.endsWith('.S')) {
       out.push({ name: stem, path: join(BUILD_DIR, stem), source, kind: 'asm', variant: null, args, stdin });
     } else {
-      const variants = ['O0', 'O2', ...(PIE_PROGRAMS.includes(stem) ? ['pie'] : []), ...(DYNAMIC_PROGRAMS.includes(stem) ? ['dyn'] : [])];
+      const variants = [
+        'O0',
+        'O2',
+        ...(PIE_PROGRAMS.includes(stem) ? ['pie'] : []),
+        ...(DYNAMIC_PROGRAMS.includes(stem) ? ['dyn'] : []),
+        ...(SSE2_PROGRAMS.includes(stem) ? ['sse2'] : []),
+      ];
       for (const v of variants) {
         const name = `${stem}.${v}`;
         out.push({ name, path: join(BUILD_DIR, name), source, kind: 'c', variant: v, args, stdin, cflags });
@@ -180,7 +195,9 @@ async function buildOne(g) {
       ? ['-m32', '-static-pie', '-fpie', '-O2']
       : g.variant === 'dyn'
         ? ['-m32', '-pie', '-fpie', '-O2']
-        : ['-m32', '-static', '-fno-pie', '-no-pie', `-${g.variant}`];
+        : g.variant === 'sse2'
+          ? ['-m32', '-static', '-fno-pie', '-no-pie', '-O2', '-msse2', '-mfpmath=sse']
+          : ['-m32', '-static', '-fno-pie', '-no-pie', `-${g.variant}`];
   steps = [['gcc', [...flags, ...(g.cflags ?? []), '-o', tmp, g.source, '-lm']]];
   return runSteps(g, steps, tmp);
 }
