@@ -40,6 +40,7 @@ export const enum E {
   EOVERFLOW = 75,
   ENOTSOCK = 88,
   EOPNOTSUPP = 95,
+  EAFNOSUPPORT = 97,
   ETIMEDOUT = 110,
 }
 

@@ -12,6 +12,7 @@ const NR = {
   chdir: 12, readlink: 85, mmap2: 192, stat64: 195, fstat64: 197, pipe: 42, pipe2: 331, rt_sigaction: 174,
   set_thread_area: 243, get_thread_area: 244, exit_group: 252, clock_gettime64: 403, openat: 295, statx: 383,
   prlimit64: 340, getrandom: 355, ugetrlimit: 191, rseq: 386, mkdir: 39, unlink: 10, access: 33,
+  socketcall: 102, socket: 359, socketpair: 360,
 };
 const ENOENT = -2;
 const EBADF = -9;
@@ -295,6 +296,18 @@ describe('process syscalls', () => {
     const s = makeProcess({ strict: true });
     s.call(26); // ptrace
     expect(s.stopped()).toEqual({ kind: 'error', status: 2, message: 'wasmvisor: unimplemented syscall ptrace (26)' });
+  });
+
+  test('no network: socket() is EAFNOSUPPORT, socket calls on other fds ENOTSOCK or EBADF', () => {
+    const t = makeProcess();
+    expect(t.call(NR.socket, 2, 1, 0)).toBe(-97);
+    expect(t.call(NR.socketpair, 1, 1, 0, t.scratch)).toBe(-97);
+    t.vm.mmu.write32(t.scratch, 1);
+    expect(t.call(NR.socketcall, 3, t.scratch)).toBe(-88); // connect(1, ...): fd 1 is no socket
+    t.vm.mmu.write32(t.scratch, 99);
+    expect(t.call(NR.socketcall, 3, t.scratch)).toBe(-9);
+    expect(t.call(NR.socketcall, 1, t.scratch)).toBe(-97);
+    expect(t.diag).toEqual([]);
   });
 
   test('uname says Linux i686', () => {
