@@ -39,7 +39,7 @@ export interface IrI32 {
 
 export interface IrI64 {
   const(value: bigint): Expr;
-  mul: Binary; shl: Binary; shr_u: Binary; or: Binary; ne: Binary; eq: Binary;
+  mul: Binary; shl: Binary; shr_u: Binary; or: Binary; and: Binary; xor: Binary; ne: Binary; eq: Binary;
   div_s: Binary; div_u: Binary; rem_s: Binary; rem_u: Binary;
   extend_s: Unary; extend_u: Unary;
   load(offset: number, align: number, ptr: Expr): Expr;
@@ -54,7 +54,7 @@ export interface IrF64 {
   store(offset: number, align: number, ptr: Expr, value: Expr): Expr;
   add: Binary; sub: Binary; mul: Binary; div: Binary;
   eq: Binary; ne: Binary; lt: Binary; gt: Binary; le: Binary; ge: Binary;
-  abs: Unary; neg: Unary; sqrt: Unary; nearest: Unary; trunc: Unary; floor: Unary; ceil: Unary; promote: Unary;
+  abs: Unary; neg: Unary; sqrt: Unary; nearest: Unary; trunc: Unary; floor: Unary; ceil: Unary; promote: Unary; reinterpret: Unary;
   readonly convert_s: { i32: Unary; i64: Unary };
 }
 

@@ -1,4 +1,5 @@
 import { X87_INLINE } from './ops-x87.js';
+import { SSE_INLINE } from './ops-sse.js';
 import { ARITH_FLAGS } from '../decoder/types.js';
 import { deadFlagWriters } from '../decoder/flag-liveness.js';
 import { Instruction } from '../decoder/types.js';
@@ -34,6 +35,7 @@ const INLINE: Readonly<Record<string, InlineOp>> = {
   movs: emitString, stos: emitString, cld: emitDirection, std: emitDirection,
   nop: emitNop, pause: emitNop, fwait: emitNop, lfence: emitNop, mfence: emitNop, sfence: emitNop,
   ...X87_INLINE,
+  ...SSE_INLINE,
 };
 
 /** Ops whose lazy record decides all six status flags without reading any. */

@@ -466,6 +466,7 @@ function makeBuilder(): IrBuilder {
     le: binary(0x65, Ty.i32), ge: binary(0x66, Ty.i32),
     abs: unary(0x99, Ty.f64), neg: unary(0x9a, Ty.f64), ceil: unary(0x9b, Ty.f64), floor: unary(0x9c, Ty.f64),
     trunc: unary(0x9d, Ty.f64), nearest: unary(0x9e, Ty.f64), sqrt: unary(0x9f, Ty.f64), promote: unary(0xbb, Ty.f64),
+    reinterpret: unary(0xbf, Ty.f64),
     convert_s: { i32: unary(0xb7, Ty.f64), i64: unary(0xb9, Ty.f64) },
   };
   const f32: IrF32 = { load: load(0x2a, Ty.f32), store: store(0x38), demote: unary(0xb6, Ty.f32) };
@@ -476,6 +477,7 @@ function makeBuilder(): IrBuilder {
       return asExpr(n);
     },
     mul: binary(0x7e, Ty.i64), shl: binary(0x86, Ty.i64), shr_u: binary(0x88, Ty.i64), or: binary(0x84, Ty.i64),
+    and: binary(0x83, Ty.i64), xor: binary(0x85, Ty.i64),
     ne: binary(0x52, Ty.i32), eq: binary(0x51, Ty.i32),
     div_s: binary(0x7f, Ty.i64), div_u: binary(0x80, Ty.i64), rem_s: binary(0x81, Ty.i64), rem_u: binary(0x82, Ty.i64),
     extend_s: unary(0xac, Ty.i64), extend_u: unary(0xad, Ty.i64),

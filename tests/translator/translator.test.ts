@@ -329,6 +329,55 @@ describe('translator', () => {
     expect(jit.stats!.helperSites).toBeLessThanOrEqual(5);
   });
 
+  test('inline SSE2 scalar arithmetic over edge values gives the interpreter\'s XMM registers, MXCSR flags and EFLAGS', () => {
+    // Each round sets one of five MXCSRs (PE clear or set, round down, FTZ, DAZ), loads two table entries (zeros,
+    // denormals, the smallest normal, infinities, NaN, values whose product underflows), and runs ADDSD MULSD DIVSD
+    // SQRTSD COMISD CVTTSD2SI CVTSI2SD and the 128-bit moves and logic ops, storing every result and MXCSR.
+    const values = [1.5, -2.25, 0, -0, 2.2250738585072014e-308, 5e-324, Infinity, NaN, 1e-200, 3e9, -1e308, 7.25];
+    const csrs = [0x1f80, 0x1fa0, 0x3fa0, 0x9fa0, 0x1fe0];
+    const words = (v: number) => {
+      const d = new DataView(new ArrayBuffer(8));
+      d.setFloat64(0, v, true);
+      return [d.getInt32(0, true), d.getInt32(4, true)];
+    };
+    const table = [
+      ...values.flatMap((v, i) => words(v).map((w, k) => `mov dword ptr [${DATA + 8 * i + 4 * k}], ${w}`)),
+      ...csrs.map((c, i) => `mov dword ptr [${DATA + 0x100 + 4 * i}], ${c}`),
+    ];
+    const source = [
+      ...table, `mov esi, ${DATA}`, `mov edi, ${DATA + 0x200}`, 'xor ecx, ecx',
+      '1: mov eax, ecx', 'xor edx, edx', 'mov ebx, 5', 'div ebx', `ldmxcsr [${DATA + 0x100} + edx*4]`,
+      'mov eax, ecx', 'xor edx, edx', 'mov ebx, 12', 'div ebx', 'mov ebp, edx', 'lea eax, [ecx*4 + ecx + 3]', 'xor edx, edx',
+      'div ebx', 'mov ebx, ebp',
+      // Each step is a block of its own, so a step that leaves for the interpreter leaves the next ones inline.
+      ...[
+        'movsd xmm0, qword ptr [esi + ebx*8]\nmovsd xmm1, qword ptr [esi + edx*8]\nmovapd xmm2, xmm0',
+        'addsd xmm0, xmm1', 'mulsd xmm2, xmm1', 'movsd xmm3, xmm2\ndivsd xmm3, qword ptr [esi + ebx*8]', 'sqrtsd xmm4, xmm3',
+        'comisd xmm0, xmm1\nsetb byte ptr [edi + 40]\nsete byte ptr [edi + 41]', 'ucomisd xmm2, xmm4\nsetp byte ptr [edi + 42]',
+        'cvttsd2si eax, xmm3\nmov [edi + 44], eax', 'cvtsi2sd xmm5, eax\nxorpd xmm5, xmm0\nandpd xmm5, xmm1',
+        'movsd xmm6, qword ptr [esi + ebx*8]\nmulsd xmm6, xmm6', // 1e-200 squared underflows
+        'movapd xmm7, xmm0\nunpcklpd xmm7, xmm1', 'mulpd xmm7, xmm7', 'addpd xmm7, xmm2', 'divpd xmm7, xmm1',
+        'unpckhpd xmm7, xmm7\nmovhpd qword ptr [edi + 72], xmm2\nmovlpd xmm6, qword ptr [edi + 72]',
+      ].flatMap((step, k) => [step, `jmp ${k + 2}f`, `${k + 2}:`]),
+      'movsd qword ptr [edi], xmm0', 'movsd qword ptr [edi + 8], xmm2', 'movupd [edi + 16], xmm4', 'movsd qword ptr [edi + 32], xmm5',
+      'movsd qword ptr [edi + 56], xmm6', 'movupd [edi + 80], xmm7', `stmxcsr [edi + 48]`, 'add edi, 96', 'inc ecx', 'cmp ecx, 60', 'jne 1b',
+      'int 0x80',
+    ].join('\n');
+    const state = (r: ReturnType<typeof run>) => ({
+      xmm: Array.from(new Uint8Array(r.vm.cpu.s.buffer, r.vm.cpu.s.byteOffset + 0x160, 128)),
+      mxcsr: r.vm.cpu.s[68],
+      out: Array.from(r.vm.mmu.readBytes(DATA + 0x200, 96 * 60)),
+      cpu: r.regs,
+      flags: r.flags,
+    });
+    const ref = run(source, 'interp');
+    expect(ref.trap).toBe(0x80);
+    for (const engine of ['jit', 'auto'] as const) {
+      const r = run(source, engine);
+      expect(state(r), engine).toEqual(state(ref));
+    }
+  });
+
   test('an unaligned REP MOVSD whose elements straddle page boundaries stays in translated code', () => {
     // Each straddling element misses the inline TLB; leaving there would hand the rest of the REP to the
     // interpreter every time round the loop (memops in the bench suite ran 71% interpreted).
