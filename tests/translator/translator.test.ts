@@ -44,6 +44,20 @@ function run(source: string, engine: Engine, translator: Partial<TranslatorOptio
   };
 }
 
+/** The two little-endian dwords of a double, for `mov dword ptr` initialisers. */
+function doubleWords(v: number): [number, number] {
+  const d = new DataView(new ArrayBuffer(8));
+  d.setFloat64(0, v, true);
+  return [d.getInt32(0, true), d.getInt32(4, true)];
+}
+
+/** Runs `source` (ending in INT 0x80) interpreted, then under jit and auto: `state` of each must be the interpreter's. */
+function expectSameAsInterpreter(source: string, state: (r: ReturnType<typeof run>) => unknown): void {
+  const ref = run(source, 'interp');
+  expect(ref.trap).toBe(0x80);
+  for (const engine of ['jit', 'auto'] as const) expect(state(run(source, engine)), engine).toEqual(state(ref));
+}
+
 const MIXED = mixedLoop(3000);
 
 describe('translator', () => {
@@ -292,12 +306,7 @@ describe('translator', () => {
     // subtracts, squares and takes the root, compares with FCOMI, stores as f64, f32 and int32 under the round's
     // RC, then pushes nine values (a stack overflow): the inline paths and every way out of them to the interpreter.
     const values = [1.5, -2.25, 0, -0, Infinity, NaN, 1e300, 3e9, -7.5e-310, 2 ** 31 - 0.5, -(2 ** 31) - 0.5, 1e-5];
-    const words = (v: number) => {
-      const d = new DataView(new ArrayBuffer(8));
-      d.setFloat64(0, v, true);
-      return [d.getInt32(0, true), d.getInt32(4, true)];
-    };
-    const table = values.flatMap((v, i) => words(v).map((w, k) => `mov dword ptr [${DATA + 8 * i + 4 * k}], ${w}`));
+    const table = values.flatMap((v, i) => doubleWords(v).map((w, k) => `mov dword ptr [${DATA + 8 * i + 4 * k}], ${w}`));
     const source = [
       ...table, `mov esi, ${DATA}`, `mov edi, ${DATA + 0x200}`, 'xor ecx, ecx', 'fninit',
       '1: mov ebx, ecx', 'and ebx, 3', 'shl ebx, 10', 'or ebx, 0x37f', `mov [${DATA + 0x100}], bx`, `fldcw [${DATA + 0x100}]`,
@@ -317,12 +326,7 @@ describe('translator', () => {
       cpu: r.regs,
       flags: r.flags,
     });
-    const ref = run(source, 'interp');
-    expect(ref.trap).toBe(0x80);
-    for (const engine of ['jit', 'auto'] as const) {
-      const r = run(source, engine);
-      expect(state(r), engine).toEqual(state(ref));
-    }
+    expectSameAsInterpreter(source, state);
     // Only FNINIT, FNCLEX and INT 0x80 are helper calls (about 30 of the 121 compiled instructions are x87 ones);
     // the rare cases leave the region for the interpreter instead.
     const jit = run(source, 'jit');
@@ -335,13 +339,8 @@ describe('translator', () => {
     // SQRTSD COMISD CVTTSD2SI CVTSI2SD and the 128-bit moves and logic ops, storing every result and MXCSR.
     const values = [1.5, -2.25, 0, -0, 2.2250738585072014e-308, 5e-324, Infinity, NaN, 1e-200, 3e9, -1e308, 7.25];
     const csrs = [0x1f80, 0x1fa0, 0x3fa0, 0x9fa0, 0x1fe0];
-    const words = (v: number) => {
-      const d = new DataView(new ArrayBuffer(8));
-      d.setFloat64(0, v, true);
-      return [d.getInt32(0, true), d.getInt32(4, true)];
-    };
     const table = [
-      ...values.flatMap((v, i) => words(v).map((w, k) => `mov dword ptr [${DATA + 8 * i + 4 * k}], ${w}`)),
+      ...values.flatMap((v, i) => doubleWords(v).map((w, k) => `mov dword ptr [${DATA + 8 * i + 4 * k}], ${w}`)),
       ...csrs.map((c, i) => `mov dword ptr [${DATA + 0x100 + 4 * i}], ${c}`),
     ];
     const source = [
@@ -370,12 +369,7 @@ describe('translator', () => {
       cpu: r.regs,
       flags: r.flags,
     });
-    const ref = run(source, 'interp');
-    expect(ref.trap).toBe(0x80);
-    for (const engine of ['jit', 'auto'] as const) {
-      const r = run(source, engine);
-      expect(state(r), engine).toEqual(state(ref));
-    }
+    expectSameAsInterpreter(source, state);
   });
 
   test('an unaligned REP MOVSD whose elements straddle page boundaries stays in translated code', () => {
