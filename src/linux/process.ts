@@ -385,7 +385,8 @@ export class LinuxProcess implements Personality {
 
   /** "89 03  mov dword ptr [ebx], eax" for the instruction at `eip`, or '' when unreadable. */
   describeInstruction(eip: number): string {
-    const bytes = this.vm.mmu.readUpTo(eip, 15);
+    // EIP is an offset in CS (a based 16-bit segment from modify_ldt, or flat).
+    const bytes = this.vm.mmu.readUpTo((this.vm.cpu.segBase(Seg.CS) + eip) | 0, 15);
     if (bytes.length === 0) return '';
     try {
       const r = decode(bytes, 0, bytes.length, eip >>> 0, this.vm.cpu.codeSize);
