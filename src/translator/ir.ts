@@ -39,7 +39,7 @@ export interface IrI32 {
 
 export interface IrI64 {
   const(value: bigint): Expr;
-  mul: Binary; shl: Binary; shr_u: Binary; or: Binary; and: Binary; xor: Binary; ne: Binary; eq: Binary;
+  mul: Binary; add: Binary; sub: Binary; shl: Binary; shr_u: Binary; or: Binary; and: Binary; xor: Binary; ne: Binary; eq: Binary;
   div_s: Binary; div_u: Binary; rem_s: Binary; rem_u: Binary;
   extend_s: Unary; extend_u: Unary;
   load(offset: number, align: number, ptr: Expr): Expr;

@@ -271,6 +271,67 @@ function logic(name: string): InlineOp {
   };
 }
 
+/** MOVD between an XMM register and r/m32 (zero-extending into the register); the MMX forms decline. */
+const emitMovd: InlineOp = (insn, e) => {
+  const m = e.m;
+  const [dst, src] = insn.operands;
+  if (dst.kind === 'xmm') {
+    const v = e.read(src);
+    e.emit(
+      m.i64.store(lane(dst.reg), 8, m.i32.const(0), m.i64.extend_u(v())),
+      m.i64.store(lane(dst.reg, true), 8, m.i32.const(0), m.i64.const(0n)),
+    );
+    return true;
+  }
+  if (src.kind !== 'xmm') return false;
+  e.write(dst, e.temp(m.i32.load(lane(src.reg), 4, m.i32.const(0))));
+  return true;
+};
+
+/** PADDD/PSUBD (four 32-bit lanes) and PADDQ/PSUBQ (two 64-bit lanes) on XMM registers. */
+const emitPackedInt: InlineOp = (insn, e) => {
+  const m = e.m;
+  const [dst, src] = insn.operands;
+  if (dst.kind !== 'xmm') return false;
+  const b = read128(e, src, true);
+  if (!b) return false;
+  const op = insn.entry.op;
+  const sub = op.startsWith('psub');
+  for (const high of [false, true]) {
+    const at = lane(dst.reg, high);
+    const y = high ? b[1] : b[0];
+    if (op.endsWith('q')) {
+      const x = m.i64.load(at, 8, m.i32.const(0));
+      e.emit(m.i64.store(at, 8, m.i32.const(0), sub ? m.i64.sub(x, y()) : m.i64.add(x, y())));
+    } else {
+      // Two 32-bit lanes of this half: the low one from the i64 as is, the high one shifted down.
+      const yv = e.tempLocal64();
+      e.emit(m.local.set(yv, y()));
+      for (const k of [0, 4]) {
+        const yk = k === 0 ? m.i32.wrap(m.local.get(yv, Ty.i64)) : m.i32.wrap(m.i64.shr_u(m.local.get(yv, Ty.i64), m.i64.const(32n)));
+        const x = m.i32.load(at + k, 4, m.i32.const(0));
+        e.emit(m.i32.store(at + k, 4, m.i32.const(0), sub ? m.i32.sub(x, yk) : m.i32.add(x, yk)));
+      }
+    }
+  }
+  return true;
+};
+
+/** PSHUFD xmm, xmm/m128, imm8: each destination dword picks a source dword. */
+const emitPshufd: InlineOp = (insn, e) => {
+  const m = e.m;
+  const [dst, src, imm] = insn.operands;
+  const b = read128(e, src, true);
+  if (!b) return false;
+  const dword = (k: number): Expr => {
+    const half = k < 2 ? b[0]() : b[1]();
+    return m.i32.wrap(k % 2 === 0 ? half : m.i64.shr_u(half, m.i64.const(32n)));
+  };
+  const picks = [0, 1, 2, 3].map((k) => e.temp(dword((imm.value >> (2 * k)) & 3)));
+  picks.forEach((v, k) => e.emit(m.i32.store(lane(dst.reg) + 4 * k, 4, m.i32.const(0), v())));
+  return true;
+};
+
 /** The SSE rows of the translator's inline table; each declines without the wide inline TLB accesses. */
 export const SSE_INLINE: Readonly<Record<string, InlineOp>> = (() => {
   const table: Record<string, InlineOp> = {
@@ -279,6 +340,7 @@ export const SSE_INLINE: Readonly<Record<string, InlineOp>> = (() => {
     'movsd-sse': emitMovsd,
     addpd: emitPackedArith, subpd: emitPackedArith, mulpd: emitPackedArith, divpd: emitPackedArith,
     unpcklpd: emitUnpack, unpckhpd: emitUnpack, movlpd: emitMoveHalf, movhpd: emitMoveHalf,
+    movd: emitMovd, paddd: emitPackedInt, psubd: emitPackedInt, paddq: emitPackedInt, psubq: emitPackedInt, pshufd: emitPshufd,
     movaps: emitMove128, movapd: emitMove128, movdqa: emitMove128, movups: emitMove128, movupd: emitMove128, movdqu: emitMove128,
   };
   for (const name of Object.keys(LOGIC)) {

@@ -357,15 +357,17 @@ describe('translator', () => {
         'movsd xmm6, qword ptr [esi + ebx*8]\nmulsd xmm6, xmm6', // 1e-200 squared underflows
         'movapd xmm7, xmm0\nunpcklpd xmm7, xmm1', 'mulpd xmm7, xmm7', 'addpd xmm7, xmm2', 'divpd xmm7, xmm1',
         'unpckhpd xmm7, xmm7\nmovhpd qword ptr [edi + 72], xmm2\nmovlpd xmm6, qword ptr [edi + 72]',
+        'movd xmm3, ecx\npshufd xmm3, xmm3, 0x1b', 'paddd xmm3, xmm7\npsubq xmm3, xmm0', 'psubd xmm3, xmm1\npaddq xmm3, xmm2',
+        'movd eax, xmm3\nmov [edi + 108], eax',
       ].flatMap((step, k) => [step, `jmp ${k + 2}f`, `${k + 2}:`]),
       'movsd qword ptr [edi], xmm0', 'movsd qword ptr [edi + 8], xmm2', 'movupd [edi + 16], xmm4', 'movsd qword ptr [edi + 32], xmm5',
-      'movsd qword ptr [edi + 56], xmm6', 'movupd [edi + 80], xmm7', `stmxcsr [edi + 48]`, 'add edi, 96', 'inc ecx', 'cmp ecx, 60', 'jne 1b',
+      'movsd qword ptr [edi + 56], xmm6', 'movupd [edi + 80], xmm7', 'movupd [edi + 92], xmm3', `stmxcsr [edi + 48]`, 'add edi, 112', 'inc ecx', 'cmp ecx, 60', 'jne 1b',
       'int 0x80',
     ].join('\n');
     const state = (r: ReturnType<typeof run>) => ({
       xmm: Array.from(new Uint8Array(r.vm.cpu.s.buffer, r.vm.cpu.s.byteOffset + 0x160, 128)),
       mxcsr: r.vm.cpu.s[68],
-      out: Array.from(r.vm.mmu.readBytes(DATA + 0x200, 96 * 60)),
+      out: Array.from(r.vm.mmu.readBytes(DATA + 0x200, 112 * 60)),
       cpu: r.regs,
       flags: r.flags,
     });
