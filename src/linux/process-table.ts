@@ -1,7 +1,8 @@
 import { Seg } from '../decoder/types.js';
 import { Slot } from '../runtime/layout.js';
 import type { Machine, StopReason } from '../runtime/machine.js';
-import type { Termination } from './blocking.js';
+import { type Termination, WouldBlock } from './blocking.js';
+import { decodeUserDesc, LinuxDescriptorTables } from './descriptors.js';
 import { sleepMs } from './files.js';
 import type { LinuxProcess } from './process.js';
 import { hasDeliverable } from './signal-delivery.js';
@@ -10,13 +11,31 @@ import { hasDeliverable } from './signal-delivery.js';
 export type VmFactory = (proc: LinuxProcess) => Machine;
 
 /** A process the table runs: its OS half and its CPU. */
+/** A thread the table runs: its process's OS half, the CPU it shares with the process's other threads, and its own state. */
 export interface Task {
   readonly proc: LinuxProcess;
   readonly vm: Machine;
-  /** Set once the process has ended. */
+  /** The thread id (the pid for a process's first thread). */
+  readonly tid: number;
+  /** Set once the thread has ended. */
   ended: boolean;
   /** execve has replaced its image (a vfork parent waits for this or the end). */
   execed: boolean;
+  /** Its registers while another thread of its process has the CPU (state-block slots, see saveThread). */
+  saved: Int32Array | null;
+  /** Its TLS entries (set_thread_area is per thread). */
+  gdt: LinuxDescriptorTables;
+  /** CLONE_CHILD_CLEARTID: zeroed and futex-woken when the thread ends (pthread_join waits on it). */
+  clearTid: number;
+  /** Parked in a syscall until this holds; null while runnable. */
+  waitingFor: WouldBlock | null;
+}
+
+/** A thread in FUTEX_WAIT on an address, until a FUTEX_WAKE there picks it. */
+interface FutexWaiter {
+  addr: number;
+  bitset: number;
+  woken: boolean;
 }
 
 interface Zombie {
@@ -45,6 +64,7 @@ const CLONE_THREAD = 0x10000;
 const CLONE_PARENT_SETTID = 0x100000;
 const CLONE_CHILD_CLEARTID = 0x200000;
 const CLONE_CHILD_SETTID = 0x1000000;
+const CLONE_SETTLS = 0x80000;
 
 export interface CloneRequest {
   flags: number;
@@ -74,12 +94,127 @@ export class ProcessTable {
     private readonly diag: (line: string) => void,
   ) {}
 
-  /** Adds the first process (its VM built by the caller). */
-  add(proc: LinuxProcess, vm: Machine): Task {
-    const task: Task = { proc, vm, ended: false, execed: false };
-    proc.table = this;
+  /** The thread whose state is in its VM's CPU, per VM. */
+  private readonly onCpu = new Map<Machine, Task>();
+  /** The thread running now (its syscalls are the ones being served). */
+  private current: Task | null = null;
+  private readonly futexWaiters: FutexWaiter[] = [];
+
+  private newTask(proc: LinuxProcess, vm: Machine, tid: number, gdt: LinuxDescriptorTables, saved: Int32Array | null): Task {
+    const task: Task = { proc, vm, tid, ended: false, execed: false, saved, gdt, clearTid: 0, waitingFor: null };
     this.tasks.push(task);
     return task;
+  }
+
+  /** Adds the first process (its VM built by the caller). */
+  add(proc: LinuxProcess, vm: Machine): Task {
+    proc.table = this;
+    return this.newTask(proc, vm, proc.pid, proc.gdt, null);
+  }
+
+  /** Whether `proc` has a live thread besides the running one. */
+  hasOtherThreads(proc: LinuxProcess): boolean {
+    return this.tasks.some((t) => !t.ended && t.proc === proc && t !== this.current);
+  }
+
+  /**
+   * clone with CLONE_VM | CLONE_THREAD: a new thread of `parent` on the same
+   * CPU and memory, with the caller's registers (EAX = 0, ESP = newsp) and
+   * TLS (CLONE_SETTLS installs `tls`, a user_desc, in its own entries).
+   */
+  thread(parent: LinuxProcess, req: CloneRequest, tls: number): number {
+    const caller = this.current;
+    if (caller === null || caller.proc !== parent) return -38;
+    const tid = this.allocPid(parent);
+    const vm = caller.vm;
+    const state = saveThread(vm);
+    state[Slot.EAX] = 0;
+    if (req.newsp !== 0) state[Slot.ESP] = req.newsp;
+    const gdt = new LinuxDescriptorTables();
+    gdt.copyFrom(parent.gdt);
+    if (req.flags & CLONE_SETTLS) {
+      const io = parent.io;
+      const desc = decodeUserDesc([io.i32(tls), io.u32(tls + 4), io.u32(tls + 8), io.u32(tls + 12)]);
+      const entry = gdt.setThreadArea(desc);
+      if (entry < 0) return entry;
+      // Its segment registers that hold the entry see the new base (the kernel reloads them at the switch).
+      for (const seg of [Seg.ES, Seg.DS, Seg.FS, Seg.GS]) {
+        const sel = state[Slot.SEG_SEL + seg];
+        if (sel >>> 3 !== entry || sel & 4) continue;
+        const d = gdt.lookup(sel);
+        state[Slot.SEG_BASE + seg] = d?.base ?? 0;
+        state[Slot.SEG_LIMIT + seg] = d?.limit ?? 0;
+        state[Slot.SEG_ATTR + seg] = d?.attr ?? 0;
+      }
+    }
+    const task = this.newTask(parent, vm, tid, gdt, state);
+    if (req.flags & CLONE_PARENT_SETTID && req.ptid) parent.io.setU32(req.ptid, tid);
+    if (req.flags & CLONE_CHILD_SETTID && req.ctid) parent.io.setU32(req.ctid, tid);
+    if (req.flags & CLONE_CHILD_CLEARTID) task.clearTid = req.ctid >>> 0;
+    return tid;
+  }
+
+  /**
+   * FUTEX_WAIT between threads: parks the caller until a FUTEX_WAKE on
+   * `addr` picks it (the syscall then returns 0). False when no other
+   * thread could wake it.
+   */
+  futexWait(proc: LinuxProcess, addr: number, bitset: number): boolean {
+    if (!this.hasOtherThreads(proc)) return false;
+    const waiter: FutexWaiter = { addr: addr >>> 0, bitset, woken: false };
+    this.futexWaiters.push(waiter);
+    proc.suspendUntil(new WouldBlock(() => waiter.woken, `futex wait on 0x${hex8(addr)}`));
+    return true;
+  }
+
+  /** FUTEX_WAKE: wakes up to `n` waiters on `addr` whose bitset meets `bitset`; returns how many. */
+  futexWake(addr: number, n: number, bitset = -1): number {
+    addr >>>= 0;
+    let woken = 0;
+    for (let i = 0; i < this.futexWaiters.length && woken < n; ) {
+      const w = this.futexWaiters[i];
+      if (w.addr === addr && (w.bitset & bitset) !== 0) {
+        w.woken = true;
+        this.futexWaiters.splice(i, 1);
+        woken++;
+      } else i++;
+    }
+    return woken;
+  }
+
+  /** FUTEX_REQUEUE: waiters on `from` beyond the first `wake` move to `to` (up to `limit`). */
+  futexRequeue(from: number, to: number, wake: number, limit: number): number {
+    from >>>= 0;
+    to >>>= 0;
+    const woken = this.futexWake(from, wake);
+    let moved = 0;
+    for (const w of this.futexWaiters) {
+      if (moved >= limit) break;
+      if (w.addr === from) {
+        w.addr = to;
+        moved++;
+      }
+    }
+    return woken + moved;
+  }
+
+  /** Puts `task`'s registers and TLS on its VM's CPU, saving those of the thread that had it. */
+  private switchTo(task: Task): void {
+    const vm = task.vm;
+    const was = this.onCpu.get(vm);
+    if (was !== task) {
+      if (was !== undefined && !was.ended) was.saved = saveThread(vm);
+      if (task.saved !== null) {
+        restoreThread(vm, task.saved);
+        task.saved = null;
+      }
+      vm.cpu.descriptors = task.gdt;
+      vm.cpu.syncCheckedSegments();
+      this.onCpu.set(vm, task);
+    }
+    task.proc.gdt = task.gdt;
+    task.proc.tid = task.tid === task.proc.pid ? 0 : task.tid;
+    this.current = task;
   }
 
   taskOf(proc: LinuxProcess): Task | undefined {
@@ -88,7 +223,7 @@ export class ProcessTable {
 
   /** Whether some other live process could make `proc`'s wait end. */
   othersCanRun(proc: LinuxProcess): boolean {
-    return this.tasks.some((t) => !t.ended && t.proc !== proc);
+    return this.tasks.some((t) => !t.ended && t !== this.current);
   }
 
   private allocPid(parent: LinuxProcess): number {
@@ -109,6 +244,7 @@ export class ProcessTable {
     const pid = this.allocPid(parent);
     const child = parent.forkChild(pid);
     const vm = this.makeVm(child);
+    child.tidAddress = 0;
     child.table = this;
     child.fds.copyFrom(parent.fds);
     child.gdt.copyFrom(parent.gdt);
@@ -124,7 +260,7 @@ export class ProcessTable {
       child.io.setU32(req.ptid, pid);
     }
     child.exitSignal = req.flags & 0xff;
-    this.tasks.push({ proc: child, vm, ended: false, execed: false });
+    this.newTask(child, vm, pid, child.gdt, null);
     return pid;
   }
 
@@ -195,21 +331,33 @@ export class ProcessTable {
         if (performance.now() > deadline) {
           return { kind: 'limit', message: `time limit reached (${(limits.timeoutMs! / 1000).toFixed(1)} s) at eip 0x${hex8(main.vm.cpu.eip)}` };
         }
+        this.switchTo(task);
         // Timers fire and asynchronous signals arrive between slices.
         task.proc.poll();
         // poll() may have ended it (a signal's default action); a parked process's old 'budget' stop is no end.
         const stopped = vm.stopped;
         const r: StopReason = stopped !== null && stopped.kind !== 'budget' ? stopped : vm.run(budget);
+        // A park or a thread's exit is the thread's own, not its process's.
+        const proc = task.proc;
+        if (proc.waitingFor !== null) {
+          task.waitingFor = proc.waitingFor;
+          proc.waitingFor = null;
+        }
+        if (proc.exitingThread) {
+          proc.exitingThread = false;
+          this.endThread(task);
+          continue;
+        }
         if (r.kind === 'budget') continue;
         const status = r.status;
         const message = r.kind === 'error' ? r.message : undefined;
-        if (task === main) return { kind: 'ended', status, message };
+        if (task.proc === main.proc) return { kind: 'ended', status, message };
         // A child's death is its parent's to report (wait4), as on the real system; wasmvisor's own errors are not.
         if (message && task.proc.termination === null) this.diag(message);
         this.end(task, task.proc.termination ?? { code: status });
       }
     } finally {
-      for (const t of this.tasks) if (t !== main && !t.ended) this.end(t, { signal: 9, core: false });
+      for (const t of [...this.tasks]) if (t.proc !== main.proc && !t.ended) this.end(t, { signal: 9, core: false });
     }
   }
 
@@ -219,10 +367,10 @@ export class ProcessTable {
     for (let k = 0; k < n; k++) {
       const t = this.tasks[(turn + k) % n];
       if (t.ended) continue;
-      const w = t.proc.waitingFor;
+      const w = t.waitingFor;
       if (w !== null) {
         if (!w.ready() && !hasDeliverable(t.proc)) continue;
-        t.proc.waitingFor = null;
+        t.waitingFor = null;
       }
       return t;
     }
@@ -245,17 +393,31 @@ export class ProcessTable {
   }
 
   private deadlockMessage(): string {
-    const waits = this.tasks.filter((t) => !t.ended).map((t) => `pid ${t.proc.pid}: ${t.proc.waitingFor?.what ?? 'running'}`);
+    const waits = this.tasks.filter((t) => !t.ended).map((t) => `pid ${t.tid}: ${t.waitingFor?.what ?? 'running'}`);
     return `wasmvisor: every process waits for another, forever (${waits.join('; ')})`;
   }
 
-  /** A process ended: it becomes a zombie for its parent, which gets its exit signal (SIGCHLD). */
-  private end(task: Task, termination: Termination): void {
+  /** One thread ends (exit(2) with others left): its clear_child_tid is zeroed and woken. */
+  private endThread(task: Task): void {
     task.ended = true;
+    this.tasks.splice(this.tasks.indexOf(task), 1);
+    if (task.clearTid !== 0) {
+      try {
+        task.proc.io.setU32(task.clearTid, 0);
+      } catch {
+        // an unmapped address: the kernel ignores the fault too
+      }
+      this.futexWake(task.clearTid, 1);
+    }
+  }
+
+  /** A process ended (all its threads): it becomes a zombie for its parent, which gets its exit signal (SIGCHLD). */
+  private end(task: Task, termination: Termination): void {
     const proc = task.proc;
+    for (const t of this.tasks.filter((x) => x.proc === proc)) t.ended = true;
     this.retiredByEnded += task.vm.icount;
-    const i = this.tasks.indexOf(task);
-    this.tasks.splice(i, 1);
+    for (let i = this.tasks.length - 1; i >= 0; i--) if (this.tasks[i].proc === proc) this.tasks.splice(i, 1);
+    this.onCpu.delete(task.vm);
     proc.dispose();
     const parent = this.tasks.find((t) => t.proc.pid === proc.ppid && !t.ended);
     if (parent === undefined) return;
@@ -269,6 +431,21 @@ export class ProcessTable {
 }
 
 const hex8 = (n: number): string => (n >>> 0).toString(16).padStart(8, '0');
+
+/** A thread's architectural state: slots 0-55 (registers, EIP, flags, segments, control registers) and 64-159 (x87, MXCSR, XMM, MMX). */
+function saveThread(vm: Machine): Int32Array {
+  const s = vm.cpu.s;
+  const out = new Int32Array(0x280 / 4);
+  out.set(s.subarray(0, 56));
+  out.set(s.subarray(Slot.FPU_TOP, 0x280 / 4), Slot.FPU_TOP);
+  return out;
+}
+
+function restoreThread(vm: Machine, saved: Int32Array): void {
+  const s = vm.cpu.s;
+  s.set(saved.subarray(0, 56));
+  s.set(saved.subarray(Slot.FPU_TOP, 0x280 / 4), Slot.FPU_TOP);
+}
 
 /** The parent's architectural state (registers, flags, segments, x87/SSE) into the child's CPU. */
 function copyCpu(from: Machine, to: Machine): void {

@@ -128,7 +128,8 @@ export function describePageFault(e: CpuException): string {
 export class LinuxProcess implements Personality {
   readonly mm = new AddressSpace();
   readonly fds = new FdTable();
-  readonly gdt = new LinuxDescriptorTables();
+  /** The GDT's TLS entries and the LDT as the running thread sees them (the process table swaps them per thread). */
+  gdt = new LinuxDescriptorTables();
   /** The program as named on the command line or to execve (AT_EXECFN). */
   program: string;
   readonly strict: boolean;
@@ -151,6 +152,10 @@ export class LinuxProcess implements Personality {
   waitingFor: WouldBlock | null = null;
   /** How the process ended, once it has. */
   termination: Termination | null = null;
+  /** The running thread's id when it is not the process's first thread (0: it is). */
+  tid = 0;
+  /** Set by exit(2) in a thread whose process has others: only that thread ends. */
+  exitingThread = false;
   readonly uid = process.getuid?.() ?? 0;
   readonly gid = process.getgid?.() ?? 0;
   readonly euid = process.geteuid?.() ?? this.uid;
@@ -529,6 +534,21 @@ export class LinuxProcess implements Personality {
       message: `wasmvisor: ${what} would block forever (no other thread or process can wake it)`,
     });
     return -E.EINTR;
+  }
+
+  /** The running thread's id (gettid). */
+  get threadId(): number {
+    return this.tid || this.pid;
+  }
+
+  /** exit(2): the calling thread ends; with no other thread, the process. */
+  exitThread(status: number): void {
+    if (this.table?.hasOtherThreads(this)) {
+      this.exitingThread = true;
+      this.vm.stop({ kind: 'budget' });
+      return;
+    }
+    this.exit(status);
   }
 
   exit(status: number): void {

@@ -152,6 +152,8 @@ function futex(p: LinuxProcess, uaddr: number, op: number, val: number, timeout:
     case FUTEX_WAIT_BITSET: {
       if (uaddr & 3) return -E.EINVAL;
       if (p.io.i32(uaddr) !== val) return -E.EAGAIN;
+      // Another thread can wake it (a timeout is not kept then: only a FUTEX_WAKE ends the wait).
+      if (p.table?.futexWait(p, uaddr, cmd === FUTEX_WAIT_BITSET ? val3 : -1)) return 0;
       if (!timeout) return p.deadlock('futex wait');
       const t = readTimespec(p.io, timeout, time64);
       // FUTEX_WAIT's timeout is relative; FUTEX_WAIT_BITSET's is absolute.
@@ -162,10 +164,12 @@ function futex(p: LinuxProcess, uaddr: number, op: number, val: number, timeout:
     }
     case FUTEX_WAKE:
     case FUTEX_WAKE_BITSET:
+      return p.table?.futexWake(uaddr, val, cmd === FUTEX_WAKE_BITSET ? val3 : -1) ?? 0;
     case FUTEX_REQUEUE:
-      return 0;
+      return p.table?.futexRequeue(uaddr, uaddr2, val, timeout) ?? 0;
     case FUTEX_CMP_REQUEUE:
-      return p.io.i32(uaddr) === val3 ? 0 : -E.EAGAIN;
+      if (p.io.i32(uaddr) !== val3) return -E.EAGAIN;
+      return p.table?.futexRequeue(uaddr, uaddr2, val, timeout) ?? 0;
     case FUTEX_WAKE_OP: {
       // Apply the encoded operation to *uaddr2; nobody is waiting, so none are woken.
       let oparg = (val3 << 8) >> 20;
@@ -175,7 +179,12 @@ function futex(p: LinuxProcess, uaddr: number, op: number, val: number, timeout:
       const ops = [oparg, old + oparg, old | oparg, old & ~oparg, old ^ oparg];
       if (opNum >= ops.length) return -E.ENOSYS;
       p.io.setU32(uaddr2, ops[opNum]);
-      return 0;
+      let woken = p.table?.futexWake(uaddr, val) ?? 0;
+      // Then waiters on uaddr2 too if the old value passes the encoded comparison.
+      const cmpArg = (val3 << 20) >> 20;
+      const cmps = [old === cmpArg, old !== cmpArg, old < cmpArg, old <= cmpArg, old > cmpArg, old >= cmpArg];
+      if (cmps[(val3 >>> 24) & 15]) woken += p.table?.futexWake(uaddr2, timeout) ?? 0;
+      return woken;
     }
     case FUTEX_LOCK_PI:
     case FUTEX_TRYLOCK_PI: {
@@ -240,7 +249,7 @@ function prctl(p: LinuxProcess, option: number, arg2: number): number {
 // ------------------------------------------------------------------ the table
 
 export const PROC_SYSCALLS: SyscallDef[] = [
-  sys(1, 'exit', (p, status) => (p.exit(status), 0)),
+  sys(1, 'exit', (p, status) => (p.exitThread(status), 0)),
   sys(20, 'getpid', (p) => p.pid),
   sys(24, 'getuid', (p) => low16(p.uid)),
   sys(47, 'getgid', (p) => low16(p.gid)),
@@ -297,7 +306,7 @@ export const PROC_SYSCALLS: SyscallDef[] = [
   sys(211, 'getresgid32', (p, r, e, s) => (p.io.setU32(r, p.gid), p.io.setU32(e, p.egid), p.io.setU32(s, p.egid), 0)),
   sys(213, 'setuid32', (p, id) => setIds([p.uid, p.euid], id)),
   sys(214, 'setgid32', (p, id) => setIds([p.gid, p.egid], id)),
-  sys(224, 'gettid', (p) => p.pid),
+  sys(224, 'gettid', (p) => p.threadId),
   sys(240, 'futex', (p, uaddr, op, val, timeout, uaddr2, val3) => futex(p, uaddr, op, val, timeout, uaddr2, val3, false)),
   sys(241, 'sched_setaffinity', () => 0),
   // One CPU: a 4-byte mask with bit 0 set; the kernel returns the size it wrote.
@@ -340,5 +349,7 @@ export const PROC_SYSCALLS: SyscallDef[] = [
   sys(384, 'arch_prctl', () => -E.EINVAL),
   // Quietly absent: glibc registers rseq at startup and carries on without it.
   sys(386, 'rseq', () => -E.ENOSYS),
+  // Quietly absent: glibc tries clone3 first and falls back to clone.
+  sys(435, 'clone3', () => -E.ENOSYS),
   sys(422, 'futex_time64', (p, uaddr, op, val, timeout, uaddr2, val3) => futex(p, uaddr, op, val, timeout, uaddr2, val3, true)),
 ];

@@ -15,6 +15,7 @@ import { type SyscallDef, sys } from './syscall-def.js';
 const SIGCHLD = 17;
 const CLONE_VFORK = 0x4000;
 const CLONE_VM = 0x100;
+const CLONE_THREAD = 0x10000;
 const WNOHANG = 1;
 const WNOWAIT = 0x01000000;
 const WEXITED = 4;
@@ -22,10 +23,14 @@ const P_ALL = 0;
 const P_PID = 1;
 const P_PGID = 2;
 
-/** fork, vfork and clone without CLONE_VM: ENOSYS when the process runs outside a process table (bare tests). */
-function clone(p: LinuxProcess, flags: number, newsp: number, ptid: number, ctid: number): number {
+/**
+ * fork, vfork, clone: a new process, or with CLONE_VM | CLONE_THREAD a new
+ * thread; ENOSYS when the process runs outside a process table (bare tests).
+ */
+function clone(p: LinuxProcess, flags: number, newsp: number, ptid: number, ctid: number, tls = 0): number {
   const table = p.table;
   if (table === null) return -E.ENOSYS;
+  if ((flags & (CLONE_VM | CLONE_THREAD)) === (CLONE_VM | CLONE_THREAD)) return table.thread(p, { flags, newsp, ptid, ctid }, tls);
   // vfork shares the parent's memory until the child execs; a copy behaves the same for the programs vfork is for.
   const vfork = (flags & CLONE_VFORK) !== 0;
   const pid = table.fork(p, { flags: flags & ~(CLONE_VFORK | (vfork ? CLONE_VM : 0)), newsp, ptid, ctid });
@@ -188,7 +193,7 @@ export const TASK_SYSCALLS: SyscallDef[] = [
   sys(7, 'waitpid', (p, pid, status, options) => wait4(p, pid, status, options, 0)),
   sys(11, 'execve', (p, path, argv, envp) => execve(p, path, argv, envp)),
   sys(114, 'wait4', (p, pid, status, options, rusage) => wait4(p, pid, status, options, rusage)),
-  sys(120, 'clone', (p, flags, newsp, ptid, _tls, ctid) => clone(p, flags, newsp, ptid, ctid)),
+  sys(120, 'clone', (p, flags, newsp, ptid, tls, ctid) => clone(p, flags, newsp, ptid, ctid, tls)),
   sys(190, 'vfork', (p) => clone(p, CLONE_VFORK | CLONE_VM | SIGCHLD, 0, 0, 0)),
   sys(284, 'waitid', (p, idtype, id, infop, options) => waitid(p, idtype, id, infop, options)),
 ];
