@@ -11,6 +11,14 @@ export class WouldBlock {
     readonly ready: () => boolean,
     /** What the process waits for, for the deadlock message. */
     readonly what: string,
+    /**
+     * For a wait whose syscall already returned (suspendUntil): the value
+     * EAX gets when the wait ends, if not the one it returned (a futex
+     * wait that timed out); null keeps it.
+     */
+    readonly outcome: (() => number | null) | null = null,
+    /** When the wait gives up by itself (hrtime ns), so a scheduler with nothing else to run can sleep until then. */
+    readonly deadline: bigint | null = null,
   ) {}
 }
 

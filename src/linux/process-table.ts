@@ -159,11 +159,27 @@ export class ProcessTable {
    * `addr` picks it (the syscall then returns 0). False when no other
    * thread could wake it.
    */
-  futexWait(proc: LinuxProcess, addr: number, bitset: number): boolean {
+  futexWait(proc: LinuxProcess, addr: number, bitset: number, timeoutNs: bigint | null = null): boolean {
     if (!this.hasOtherThreads(proc)) return false;
     const waiter: FutexWaiter = { addr: addr >>> 0, bitset, woken: false };
     this.futexWaiters.push(waiter);
-    proc.suspendUntil(new WouldBlock(() => waiter.woken, `futex wait on 0x${hex8(addr)}`));
+    const deadline = timeoutNs === null ? null : process.hrtime.bigint() + timeoutNs;
+    const expired = () => deadline !== null && process.hrtime.bigint() >= deadline;
+    const ETIMEDOUT = 110;
+    const EINTR = 4;
+    proc.suspendUntil(
+      new WouldBlock(
+        () => waiter.woken || expired(),
+        `futex wait on 0x${hex8(addr)}`,
+        () => {
+          if (waiter.woken) return null;
+          // Timed out, or a signal came first (EINTR): no longer a waiter a FUTEX_WAKE could count.
+          this.futexWaiters.splice(this.futexWaiters.indexOf(waiter), 1);
+          return expired() ? -ETIMEDOUT : -EINTR;
+        },
+        deadline,
+      ),
+    );
     return true;
   }
 
@@ -371,6 +387,12 @@ export class ProcessTable {
       if (w !== null) {
         if (!w.ready() && !hasDeliverable(t.proc)) continue;
         t.waitingFor = null;
+        const eax = w.outcome?.() ?? null;
+        if (eax !== null) {
+          // The thread is off the CPU (parked), so its EAX is in its saved state unless it was the last to run.
+          if (t.saved !== null) t.saved[Slot.EAX] = eax;
+          else t.vm.cpu.r32[Slot.EAX] = eax;
+        }
       }
       return t;
     }
@@ -385,6 +407,8 @@ export class ProcessTable {
       if (t.ended) continue;
       const due = t.proc.realTimer.untilDue(now);
       if (due !== null && (soonest === null || due < soonest)) soonest = due;
+      const d = t.waitingFor?.deadline ?? null;
+      if (d !== null && (soonest === null || d - now < soonest)) soonest = d > now ? d - now : 0n;
     }
     if (soonest === null) return false;
     if (soonest > 0n) sleepMs(Number(soonest) / 1e6);

@@ -152,13 +152,14 @@ function futex(p: LinuxProcess, uaddr: number, op: number, val: number, timeout:
     case FUTEX_WAIT_BITSET: {
       if (uaddr & 3) return -E.EINVAL;
       if (p.io.i32(uaddr) !== val) return -E.EAGAIN;
-      // Another thread can wake it (a timeout is not kept then: only a FUTEX_WAKE ends the wait).
-      if (p.table?.futexWait(p, uaddr, cmd === FUTEX_WAIT_BITSET ? val3 : -1)) return 0;
-      if (!timeout) return p.deadlock('futex wait');
-      const t = readTimespec(p.io, timeout, time64);
+      const t = timeout ? readTimespec(p.io, timeout, time64) : null;
       // FUTEX_WAIT's timeout is relative; FUTEX_WAIT_BITSET's is absolute.
       const clock = op & 256 ? 0 : 1;
-      const ns = cmd === FUTEX_WAIT ? t : t - clockNs(clock);
+      const left = t === null ? null : cmd === FUTEX_WAIT ? t : t - clockNs(clock);
+      // Another thread can wake it: wait for a FUTEX_WAKE or the timeout.
+      if (p.table?.futexWait(p, uaddr, cmd === FUTEX_WAIT_BITSET ? val3 : -1, left === null ? null : left > 0n ? left : 0n)) return 0;
+      if (left === null) return p.deadlock('futex wait');
+      const ns = left;
       if (ns > 0n) sleepMs(Number(ns) / 1e6);
       return -E.ETIMEDOUT;
     }
@@ -284,7 +285,8 @@ export const PROC_SYSCALLS: SyscallDef[] = [
   sys(147, 'getsid', (p, pid) => (pid === 0 || pid === p.pid ? p.pid : -E.ESRCH)),
   sys(155, 'sched_getparam', (p, _pid, param) => (p.io.setU32(param, 0), 0)),
   sys(157, 'sched_getscheduler', () => 0), // SCHED_OTHER
-  sys(158, 'sched_yield', () => 0),
+  // With other processes or threads to run, the caller's slice ends here.
+  sys(158, 'sched_yield', (p) => (p.table?.othersCanRun(p) ? p.vm.stop({ kind: 'budget' }) : undefined, 0)),
   sys(172, 'prctl', prctl),
   sys(191, 'ugetrlimit', (p, resource, rlim) => {
     const [cur, max] = getLimit(p, resource);

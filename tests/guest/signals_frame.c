@@ -297,7 +297,8 @@ static void timers(void) {
     while (alarms < 3) spins++;
     memset(&it, 0, sizeof it);
     setitimer(ITIMER_REAL, &it, NULL);
-    printf("interval timer: %d alarms in a busy loop\n", alarms);
+    // A fourth may land between the loop and the disarm on a loaded machine (natively too): at least three.
+    printf("interval timer: at least 3 alarms in a busy loop %d\n", alarms >= 3);
 
     // A sleep that a signal cuts short.
     it.it_value.tv_usec = 10000;

@@ -1,11 +1,14 @@
 // cflags: -pthread
 // POSIX threads: pthread_create/join with results, a mutex-protected
 // counter, a condition variable hand-off, thread-local storage, gettid
-// differing per thread, and a barrier.
+// differing per thread, a barrier, and a timed condition wait that times
+// out while another thread runs.
 #define _GNU_SOURCE
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <errno.h>
+#include <time.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -42,6 +45,29 @@ static void *worker(void *arg) {
     return (void *)sum;
 }
 
+static volatile int spinning = 1;
+static void *spinner(void *arg) {
+    (void)arg;
+    while (spinning) sched_yield();
+    return NULL;
+}
+
+/** pthread_cond_timedwait that nobody signals: ETIMEDOUT after about 20 ms, with another thread runnable. */
+static void timed_wait(void) {
+    pthread_t s;
+    pthread_create(&s, NULL, spinner, NULL);
+    struct timespec deadline;
+    clock_gettime(CLOCK_REALTIME, &deadline);
+    deadline.tv_nsec += 20 * 1000 * 1000;
+    if (deadline.tv_nsec >= 1000000000) deadline.tv_sec++, deadline.tv_nsec -= 1000000000;
+    pthread_mutex_lock(&lock);
+    int r = pthread_cond_timedwait(&cond, &lock, &deadline);
+    pthread_mutex_unlock(&lock);
+    spinning = 0;
+    pthread_join(s, NULL);
+    printf("timed wait: %s\n", r == ETIMEDOUT ? "ETIMEDOUT" : "woken?");
+}
+
 int main(void) {
     setvbuf(stdout, NULL, _IONBF, 0);
     pthread_t t[THREADS];
@@ -59,5 +85,6 @@ int main(void) {
         for (int j = i + 1; j < THREADS; j++) distinct &= tids[i] != tids[j] && tids[i] != getpid();
     printf("counter %ld (expected %d), sum of results %ld, main tls still %d, distinct tids %d\n", counter,
            THREADS * ROUNDS, total, tls_value, distinct);
+    timed_wait();
     return 0;
 }
