@@ -29,6 +29,9 @@ export interface Task {
   clearTid: number;
   /** Parked in a syscall until this holds; null while runnable. */
   waitingFor: WouldBlock | null;
+  /** Its signal mask and alternate stack while another thread of its process runs (they are per thread). */
+  sigmask: bigint;
+  altstack: { sp: number; flags: number; size: number };
 }
 
 /** A thread in FUTEX_WAIT on an address, until a FUTEX_WAKE there picks it. */
@@ -101,7 +104,10 @@ export class ProcessTable {
   private readonly futexWaiters: FutexWaiter[] = [];
 
   private newTask(proc: LinuxProcess, vm: Machine, tid: number, gdt: LinuxDescriptorTables, saved: Int32Array | null): Task {
-    const task: Task = { proc, vm, tid, ended: false, execed: false, saved, gdt, clearTid: 0, waitingFor: null };
+    const task: Task = {
+      proc, vm, tid, ended: false, execed: false, saved, gdt, clearTid: 0, waitingFor: null,
+      sigmask: proc.sigmask, altstack: { ...proc.altstack },
+    };
     this.tasks.push(task);
     return task;
   }
@@ -148,6 +154,8 @@ export class ProcessTable {
       }
     }
     const task = this.newTask(parent, vm, tid, gdt, state);
+    // A new thread has no alternate signal stack; its mask is its creator's.
+    task.altstack = { sp: 0, flags: 2, size: 0 };
     if (req.flags & CLONE_PARENT_SETTID && req.ptid) parent.io.setU32(req.ptid, tid);
     if (req.flags & CLONE_CHILD_SETTID && req.ctid) parent.io.setU32(req.ctid, tid);
     if (req.flags & CLONE_CHILD_CLEARTID) task.clearTid = req.ctid >>> 0;
@@ -219,7 +227,15 @@ export class ProcessTable {
     const vm = task.vm;
     const was = this.onCpu.get(vm);
     if (was !== task) {
-      if (was !== undefined && !was.ended) was.saved = saveThread(vm);
+      if (was !== undefined && !was.ended) {
+        was.saved = saveThread(vm);
+        was.sigmask = task.proc.sigmask;
+        was.altstack = task.proc.altstack;
+      }
+      if (was !== undefined) {
+        task.proc.sigmask = task.sigmask;
+        task.proc.altstack = task.altstack;
+      }
       if (task.saved !== null) {
         restoreThread(vm, task.saved);
         task.saved = null;
@@ -307,6 +323,14 @@ export class ProcessTable {
     const targets = this.tasks.filter((t) => !t.ended && (pid <= 0 ? pid !== -1 || t.proc !== sender : t.proc.pid === pid));
     if (targets.length === 0) return this.zombies.some((z) => z.pid === pid) ? 0 : -3;
     for (const t of targets) t.proc.raise(sig, { signo: sig, code, pid: sender.pid, uid: sender.uid });
+    return 0;
+  }
+
+  /** tkill/tgkill: the thread `tid` (of process `tgid`, unless it is -1); its process takes the signal. 0 or -ESRCH. */
+  signalThread(sender: LinuxProcess, tgid: number, tid: number, sig: number, code: number): number {
+    const t = this.tasks.find((x) => !x.ended && x.tid === tid && (tgid === -1 || x.proc.pid === tgid));
+    if (t === undefined) return -3;
+    t.proc.raise(sig, { signo: sig, code, pid: sender.pid, uid: sender.uid });
     return 0;
   }
 

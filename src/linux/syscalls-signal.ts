@@ -125,6 +125,14 @@ function killSelf(p: LinuxProcess, target: number, sig: number, code: number): n
   return p.raise(sig, { signo: sig, code, pid: p.pid, uid: p.uid });
 }
 
+/** tkill/tgkill: a thread of this run (raise() and pthread_kill name the calling thread by its tid). */
+function threadKill(p: LinuxProcess, tgid: number, tid: number, sig: number): number {
+  if (tid <= 0 || (!validSignal(sig) && sig !== 0)) return -E.EINVAL;
+  if (p.table !== null) return p.table.signalThread(p, tgid, tid, sig, SI_TKILL);
+  if (tid !== p.pid || (tgid !== -1 && tgid !== p.pid)) return -E.ESRCH;
+  return p.raise(sig, { signo: sig, code: SI_TKILL, pid: p.pid, uid: p.uid });
+}
+
 /** rt_sigqueueinfo / rt_tgsigqueueinfo: a siginfo the caller wrote, which may not claim to be the kernel's. */
 function sigqueue(p: LinuxProcess, target: number, sig: number, uinfo: number): number {
   if (target !== p.pid) return -E.ESRCH;
@@ -271,8 +279,8 @@ export const SIGNAL_SYSCALLS: SyscallDef[] = [
   sys(178, 'rt_sigqueueinfo', (p, pid, sig, info) => sigqueue(p, pid, sig, info)),
   sys(179, 'rt_sigsuspend', (p, set, size) => (size !== 8 ? -E.EINVAL : suspend(p, readSigset(p, set), 'rt_sigsuspend'))),
   sys(186, 'sigaltstack', (p, ss, oss) => sigaltstack(p, ss, oss)),
-  sys(238, 'tkill', (p, tid, sig) => (tid > 0 ? killSelf(p, tid, sig, SI_TKILL) : -E.EINVAL)),
-  sys(270, 'tgkill', (p, tgid, tid, sig) => (tgid === tid && tid > 0 ? killSelf(p, tid, sig, SI_TKILL) : -E.ESRCH)),
+  sys(238, 'tkill', (p, tid, sig) => threadKill(p, -1, tid, sig)),
+  sys(270, 'tgkill', (p, tgid, tid, sig) => (tgid > 0 ? threadKill(p, tgid, tid, sig) : -E.EINVAL)),
   sys(335, 'rt_tgsigqueueinfo', (p, tgid, tid, sig, info) => (tid !== p.pid ? -E.ESRCH : sigqueue(p, tgid, sig, info))),
   sys(421, 'rt_sigtimedwait_time64', (p, set, info, timeout, size) => sigtimedwait(p, set, info, timeout, size, true)),
 ];

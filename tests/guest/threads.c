@@ -1,13 +1,15 @@
 // cflags: -pthread
 // POSIX threads: pthread_create/join with results, a mutex-protected
 // counter, a condition variable hand-off, thread-local storage, gettid
-// differing per thread, a barrier, and a timed condition wait that times
-// out while another thread runs.
+// differing per thread, a barrier, a timed condition wait that times out
+// while another thread runs, and per-thread signal masks (an exiting thread
+// blocks every signal for itself only; raise() in a thread).
 #define _GNU_SOURCE
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <errno.h>
+#include <signal.h>
 #include <time.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -43,6 +45,17 @@ static void *worker(void *arg) {
     long sum = 0;
     for (int i = 0; i <= id * 1000; i++) sum += i;
     return (void *)sum;
+}
+
+static volatile int usr1;
+static void on_usr1(int sig) {
+    (void)sig;
+    usr1++;
+}
+static void *raiser(void *arg) {
+    (void)arg;
+    raise(SIGUSR1);
+    return NULL;
 }
 
 static volatile int spinning = 1;
@@ -86,5 +99,12 @@ int main(void) {
     printf("counter %ld (expected %d), sum of results %ld, main tls still %d, distinct tids %d\n", counter,
            THREADS * ROUNDS, total, tls_value, distinct);
     timed_wait();
+
+    signal(SIGUSR1, on_usr1);
+    pthread_t r;
+    pthread_create(&r, NULL, raiser, NULL);
+    pthread_join(r, NULL);
+    raise(SIGUSR1);
+    printf("SIGUSR1 handled %d times (in a thread, then in main after threads ended)\n", usr1);
     return 0;
 }
