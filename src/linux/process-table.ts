@@ -497,16 +497,14 @@ function restoreThread(vm: Machine, saved: Int32Array): void {
 
 /** The parent's architectural state (registers, flags, segments, x87/SSE) into the child's CPU. */
 function copyCpu(from: Machine, to: Machine): void {
-  const a = from.cpu.s, b = to.cpu.s;
-  // Registers, EIP, EFLAGS and the lazy flags record (slots 0-13).
-  b.set(a.subarray(0, Slot.SEG_SEL));
-  // The x87, MXCSR, and the register files (0x100-0x27f): everything from FPU_TOP to the MMX slots.
-  b.set(a.subarray(Slot.FPU_TOP, 0x280 / 4), Slot.FPU_TOP);
+  restoreThread(to, saveThread(from));
+  // Segments again through setSegment, so the child's CPU derives what it keeps from them (code size, checks).
+  const s = to.cpu.s;
   for (const seg of [Seg.ES, Seg.CS, Seg.SS, Seg.DS, Seg.FS, Seg.GS]) {
-    to.cpu.setSegment(seg, a[Slot.SEG_SEL + seg], {
-      base: a[Slot.SEG_BASE + seg],
-      limit: a[Slot.SEG_LIMIT + seg],
-      attr: a[Slot.SEG_ATTR + seg],
+    to.cpu.setSegment(seg, s[Slot.SEG_SEL + seg], {
+      base: s[Slot.SEG_BASE + seg],
+      limit: s[Slot.SEG_LIMIT + seg],
+      attr: s[Slot.SEG_ATTR + seg],
     });
   }
 }

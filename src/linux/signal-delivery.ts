@@ -26,7 +26,8 @@ export const SS_DISABLE = 2;
 
 /** Signals the kernel delivers before others (SYNCHRONOUS_MASK): the ones a fault raises. */
 const SYNCHRONOUS = [11, 7, 4, 5, 8, 31];
-const UNBLOCKABLE = (1n << BigInt(SIGKILL - 1)) | (1n << BigInt(SIGSTOP - 1));
+/** SIGKILL and SIGSTOP: no mask or disposition holds them. */
+export const UNBLOCKABLE = (1n << BigInt(SIGKILL - 1)) | (1n << BigInt(SIGSTOP - 1));
 
 const bit = (sig: number): bigint => 1n << BigInt(sig - 1);
 const NO_TRAP: TrapInfo = { trapno: 0, err: 0, cr2: 0 };

@@ -5,6 +5,7 @@
  * what they see on the real kernel, and sigreturn/rt_sigreturn undo them.
  */
 import { Seg } from '../decoder/types.js';
+import { USER_CS, USER_DS } from '../runtime/segments.js';
 import { Slot, XMM_BYTE } from '../runtime/layout.js';
 import { restoreFxImage, saveFxImage } from '../runtime/interp/sse.js';
 import { type CpuAndMemory as Machine, resetX87, restoreX87Image, saveX87Image } from '../runtime/interp/x87.js';
@@ -87,8 +88,6 @@ const FIX_EFLAGS = 0x50dd5;
 /** Cleared on entry to a handler: DF, TF, RF. */
 const HANDLER_CLEARS = 0x10500;
 
-const USER_CS = 0x23;
-const USER_DS = 0x2b;
 
 const GREGS: readonly [number, number][] = [
   [16, Slot.EDI],
@@ -199,8 +198,8 @@ export function setupSignalFrame(vm: Machine, req: FrameRequest): void {
   resetFpu(vm);
 }
 
-/** The FPU and SSE state a handler starts with (fpu__clear_user_states): FNINIT, MXCSR 0x1f80, XMM zero. */
-function resetFpu(vm: Machine): void {
+/** The FPU and SSE state a handler or a new program starts with (fpu__clear_user_states): FNINIT, MXCSR 0x1f80, XMM zero. */
+export function resetFpu(vm: Machine): void {
   resetX87(vm);
   const s = vm.cpu.s;
   s[Slot.MXCSR] = 0x1f80;

@@ -1,12 +1,11 @@
 import { E } from './errno.js';
 import type { LinuxProcess, SigAction } from './process.js';
 import { SIGKILL, SIGSTOP } from './signals.js';
-import { hasDeliverable, interruptibleSleep, signalReturn, SS_DISABLE, SS_ONSTACK } from './signal-delivery.js';
+import { hasDeliverable, interruptibleSleep, signalReturn, SS_DISABLE, SS_ONSTACK, UNBLOCKABLE } from './signal-delivery.js';
 import { encodeSiginfo, SI_TKILL, SI_USER, type SigInfo } from './signal-frame.js';
 import { readTimespec, writeTimespec32, writeTimespec64 } from './structs.js';
 import { type SyscallDef, sys } from './syscall-def.js';
 
-const UNBLOCKABLE = (1n << BigInt(SIGKILL - 1)) | (1n << BigInt(SIGSTOP - 1));
 
 /** A 64-bit sigset_t from guest memory. */
 function readSigset(p: LinuxProcess, a: number): bigint {

@@ -1,18 +1,16 @@
 import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
-import { Slot, XMM_BYTE } from '../runtime/layout.js';
-import { resetX87 } from '../runtime/interp/x87.js';
 import { WouldBlock, waitStatus } from './blocking.js';
 import { type ElfImage, LoadError, readElfFile } from './elf.js';
 import { E } from './errno.js';
 import { AT_FDCWD } from './files.js';
 import { hostPath } from './guest-io.js';
 import { type LinuxProcess, toGuestString } from './process.js';
-import { SIG_DFL, SIG_IGN } from './signals.js';
+import { SIG_DFL, SIG_IGN, SIGCHLD } from './signals.js';
+import { resetFpu } from './signal-frame.js';
 import { SS_DISABLE } from './signal-delivery.js';
 import { type SyscallDef, sys } from './syscall-def.js';
 
-const SIGCHLD = 17;
 const CLONE_VFORK = 0x4000;
 const CLONE_VM = 0x100;
 const CLONE_THREAD = 0x10000;
@@ -173,10 +171,7 @@ function execve(p: LinuxProcess, pathAddr: number, argvAddr: number, envpAddr: n
   p.program = path;
   p.comm = nodePath.posix.basename(path).slice(0, 15);
   p.personality &= ~0x0400000;
-  resetX87(vm);
-  const s = vm.cpu.s;
-  new Uint8Array(s.buffer, s.byteOffset + XMM_BYTE, 128).fill(0);
-  s[Slot.MXCSR] = 0x1f80;
+  resetFpu(vm);
   try {
     p.exec(found.image, found.argv, envp);
   } catch (e) {

@@ -1,3 +1,4 @@
+import { roundByControl } from './rounding.js';
 import type { Simd } from './sse-state.js';
 
 /**
@@ -485,19 +486,7 @@ export class SseFloat {
 
   /** A number rounded to an integer by MXCSR.RC (nearest-even, down, up, toward zero). */
   round(v: number): number {
-    switch (this.rc) {
-      case 0: {
-        const f = Math.floor(v);
-        const d = v - f;
-        return d > 0.5 || (d === 0.5 && f % 2 !== 0) ? f + 1 : f;
-      }
-      case 1:
-        return Math.floor(v);
-      case 2:
-        return Math.ceil(v);
-      default:
-        return Math.trunc(v);
-    }
+    return roundByControl(v, this.rc);
   }
 
   /** To int32 (CVT*2SI, CVT*2DQ, CVT*2PI): the integer indefinite 0x80000000 for NaN and out of range (IE). */

@@ -1,4 +1,5 @@
 import { Instruction, Operand } from '../../decoder/types.js';
+import { roundByControl } from './rounding.js';
 import { replaceStatusFlags, testCondition } from '../flags.js';
 import { FPU_REGS_BYTE, Slot } from '../layout.js';
 import type { Machine } from '../machine.js';
@@ -115,19 +116,7 @@ class X87 {
   }
 
   round(v: number): number {
-    switch (this.rc) {
-      case 0: {
-        const f = Math.floor(v);
-        const d = v - f;
-        return d > 0.5 || (d === 0.5 && f % 2 !== 0) ? f + 1 : f;
-      }
-      case 1:
-        return Math.floor(v);
-      case 2:
-        return Math.ceil(v);
-      default:
-        return Math.trunc(v);
-    }
+    return roundByControl(v, this.rc);
   }
 
   /** An arithmetic result: a new NaN from non-NaN operands is an invalid operation. */
