@@ -23,6 +23,15 @@ describe('flag liveness', () => {
     expect(deadFlagWriters(block('01 c8 31 c2 49 75 f9'))).toEqual([true, false, false, false]);
   });
 
+  test('AF left undefined by TEST and MUL is still overwritten (wasmvisor clears it); by BT it is not', () => {
+    // inc ecx; inc edx; test al, al; jne -6 (glibc's strcmp): no AF of an INC survives TEST
+    expect(deadFlagWriters(block('41 42 84 c0 75 fa'))).toEqual([true, true, false, false]);
+    // inc edx; imul eax, ecx; jne: IMUL gives SF ZF AF PF fixed values too
+    expect(deadFlagWriters(block('42 0f af c1 75 fa'))).toEqual([true, false, false]);
+    // add eax, 1; bt ecx, 3; jo: BT leaves OF SF AF PF undefined, and the interpreter keeps them
+    expect(deadFlagWriters(block('83 c0 01 0f ba e1 03 70 fa'))).toEqual([false, false, false]);
+  });
+
   test('everything is live at the end of the block', () => {
     // sub eax, 1; add ebx, 2
     expect(deadFlagWriters(block('83 e8 01 83 c3 02'))).toEqual([true, false]);

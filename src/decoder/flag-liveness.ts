@@ -41,7 +41,7 @@ function backwards(insns: readonly Instruction[], liveOut: number, dead: boolean
     const e = insn.entry;
     const writes = e.flagsWritten & ARITH_FLAGS;
     if (dead !== null) dead[i] = writes !== 0 && (writes & live) === 0 && !mayFault(insn);
-    if (!e.flagsConditional) live &= ~(writes & ~e.flagsUndefined);
+    if (!e.flagsConditional) live &= ~(e.undefinedFlagsFixed ? writes : writes & ~e.flagsUndefined);
     live |= e.flagsRead & ARITH_FLAGS;
     // A jump that ends the run passes liveOut through; other transfers (calls push, returns pop) can fault.
     if ((faultsRead && mayFault(insn)) || (e.control !== 'none' && !(i === insns.length - 1 && PLAIN_JUMPS.has(e.op)))) live = ARITH_FLAGS;

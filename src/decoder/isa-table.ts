@@ -153,11 +153,11 @@ const COND: Trait = { flagsConditional: true };
 
 const arith: Trait = { group: 'alu', flagsWritten: OSZAPC };
 const arithC: Trait = { group: 'alu', flagsRead: CF, flagsWritten: OSZAPC };
-const logic: Trait = { group: 'alu', flagsWritten: OSZAPC, flagsUndefined: AF };
+const logic: Trait = { group: 'alu', flagsWritten: OSZAPC, flagsUndefined: AF, undefinedFlagsFixed: true };
 const incdec: Trait = { group: 'alu', flagsWritten: OSZAP };
 const alu: Trait = { group: 'alu' };
 const muldiv: Trait = { group: 'muldiv' };
-const mulF: Trait = { group: 'muldiv', flagsWritten: OSZAPC, flagsUndefined: SF | ZF | AF | PF };
+const mulF: Trait = { group: 'muldiv', flagsWritten: OSZAPC, flagsUndefined: SF | ZF | AF | PF, undefinedFlagsFixed: true };
 const divF: Trait = { group: 'muldiv', flagsWritten: OSZAPC, flagsUndefined: OSZAPC };
 const bitF: Trait = { group: 'bit', flagsWritten: CF | OSAP, flagsUndefined: OSAP };
 const bitscan: Trait = { group: 'bit', flagsWritten: OSZAPC, flagsUndefined: OSZAPC & ~ZF };

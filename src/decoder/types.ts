@@ -172,6 +172,11 @@ export interface IsaEntry {
    *  eCX = 0 leave them unchanged), so flag liveness must not treat this
    *  instruction as killing earlier flag definitions. */
   flagsConditional?: boolean;
+  /** wasmvisor gives the undefined flags fixed values, the same in the
+   *  interpreter and the translator (logic ops clear AF; MUL/IMUL set SF ZF
+   *  PF from the low result and clear AF), so flag liveness may treat them
+   *  as written. Elsewhere an undefined flag may keep its old value. */
+  undefinedFlagsFixed?: boolean;
   control: ControlFlow;
   /** Has a ModRM byte. */
   modrm: boolean;

@@ -694,7 +694,17 @@ export class Emitter {
     if (k && k.op === LazyOp.LOGIC) return m.i32.const(0);
     // These keep CF (and OF) in the FLAGS cell.
     if (k && (k.op === LazyOp.RESULT || k.op === LazyOp.INC || k.op === LazyOp.DEC)) return m.i32.and(this.cell(Cell.FLAGS), m.i32.const(1));
-    return m.i32.and(this.eflags(), m.i32.const(1));
+    if (k) return m.i32.and(this.eflags(), m.i32.const(1));
+    // An unknown record (a block's first INC or ADC): CF alone, as the interpreter's carryFlag, not all six flags.
+    const op = this.temp(m.i32.and(this.cell(Cell.LOP), m.i32.const(0xff)));
+    const sh = this.temp(m.i32.sub(m.i32.shr_u(this.cell(Cell.LOP), m.i32.const(8)), m.i32.const(1)));
+    const d = () => this.cell(Cell.LDST), s = () => this.cell(Cell.LSRC), r = () => this.cell(Cell.LRES);
+    const not = (x: Expr) => m.i32.xor(x, m.i32.const(-1));
+    const bit = (x: Expr) => m.i32.and(m.i32.shr_u(x, sh()), m.i32.const(1));
+    const addCarry = bit(m.i32.or(m.i32.and(d(), s()), m.i32.and(m.i32.or(d(), s()), not(r()))));
+    const subCarry = bit(m.i32.or(m.i32.and(not(d()), s()), m.i32.and(m.i32.or(not(d()), s()), r())));
+    const kept = m.select(m.i32.eq(op(), m.i32.const(LazyOp.LOGIC)), m.i32.const(0), m.i32.and(this.cell(Cell.FLAGS), m.i32.const(1)));
+    return m.select(m.i32.eq(op(), m.i32.const(LazyOp.ADD)), addCarry, m.select(m.i32.eq(op(), m.i32.const(LazyOp.SUB)), subCarry, kept));
   }
 
   /**
@@ -729,6 +739,49 @@ export class Emitter {
     const m = this.m;
     this.setCell(Cell.FLAGS, m.i32.or(m.i32.and(this.cell(Cell.FLAGS), m.i32.const(~0x8d5)), value));
     this.setCell(Cell.LOP, m.i32.const(0));
+    this.known = null;
+  }
+
+  /**
+   * Replaces CF and OF and keeps the other flags, as the interpreter's
+   * setCarryOverflow (rotates): AF goes into FLAGS and the lazy record
+   * becomes RESULT, which still gives SF ZF PF. Materialising every flag
+   * instead cost a rotate about ten times its own work in sha256's rounds,
+   * where a memory access after each rotate keeps its flags live.
+   */
+  setCarryOverflow(cf: Expr, of: Expr): void {
+    const m = this.m;
+    if (this.pendingFlags !== null) {
+      // The recipe's record goes into the cells, where the RESULT record keeps using its result.
+      const p = this.pendingFlags;
+      for (const c of [Cell.LOP, Cell.LDST, Cell.LSRC, Cell.LRES]) this.setCell(c, this.cell(c));
+      this.pendingFlags = null;
+      this.known = { op: p.op, bits: 32, plainSub: false };
+    }
+    const k = this.known;
+    const flags = this.cell(Cell.FLAGS);
+    const lazyAf = () => m.i32.and(m.i32.xor(m.i32.xor(this.cell(Cell.LDST), this.cell(Cell.LSRC)), this.cell(Cell.LRES)), m.i32.const(0x10));
+    const carryOverflow = m.i32.or(cf, m.i32.shl(of, m.i32.const(11)));
+    if (k !== null) {
+      const arith = k.op === LazyOp.ADD || k.op === LazyOp.SUB || k.op === LazyOp.INC || k.op === LazyOp.DEC;
+      const kept = arith || k.op === LazyOp.LOGIC ? m.i32.and(flags, m.i32.const(~0x811)) : m.i32.and(flags, m.i32.const(~0x801));
+      this.setCell(Cell.FLAGS, m.i32.or(arith ? m.i32.or(kept, lazyAf()) : kept, carryOverflow));
+      if (k.op !== LazyOp.NONE) {
+        this.setCell(Cell.LOP, m.i32.const(lazyCode(LazyOp.RESULT, k.bits)));
+        this.known = { op: LazyOp.RESULT, bits: k.bits, plainSub: false };
+      }
+      return;
+    }
+    const op = this.temp(m.i32.and(this.cell(Cell.LOP), m.i32.const(0xff)));
+    // AF: from the record for ADD SUB INC DEC (op 1..5 but LOGIC), cleared for LOGIC, kept for NONE and RESULT.
+    const af = m.select(
+      m.i32.eq(op(), m.i32.const(LazyOp.LOGIC)),
+      m.i32.const(0),
+      m.select(m.i32.lt_u(m.i32.sub(op(), m.i32.const(1)), m.i32.const(5)), lazyAf(), m.i32.and(this.cell(Cell.FLAGS), m.i32.const(0x10))),
+    );
+    this.setCell(Cell.FLAGS, m.i32.or(m.i32.or(m.i32.and(flags, m.i32.const(~0x811)), af), carryOverflow));
+    const lop = this.cell(Cell.LOP);
+    this.setCell(Cell.LOP, m.select(op(), m.i32.or(m.i32.and(lop, m.i32.const(~0xff)), m.i32.const(LazyOp.RESULT)), m.i32.const(0)));
     this.known = null;
   }
 
@@ -773,6 +826,8 @@ export class Emitter {
       if (kind === 4) return finish(m.i32.lt_s(sx(Cell.LRES), m.i32.const(0)));
       if (kind === 1 && k.op !== LazyOp.NONE) return finish(this.carry());
       if (kind === 0 && k.op === LazyOp.RESULT) return finish(m.i32.and(m.i32.shr_u(this.cell(Cell.FLAGS), m.i32.const(11)), m.i32.const(1)));
+    } else if (kind === 1) {
+      return finish(this.carry());
     }
     return conditionOf(m, cc, this.eflagsValue());
   }

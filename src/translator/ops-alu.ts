@@ -89,13 +89,6 @@ function setShiftFlags(e: Emitter, bits: number, cf: Expr, of: Expr, r: Val): vo
   e.setCell(Cell.LRES, r());
 }
 
-/** Flags of a rotate: only CF and OF change, so the others are made exact first (the interpreter's rotateFlags). */
-function setRotateFlags(e: Emitter, cf: () => Expr, of: () => Expr): void {
-  const m = e.m;
-  e.materializeFlags();
-  e.setCell(Cell.FLAGS, m.i32.or(m.i32.or(m.i32.and(e.cell(Cell.FLAGS), m.i32.const(~0x801)), cf()), m.i32.shl(of(), m.i32.const(11))));
-}
-
 export const emitShift: InlineOp = (insn, e, flagsDead) => {
   const m = e.m;
   const kind = insn.entry.op;
@@ -202,12 +195,10 @@ function emitNarrowShift(insn: Instruction, e: Emitter, flagsDead: boolean): boo
       e.known = null;
       return true;
     }
-    setRotateFlags(
-      e,
-      () => (kind === 'rol' ? m.i32.and(r(), k(1)) : bit(r(), msb)),
-      () => (kind === 'rol' ? m.i32.xor(bit(r(), msb), m.i32.and(r(), k(1))) : m.i32.xor(bit(r(), msb), bit(r(), msb - 1))),
+    e.setCarryOverflow(
+      kind === 'rol' ? m.i32.and(r(), k(1)) : bit(r(), msb),
+      kind === 'rol' ? m.i32.xor(bit(r(), msb), m.i32.and(r(), k(1))) : m.i32.xor(bit(r(), msb), bit(r(), msb - 1)),
     );
-    e.known = null;
     return true;
   }
   let r: Val, cf: () => Expr, of: () => Expr;
@@ -248,16 +239,16 @@ function emitRotate(
     e.write(dst, r, address);
     if (flagsDead) return;
     const msb = () => m.i32.shr_u(r(), m.i32.const(31));
-    setRotateFlags(
-      e,
-      () => (kind === 'rol' ? m.i32.and(r(), m.i32.const(1)) : msb()),
-      () => (kind === 'rol'
+    e.setCarryOverflow(
+      kind === 'rol' ? m.i32.and(r(), m.i32.const(1)) : msb(),
+      kind === 'rol'
         ? m.i32.xor(msb(), m.i32.and(r(), m.i32.const(1)))
-        : m.i32.and(m.i32.xor(msb(), m.i32.shr_u(r(), m.i32.const(30))), m.i32.const(1))),
+        : m.i32.and(m.i32.xor(msb(), m.i32.shr_u(r(), m.i32.const(30))), m.i32.const(1)),
     );
   });
   e.emit(fixed > 0 ? body : m.if(c(), body));
-  e.known = null;
+  // A count from CL may be 0, which leaves the flags as they were: either record may hold.
+  if (fixed <= 0) e.known = null;
   return true;
 }
 

@@ -58,6 +58,35 @@ function expectSameAsInterpreter(source: string, state: (r: ReturnType<typeof ru
   for (const engine of ['jit', 'auto'] as const) expect(state(run(source, engine)), engine).toEqual(state(ref));
 }
 
+/** Instructions that leave each kind of lazy flag record (or none), for the tests of what reads it. */
+const FLAG_WRITERS: [string, string][] = [
+  ['ADD', 'add eax, 0x0fffffff'],
+  ['SUB', 'sub eax, 0x7fffffff'],
+  ['CMP', 'cmp eax, ebx'],
+  ['AND', 'and eax, 0x8000ffff'],
+  ['INC', 'inc eax'],
+  ['DEC', 'dec ebx'],
+  ['SHL (the RESULT record)', 'shl eax, 3'],
+  ['POPF (no record)', 'push 0x8d5\npopf'],
+  ['a rotate', 'ror eax, 5'],
+  ['a byte ADD', 'add al, 0x7b'],
+];
+
+/**
+ * `writer`, then each of `readers` twice: in the same block (the record is
+ * known) and after a jump (unknown at the start of its block). A store after
+ * each keeps its flags live; EFLAGS and conditions are summed into DATA. CL is
+ * 0 every fourth iteration, when a rotate by CL changes no flag.
+ */
+function expectFlagsKeptAcross(writer: string, readers: string[]): void {
+  const steps = readers.flatMap((op, k) => [
+    `${writer}\n${op}\nmov [${DATA + 4 * k}], eax\npushfd\npop edx\nadd [${DATA + 32}], edx\nsetb dl\nsetz dh\nadd [${DATA + 36}], edx\nsets dl\nseto dh\nadd [${DATA + 40}], edx\nsetp dl\nsetle dh\nadd [${DATA + 44}], edx\njmp ${10 + k}f\n${10 + k}:`,
+    `${writer}\njmp ${20 + k}f\n${20 + k}:\n${op}\nmov [${DATA + 4 * k}], ebx\npushfd\npop edx\nadd [${DATA + 48}], edx\nja ${30 + k}f\ninc dword ptr [${DATA + 52}]\n${30 + k}:`,
+  ]);
+  const source = `mov esp, ${DATA + 0x1000}\nmov esi, 40\n1:\nmov eax, esi\nimul eax, 0x9e3779b9\nmov ebx, eax\nxor ebx, 0x5a5a5a5a\nmov ecx, esi\nand ecx, 3\n${steps.join('\n')}\ndec esi\njnz 1b\nint 0x80`;
+  expectSameAsInterpreter(source, (r) => ({ regs: r.regs, flags: r.flags, data: r.data }));
+}
+
 const MIXED = mixedLoop(3000);
 
 describe('translator', () => {
@@ -112,6 +141,14 @@ describe('translator', () => {
     expect({ trap: r.trap, regs: r.regs, eip: r.eip, flags: r.flags, icount: r.icount }).toEqual({
       trap: ref.trap, regs: ref.regs, eip: ref.eip, flags: ref.flags, icount: ref.icount,
     });
+  });
+
+  test.each(FLAG_WRITERS)('a rotate after %s keeps every flag it does not write: EFLAGS, conditions and a store after it', (_name, writer) => {
+    expectFlagsKeptAcross(writer, ['rol eax, 7', 'ror ebx, 13', 'rol al, 3', 'ror bx, 9', 'rol eax, cl', 'ror ebx, cl']);
+  });
+
+  test.each(FLAG_WRITERS)('an instruction that reads only CF after %s, at the start of a block or inside it', (_name, writer) => {
+    expectFlagsKeptAcross(writer, ['inc eax', 'dec bl', 'adc eax, ebx', 'sbb bl, 3', 'setb cl\nand ecx, 1', 'cmc']);
   });
 
   test.each([
