@@ -39,6 +39,21 @@ const L_STACK_ADDEND = L_STACK_TAG + 1;
 const L_TEMP0 = L_STACK_ADDEND + 1;
 /** Temporaries one instruction may use (of each type). */
 const MAX_TEMPS = 48;
+/** Block-local state after the temporaries (see BlockLocalState): one i32 and eight f64s for the x87 stack. */
+export const L_BLOCK_I32 = L_TEMP0 + 3 * MAX_TEMPS;
+export const L_BLOCK_F64 = L_BLOCK_I32 + 1;
+const BLOCK_F64S = 8;
+
+/**
+ * Guest state a block keeps in locals besides the cells (the x87 stack,
+ * ops-x87.ts), from its first use to the end of the block. Every way out of
+ * the block stores it; a helper call stores it and drops it, since the
+ * interpreter may change it.
+ */
+export interface BlockLocalState {
+  /** What brings memory up to date at this point (the block goes on holding the state in locals). */
+  stores(): Expr[];
+}
 
 /** Names of the functions every module imports from JavaScript. */
 export const enum Import {
@@ -222,11 +237,31 @@ export class Emitter {
 
   /** Types of the function's locals after the parameter. */
   localTypes(): number[] {
-    // Temporaries are numbered i32s, then i64s, then f64s: a later kind in use makes the earlier ones full size.
-    const f64 = new Array(this.maxTempsF64).fill(Ty.f64);
-    const i64 = new Array(this.maxTempsF64 > 0 ? MAX_TEMPS : this.maxTemps64).fill(Ty.i64);
-    const i32 = new Array(L_TEMP0 - 1 + (this.maxTemps64 > 0 || this.maxTempsF64 > 0 ? MAX_TEMPS : this.maxTemps)).fill(I32);
-    return [...i32, ...i64, ...f64];
+    // Temporaries are numbered i32s, then i64s, then f64s, then the block-local state: a later kind in use
+    // makes the earlier ones full size.
+    const block = this.usesBlockLocals ? [I32, ...new Array(BLOCK_F64S).fill(Ty.f64)] : [];
+    const f64 = new Array(this.usesBlockLocals ? MAX_TEMPS : this.maxTempsF64).fill(Ty.f64);
+    const i64 = new Array(this.maxTempsF64 > 0 || this.usesBlockLocals ? MAX_TEMPS : this.maxTemps64).fill(Ty.i64);
+    const wide = this.maxTemps64 > 0 || this.maxTempsF64 > 0 || this.usesBlockLocals;
+    const i32 = new Array(L_TEMP0 - 1 + (wide ? MAX_TEMPS : this.maxTemps)).fill(I32);
+    return [...i32, ...i64, ...f64, ...block];
+  }
+
+  /** The current block's state in locals beyond the cells, or null (memory holds it). */
+  blockState: BlockLocalState | null = null;
+  /** Some block used the block-local locals (L_BLOCK_I32, L_BLOCK_F64 ...). */
+  usesBlockLocals = false;
+
+  /** Stores of the block-local state for a way out of the block at this point. */
+  blockStateStores(): Expr[] {
+    return this.blockState === null ? [] : this.blockState.stores();
+  }
+
+  /** Before a helper call: the block-local state goes to memory and is dropped. */
+  private flushBlockState(): Expr[] {
+    const stores = this.blockStateStores();
+    this.blockState = null;
+    return stores;
   }
 
   /** A label name unique within the function. */
@@ -296,6 +331,7 @@ export class Emitter {
   /** A new block: the flags are in memory, or (`pending`, a peeled loop's repeated copy) stand for a recipe. */
   beginBlock(pending: FlagRecipe | null = null): void {
     this.known = null;
+    this.blockState = null;
     this.flagsInLocals = this.flagsDirty = 0;
     this.pendingFlags = pending;
     this.recipeSpoiled = false;
@@ -418,7 +454,7 @@ export class Emitter {
    */
   private faultCheck(): Expr {
     const m = this.m;
-    const stores = this.flagStores();
+    const stores = [...this.flagStores(), ...this.blockStateStores()];
     const leave = stores.length === 0 ? m.br('fault', this.slot(Slot.FAULT)) : m.if(this.slot(Slot.FAULT), m.block(null, [...stores, m.br('fault')], NONE));
     return m.block(null, [m.local.set(L_STACK_TAG, m.i32.const(0)), leave], NONE);
   }
@@ -868,7 +904,7 @@ export class Emitter {
     this.helperInsns.push(insn);
     this.helperSites++;
     const st = this.tempLocal();
-    const call = [...this.markFaultSite(), m.local.set(st, m.call(Import.INTERP, [m.i32.const(id)], I32))];
+    const call = [...this.flushBlockState(), ...this.markFaultSite(), m.local.set(st, m.call(Import.INTERP, [m.i32.const(id)], I32))];
     if (isolated) {
       const stores = this.opts.registerCaching
         ? insn.operands.flatMap((o) => (o.kind === 'mem' ? [o.base, o.index].filter((r) => r >= 0) : []))
@@ -909,6 +945,7 @@ export class Emitter {
     const m = this.m;
     return m.block(null, [
       ...this.flagStores(),
+      ...this.blockStateStores(),
       m.local.set(L_TARGET, target()),
       m.local.set(L_REFUND, m.i32.const(refund)),
       m.local.set(L_EXIT, m.i32.const(code)),

@@ -1,16 +1,17 @@
 import type { Instruction, Operand } from '../decoder/types.js';
 import { FPU_REGS_BYTE, Slot } from '../runtime/layout.js';
 import { Ty, type Expr } from './ir.js';
-import type { Emitter, Val } from './emitter.js';
+import { L_BLOCK_F64, L_BLOCK_I32, type BlockLocalState, type Emitter } from './emitter.js';
 import type { InlineOp } from './ops-alu.js';
 
 /**
  * Inline wasm for the common x87 instructions: loads and stores of f32,
  * f64 and integers, the four arithmetic operations in all their forms,
  * FXCH, FCHS, FABS, FSQRT, FLDZ/FLD1, FCOMI/FUCOMI(P), FLDCW/FNSTCW,
- * FNSTSW AX. The registers stay in the state block (doubles at
- * FPU_REGS_BYTE, TOP and the empty bits in their slots), so every exit
- * and helper sees them as the interpreter leaves them. Only the plain
+ * FNSTSW AX. Within a block the stack lives in locals (X87Block); every
+ * exit and helper call finds it in the state block (doubles at
+ * FPU_REGS_BYTE, TOP and the empty bits in their slots) as the interpreter
+ * would have left it. Only the plain
  * case is inline: an empty or full register, a NaN, a division by zero,
  * an exact zero under round-down, a conversion out of range or a rounding
  * mode other than the one emitted leaves the region before the instruction
@@ -24,36 +25,88 @@ const ROUND_TOWARD_ZERO = 3;
 
 type F64 = () => Expr;
 
-/** The x87 stack as wasm: TOP read once per instruction, registers addressed by physical index. */
-class Stack {
-  readonly top: Val;
+type Emptiness = 'unknown' | 'full' | 'empty';
+
+/**
+ * The x87 stack of one block in locals (a BlockLocalState): TOP is read once,
+ * where the block first uses the FPU, and from there it is that value plus
+ * a delta known at translation time, so ST(i) is a fixed register relative
+ * to it. Registers the block reads or writes live in f64 locals, and what
+ * it has learnt or changed of the empty bits is known statically: a
+ * register checked full once, or written, is not checked again. Exits store
+ * the dirty registers, the empty bits and TOP (stores()); a helper call
+ * stores them and starts over. Keeping each value in memory between
+ * instructions cost every operation a store and a reload on nbody's
+ * dependency chains, and every instruction its TOP arithmetic and checks.
+ */
+class X87Block implements BlockLocalState {
   private readonly e: Emitter;
+  /** TOP = (top0 + delta) & 7; registers are indexed k = offset from top0. */
+  private delta = 0;
+  private readonly state: Emptiness[] = new Array<Emptiness>(8).fill('unknown');
+  /** What the empty bits in memory say (known once checked). */
+  private readonly memory: Emptiness[] = new Array<Emptiness>(8).fill('unknown');
+  /** Registers held in locals (L_BLOCK_F64 + k), and whether memory is behind. */
+  private readonly held: (boolean | undefined)[] = new Array<boolean | undefined>(8);
   private readonly bad: Expr[] = [];
+  private readonly pending: [number, Emptiness][] = [];
 
   constructor(e: Emitter) {
     this.e = e;
-    this.top = e.temp(e.slot(Slot.FPU_TOP));
+    e.usesBlockLocals = true;
+    e.emit(e.m.local.set(L_BLOCK_I32, e.slot(Slot.FPU_TOP)));
   }
 
-  /** Physical index of ST(i). */
-  phys(i: number): Val {
+  /** The block's x87 stack, started at the current instruction if need be. */
+  static of(e: Emitter): X87Block {
+    if (!(e.blockState instanceof X87Block)) e.blockState = new X87Block(e);
+    const x = e.blockState as X87Block;
+    x.bad.length = 0;
+    x.pending.length = 0;
+    return x;
+  }
+
+  private top0(): Expr {
+    return this.e.m.local.get(L_BLOCK_I32, Ty.i32);
+  }
+
+  /** Register k (relative to top0) of ST(i); i = -1: the register a push fills. */
+  st(i: number): number {
+    return (this.delta + i) & 7;
+  }
+
+  /** TOP now, as an expression. */
+  top(): Expr {
     const m = this.e.m;
-    return i === 0 ? this.top : this.e.temp(m.i32.and(m.i32.add(this.top(), m.i32.const(i)), m.i32.const(7)));
+    return m.i32.and(m.i32.add(this.top0(), m.i32.const(this.delta)), m.i32.const(7));
   }
 
-  private isEmpty(p: Val): Expr {
+  private physicalByte(k: number): Expr {
     const m = this.e.m;
-    return m.i32.and(m.i32.shr_u(this.e.slot(Slot.FPU_EMPTY), p()), m.i32.const(1));
+    return m.i32.shl(m.i32.and(m.i32.add(this.top0(), m.i32.const(k)), m.i32.const(7)), m.i32.const(3));
   }
 
-  /** The instruction needs ST(i) holding a value (else: stack underflow, the interpreter's case). */
-  needFull(p: Val): void {
-    this.bad.push(this.isEmpty(p));
+  private expect(k: number, want: 'full' | 'empty'): void {
+    const m = this.e.m;
+    const now = this.state[k];
+    if (now === want) return;
+    if (now !== 'unknown') {
+      this.bad.push(m.i32.const(1)); // always the interpreter's case (stack underflow or overflow)
+      return;
+    }
+    const empty = m.i32.and(m.i32.shr_u(this.e.slot(Slot.FPU_EMPTY), m.i32.and(m.i32.add(this.top0(), m.i32.const(k)), m.i32.const(7))), m.i32.const(1));
+    this.bad.push(want === 'full' ? empty : m.i32.eqz(empty));
+    this.pending.push([k, want]);
   }
 
-  /** The instruction pushes into p (else: stack overflow). */
-  needEmpty(p: Val): void {
-    this.bad.push(this.e.m.i32.eqz(this.isEmpty(p)));
+  /** The instruction needs register k holding a value (else: stack underflow, the interpreter's case). */
+  needFull(k: number): void {
+    this.expect(k, 'full');
+  }
+
+  /** The instruction pushes into register k (else: stack overflow). */
+  needEmpty(k: number): void {
+    this.expect(k, 'empty');
   }
 
   /** Any other reason to leave the plain case. */
@@ -61,43 +114,74 @@ class Stack {
     this.bad.push(holds ? this.e.m.i32.eqz(condition) : condition);
   }
 
-  /** Emits the checks gathered so far: one branch to the rare path. */
+  /** Emits the checks gathered so far: one branch to the rare path. Past it, what they checked is known. */
   check(): void {
-    if (this.bad.length === 0) return;
-    const m = this.e.m;
-    const any = this.bad.reduce((a, b) => m.i32.or(a, b));
-    this.bad.length = 0;
-    this.e.emit(m.if(any, this.e.rarePath()));
+    if (this.bad.length > 0) {
+      const m = this.e.m;
+      const any = this.bad.reduce((a, b) => m.i32.or(a, b));
+      this.bad.length = 0;
+      this.e.emit(m.if(any, this.e.rarePath()));
+    }
+    for (const [k, known] of this.pending) this.state[k] = this.memory[k] = known;
+    this.pending.length = 0;
   }
 
-  read(p: Val): F64 {
+  /** The value of register k now (a temporary: later writes do not change it). */
+  read(k: number): F64 {
     const m = this.e.m;
-    return this.e.tempF64(m.f64.load(FPU_REGS_BYTE, 8, m.i32.shl(p(), m.i32.const(3))));
+    if (this.held[k] === undefined) {
+      this.e.emit(m.local.set(L_BLOCK_F64 + k, m.f64.load(FPU_REGS_BYTE, 8, this.physicalByte(k))));
+      this.held[k] = false;
+    }
+    return this.e.tempF64(m.local.get(L_BLOCK_F64 + k, Ty.f64));
   }
 
-  /** ST(p) = v, marked full. */
-  write(p: Val, v: Expr): void {
-    const m = this.e.m;
-    this.e.emit(m.f64.store(FPU_REGS_BYTE, 8, m.i32.shl(p(), m.i32.const(3)), v));
-    this.e.emit(this.e.setSlot(Slot.FPU_EMPTY, m.i32.and(this.e.slot(Slot.FPU_EMPTY), m.i32.rotl(m.i32.const(-2), p()))));
+  /** Register k = v, marked full. */
+  write(k: number, v: Expr): void {
+    this.e.emit(this.e.m.local.set(L_BLOCK_F64 + k, v));
+    this.held[k] = true;
+    this.state[k] = 'full';
   }
 
-  /** Marks p empty and moves TOP up. */
+  /** Marks ST(0) empty and moves TOP up. */
   pop(): void {
-    const m = this.e.m;
-    this.e.emit(this.e.setSlot(Slot.FPU_EMPTY, m.i32.or(this.e.slot(Slot.FPU_EMPTY), m.i32.shl(m.i32.const(1), this.top()))));
-    this.e.emit(this.e.setSlot(Slot.FPU_TOP, m.i32.and(m.i32.add(this.top(), m.i32.const(1)), m.i32.const(7))));
+    this.state[this.st(0)] = 'empty';
+    this.delta++;
   }
 
-  /** TOP moves down to p (written with write()). */
-  pushTo(p: Val): void {
-    this.e.emit(this.e.setSlot(Slot.FPU_TOP, p()));
+  /** TOP moves down to ST(-1) (written with write()). */
+  push(): void {
+    this.delta--;
   }
 
   /** The rounding-control field of the control word. */
   roundingControl(): Expr {
     const m = this.e.m;
     return m.i32.and(m.i32.shr_u(this.e.slot(Slot.FPU_CW), m.i32.const(10)), m.i32.const(3));
+  }
+
+  stores(): Expr[] {
+    const e = this.e, m = e.m;
+    const out: Expr[] = [];
+    let setMask = 0, clearMask = 0;
+    for (let k = 0; k < 8; k++) {
+      if (this.held[k]) out.push(m.f64.store(FPU_REGS_BYTE, 8, this.physicalByte(k), m.local.get(L_BLOCK_F64 + k, Ty.f64)));
+      if (this.state[k] !== 'unknown' && this.state[k] !== this.memory[k]) {
+        if (this.state[k] === 'empty') setMask |= 1 << k;
+        else clearMask |= 1 << k;
+      }
+    }
+    // The masks are relative to top0: rotate them into place within the 8 bits.
+    const rotated = (mask: number) =>
+      m.i32.and(m.i32.or(m.i32.shl(m.i32.const(mask), this.top0()), m.i32.shr_u(m.i32.const(mask), m.i32.sub(m.i32.const(8), this.top0()))), m.i32.const(0xff));
+    if (setMask | clearMask) {
+      let empty = e.slot(Slot.FPU_EMPTY);
+      if (clearMask) empty = m.i32.and(empty, m.i32.xor(rotated(clearMask), m.i32.const(-1)));
+      if (setMask) empty = m.i32.or(empty, rotated(setMask));
+      out.push(e.setSlot(Slot.FPU_EMPTY, empty));
+    }
+    if ((this.delta & 7) !== 0) out.push(e.setSlot(Slot.FPU_TOP, this.top()));
+    return out;
   }
 }
 
@@ -131,7 +215,7 @@ const emitLoad: InlineOp = (insn, e) => {
   const op = insn.entry.op;
   const mem = memoryOperand(insn);
   if (mem && mem.size !== 4 && mem.size !== 8 && !(op === 'fild' && mem.size === 2)) return false;
-  const x = new Stack(e);
+  const x = X87Block.of(e);
   let v: F64;
   if (op === 'fldz' || op === 'fld1') {
     const k = op === 'fld1' ? 1 : 0;
@@ -143,15 +227,15 @@ const emitLoad: InlineOp = (insn, e) => {
     // A signalling NaN is quietened as it loads: the interpreter's case, as every NaN here.
     if (op === 'fld') x.need(isNaN(e, v), false);
   } else {
-    const src = x.phys(insn.operands[0].reg);
+    const src = x.st(insn.operands[0].reg);
     x.needFull(src);
     v = x.read(src);
   }
-  const dst = e.temp(m.i32.and(m.i32.sub(x.top(), m.i32.const(1)), m.i32.const(7)));
+  const dst = x.st(-1);
   x.needEmpty(dst);
   x.check();
   x.write(dst, v());
-  x.pushTo(dst);
+  x.push();
   return true;
 };
 
@@ -161,9 +245,9 @@ const emitStore: InlineOp = (insn, e) => {
   const pop = insn.entry.op === 'fstp';
   const mem = memoryOperand(insn);
   if (mem && mem.size !== 4 && mem.size !== 8) return false;
-  const x = new Stack(e);
-  x.needFull(x.top);
-  const v = x.read(x.top);
+  const x = X87Block.of(e);
+  x.needFull(x.st(0));
+  const v = x.read(x.st(0));
   if (mem) {
     // DataView's float32 rounding is to nearest; the interpreter steps for the other modes, and a NaN keeps its payload there.
     if (mem.size === 4) x.need(m.i32.or(isNaN(e, v), m.i32.ne(x.roundingControl(), m.i32.const(0))), false);
@@ -171,7 +255,7 @@ const emitStore: InlineOp = (insn, e) => {
     const a = e.address(mem);
     e.storeAs(mem.size, a, (host) => (mem.size === 8 ? m.f64.store(0, 1, host, v()) : m.f32.store(0, 1, host, m.f32.demote(v()))));
   } else {
-    const dst = x.phys(insn.operands[0].reg);
+    const dst = x.st(insn.operands[0].reg);
     x.check();
     x.write(dst, v());
   }
@@ -185,9 +269,9 @@ const emitStoreInteger: InlineOp = (insn, e) => {
   const mem = memoryOperand(insn)!;
   const size = mem.size;
   if (size !== 2 && size !== 4 && size !== 8) return false;
-  const x = new Stack(e);
-  x.needFull(x.top);
-  const v = x.read(x.top);
+  const x = X87Block.of(e);
+  x.needFull(x.st(0));
+  const v = x.read(x.st(0));
   const rc = e.temp(x.roundingControl());
   const nearest = m.i32.eqz(rc());
   x.need(m.i32.or(nearest, m.i32.eq(rc(), m.i32.const(ROUND_TOWARD_ZERO))), true);
@@ -228,34 +312,34 @@ function arith(name: string, integer: boolean, pop: boolean): InlineOp {
   return (insn, e) => {
     const m = e.m;
     const [dst, src] = insn.operands;
-    const x = new Stack(e);
-    let to: Val, a: F64, b: F64;
+    const x = X87Block.of(e);
+    let to: number, a: F64, b: F64;
     if (dst.kind === 'mem') {
       if (integer ? dst.size !== 2 && dst.size !== 4 : dst.size !== 4 && dst.size !== 8) return false;
       const loaded = loadOperand(e, dst, integer);
       if (!loaded) return false;
-      to = x.top;
+      to = x.st(0);
       x.needFull(to);
       a = x.read(to);
       b = loaded;
     } else if (!pop && dst.reg === 0) {
-      const from = x.phys(src?.kind === 'st' ? src.reg : 0);
-      to = x.top;
+      const from = x.st(src?.kind === 'st' ? src.reg : 0);
+      to = x.st(0);
       x.needFull(to);
       x.needFull(from);
       a = x.read(to);
       b = x.read(from);
     } else {
-      to = x.phys(dst.reg);
+      to = x.st(dst.reg);
       x.needFull(to);
-      x.needFull(x.top);
+      x.needFull(x.st(0));
       a = x.read(to);
-      b = x.read(x.top);
+      b = x.read(x.st(0));
     }
-    x.need(m.i32.or(isNaN(e, a), isNaN(e, b)), false);
     if (division) x.need(m.f64.eq(name === 'div' ? b() : a(), m.f64.const(0)), false);
     const r = e.tempF64(f(e, a(), b()));
-    // A new NaN is an invalid operation; an exact zero sum under round-down may be -0: the interpreter's cases.
+    // A NaN result (a NaN operand, whose payload the interpreter propagates, or an invalid operation) and an
+    // exact zero sum under round-down (-0 or +0) are the interpreter's cases.
     x.need(isNaN(e, r), false);
     if (additive) x.need(m.i32.and(m.f64.eq(r(), m.f64.const(0)), m.i32.eq(x.roundingControl(), m.i32.const(ROUND_DOWN))), false);
     x.check();
@@ -267,13 +351,13 @@ function arith(name: string, integer: boolean, pop: boolean): InlineOp {
 
 /** FXCH ST(i). */
 const emitExchange: InlineOp = (insn, e) => {
-  const x = new Stack(e);
-  const other = x.phys(insn.operands[0]?.reg ?? 1);
-  x.needFull(x.top);
+  const x = X87Block.of(e);
+  const top = x.st(0), other = x.st(insn.operands[0]?.reg ?? 1);
+  x.needFull(top);
   x.needFull(other);
   x.check();
-  const a = x.read(x.top), b = x.read(other);
-  x.write(x.top, b());
+  const a = x.read(top), b = x.read(other);
+  x.write(top, b());
   x.write(other, a());
   return true;
 };
@@ -282,9 +366,9 @@ const emitExchange: InlineOp = (insn, e) => {
 const emitUnaryX87: InlineOp = (insn, e) => {
   const m = e.m;
   const op = insn.entry.op;
-  const x = new Stack(e);
-  x.needFull(x.top);
-  const v = x.read(x.top);
+  const x = X87Block.of(e);
+  x.needFull(x.st(0));
+  const v = x.read(x.st(0));
   let r: F64;
   if (op === 'fsqrt') {
     r = e.tempF64(m.f64.sqrt(v()));
@@ -293,7 +377,7 @@ const emitUnaryX87: InlineOp = (insn, e) => {
     r = () => (op === 'fchs' ? m.f64.neg(v()) : m.f64.abs(v()));
   }
   x.check();
-  x.write(x.top, r());
+  x.write(x.st(0), r());
   return true;
 };
 
@@ -301,11 +385,11 @@ const emitUnaryX87: InlineOp = (insn, e) => {
 const emitCompareEflags: InlineOp = (insn, e) => {
   const m = e.m;
   const pop = insn.entry.op === 'fcomip' || insn.entry.op === 'fucomip';
-  const x = new Stack(e);
-  const other = x.phys(insn.operands[1]?.reg ?? 1);
-  x.needFull(x.top);
+  const x = X87Block.of(e);
+  const other = x.st(insn.operands[1]?.reg ?? 1);
+  x.needFull(x.st(0));
   x.needFull(other);
-  const a = x.read(x.top), b = x.read(other);
+  const a = x.read(x.st(0)), b = x.read(other);
   x.need(m.i32.or(isNaN(e, a), isNaN(e, b)), false);
   x.check();
   // a > b: 0; a < b: CF; equal: ZF.
@@ -329,10 +413,12 @@ const emitControl: InlineOp = (insn, e) => {
     e.store(2, e.address(operand), () => m.i32.and(e.slot(Slot.FPU_CW), m.i32.const(0xffff)));
     return true;
   }
-  // FNSTSW: the status word with TOP in bits 11-13.
+  // FNSTSW: the status word with TOP in bits 11-13 (the block's TOP when it holds the stack).
+  const held = e.blockState instanceof X87Block ? e.blockState : null;
+  const top = (): Expr => (held ? held.top() : m.i32.and(e.slot(Slot.FPU_TOP), m.i32.const(7)));
   const sw = (): Expr =>
     m.i32.and(
-      m.i32.or(m.i32.and(e.slot(Slot.FPU_SW), m.i32.const(~0x3800)), m.i32.shl(m.i32.and(e.slot(Slot.FPU_TOP), m.i32.const(7)), m.i32.const(11))),
+      m.i32.or(m.i32.and(e.slot(Slot.FPU_SW), m.i32.const(~0x3800)), m.i32.shl(top(), m.i32.const(11))),
       m.i32.const(0xffff),
     );
   if (operand.kind === 'mem') e.store(2, e.address(operand), sw);

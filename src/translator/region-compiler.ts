@@ -182,7 +182,9 @@ function translateBlock(ctx: RegionContext, b: Block, k: number, copy: 'only' | 
     // to the recipe); FLAGS alone when j overwrites the status flags first but this block changed DF.
     // (Storing FLAGS on every edge made a DEC loop's iterations a chain through memory: 0.42 -> 0.55 ns.)
     const peeledBackEdge = j === k && copy !== 'only';
-    const stores = peeledBackEdge ? [] : flow.liveIn[j] !== 0 ? e.flagStores() : otherFlags ? e.flagStores(true) : [];
+    const flagStores = peeledBackEdge ? [] : flow.liveIn[j] !== 0 ? e.flagStores() : otherFlags ? e.flagStores(true) : [];
+    // Block j starts with the x87 stack in memory.
+    const stores = [...flagStores, ...e.blockStateStores()];
     const go = (...code: Expr[]): Expr => (stores.length + code.length === 1 ? [...stores, ...code][0] : m.block(null, [...stores, ...code], NONE));
     switch (how.kind) {
       case 'self':

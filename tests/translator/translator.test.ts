@@ -370,6 +370,34 @@ describe('translator', () => {
     expect(jit.stats!.helperSites).toBeLessThanOrEqual(5);
   });
 
+  test('a block holding the x87 stack in locals leaves exact FPU state at every way out: helper, underflow, overflow, fault', () => {
+    // Loop 1 pushes one more value than it pops each time (TOP moves between blocks, the ninth push overflows);
+    // inside it: FNSTSW after pushes, helper-run FXAM and FSIN between inline operations, an FADD reading a
+    // register the block emptied or never filled (underflow). Loop 2 pops one value per block (the last two
+    // underflow); loop 3 pushes and stores until its loads reach the unmapped page (#PF, precise).
+    const fpu = (r: ReturnType<typeof run>) => ({
+      words: Array.from(r.vm.cpu.s.subarray(64, 68)),
+      regs: Array.from(new Uint8Array(r.vm.cpu.s.buffer, r.vm.cpu.s.byteOffset + 0x120, 64)),
+      out: Array.from(r.vm.mmu.readBytes(DATA + 0x100, 0x400)),
+      cpu: r.regs,
+      trap: r.trap,
+      eip: r.eip,
+    });
+    const source = [
+      `mov esi, ${DATA + 0x1f00}`, `mov edi, ${DATA + 0x100}`, 'mov ecx, 12', 'fninit',
+      `mov dword ptr [${DATA}], 0`, `mov dword ptr [${DATA + 4}], 0x3ff80000`,
+      '1:', `fld qword ptr [${DATA}]`, 'fld1', 'fadd st(0), st(1)', 'fnstsw ax', 'mov [edi], ax', 'fxam', 'fnstsw ax', 'mov [edi + 2], ax',
+      'fld st(0)', 'fsin', 'fmul st(0), st(1)', 'fstp qword ptr [edi + 4]', 'fxch st(1)', 'fstp st(0)', 'fnstsw ax', 'mov [edi + 12], ax',
+      'fld1', 'fstp st(0)', 'fadd st(0), st(7)', 'fnstsw ax', 'mov [edi + 14], ax', 'fnclex', 'fst qword ptr [edi + 16]',
+      'add edi, 24', 'dec ecx', 'jnz 1b',
+      'mov ecx, 10', '2:', 'fstp qword ptr [edi]', 'fnstsw ax', 'mov [edi + 8], ax', 'add edi, 10', 'dec ecx', 'jnz 2b',
+      'fnclex', '3:', 'fld qword ptr [esi]', 'fld1', 'faddp st(1), st(0)', 'fstp qword ptr [edi]', 'add esi, 0x18', 'add edi, 8', 'jmp 3b',
+    ].join('\n');
+    const ref = run(source, 'interp');
+    expect(ref.trap).toBe(14);
+    for (const engine of ['jit', 'auto'] as const) expect(fpu(run(source, engine)), engine).toEqual(fpu(ref));
+  });
+
   test('inline SSE2 scalar arithmetic over edge values gives the interpreter\'s XMM registers, MXCSR flags and EFLAGS', () => {
     // Each round sets one of five MXCSRs (PE clear or set, round down, FTZ, DAZ), loads two table entries (zeros,
     // denormals, the smallest normal, infinities, NaN, values whose product underflows), and runs ADDSD MULSD DIVSD
