@@ -301,8 +301,6 @@ export class Emitter {
   private flagsDirty = 0;
   /** Set at the top of a peeled loop's repeated copy until its first flag writer: exits store this record. */
   private pendingFlags: FlagRecipe | null = null;
-  /** The block overwrote a register of its recipe before its first flag write (the record was stored on the way). */
-  recipeSpoiled = false;
 
   cell(c: Cell): Expr {
     if (c < Cell.FLAGS) this.touchedCells |= 1 << c;
@@ -316,11 +314,8 @@ export class Emitter {
     if (c < Cell.FLAGS) {
       this.touchedCells |= 1 << c;
       this.writtenCells |= 1 << c;
-      // The recipe reads this register: store the record it stands for while the old value is there.
-      if (this.pendingFlags !== null && this.pendingFlags.regs & (1 << c)) {
-        this.emit(...this.dropPendingFlags());
-        this.recipeSpoiled = true;
-      }
+      // The recipe reads this register: take the record it stands for while the old value is there.
+      if (this.pendingFlags !== null && this.pendingFlags.regs & (1 << c)) this.adoptPendingFlags();
     } else {
       this.flagsInLocals |= 1 << c;
       this.flagsDirty |= 1 << c;
@@ -334,12 +329,25 @@ export class Emitter {
     this.blockState = null;
     this.flagsInLocals = this.flagsDirty = 0;
     this.pendingFlags = pending;
-    this.recipeSpoiled = false;
   }
 
   /** After the block's first flag writer: the recipe no longer describes the flags. */
   flagsWritten(): void {
     this.pendingFlags = null;
+  }
+
+  /**
+   * The pending recipe's record goes into the flag cells' locals, as if its
+   * writer had run in this block: the op is known, and nothing goes to
+   * memory. (Storing it when the loop overwrote one of its registers made
+   * the loop's flags unknown, and a rotate in sha256's rounds computed them
+   * in full every iteration.)
+   */
+  private adoptPendingFlags(): void {
+    const p = this.pendingFlags!;
+    for (const c of [Cell.LOP, Cell.LDST, Cell.LSRC, Cell.LRES]) this.setCell(c, this.cell(c));
+    this.pendingFlags = null;
+    this.known = { op: p.op, bits: 32, plainSub: false };
   }
 
   /** The pending recipe's record stores (for the path being emitted), and the recipe dropped. */
@@ -787,13 +795,8 @@ export class Emitter {
    */
   setCarryOverflow(cf: Expr, of: Expr): void {
     const m = this.m;
-    if (this.pendingFlags !== null) {
-      // The recipe's record goes into the cells, where the RESULT record keeps using its result.
-      const p = this.pendingFlags;
-      for (const c of [Cell.LOP, Cell.LDST, Cell.LSRC, Cell.LRES]) this.setCell(c, this.cell(c));
-      this.pendingFlags = null;
-      this.known = { op: p.op, bits: 32, plainSub: false };
-    }
+    // The RESULT record keeps using the recipe's result.
+    if (this.pendingFlags !== null) this.adoptPendingFlags();
     const k = this.known;
     const flags = this.cell(Cell.FLAGS);
     const lazyAf = () => m.i32.and(m.i32.xor(m.i32.xor(this.cell(Cell.LDST), this.cell(Cell.LSRC)), this.cell(Cell.LRES)), m.i32.const(0x10));

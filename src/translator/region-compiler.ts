@@ -109,15 +109,8 @@ export function compileRegion(
       instructions += b.insns.length;
       const recipe = flow.recipe[k];
       if (recipe === null) return translateBlock(ctx, b, k, 'only', null);
-      // Peeled: the first iteration finds the flags in memory, the repeated copy as the recipe says;
-      // not worth two copies when the loop overwrites a register of the recipe before its first flag write.
-      const helpers = e.helperInsns.length, helperSites = e.helperSites;
+      // Peeled: the first iteration finds the flags in memory, the repeated copy as the recipe says.
       const repeated = translateBlock(ctx, b, k, 'repeated', recipe);
-      if (e.recipeSpoiled) {
-        e.helperInsns.length = helpers; // the copy is dropped, and its helper sites with it
-        e.helperSites = helperSites;
-        return translateBlock(ctx, b, k, 'only', null);
-      }
       const first = translateBlock(ctx, b, k, 'first', null);
       return m.block(null, [m.block(peelLabel(k), [first], NONE), repeated], NONE);
     });

@@ -130,6 +130,8 @@ describe('translator', () => {
     ['a rotate (it keeps SF ZF PF AF of the previous iteration\'s CMP), then a load', 'rol eax, 1\nmov edx, [ecx]\nadd ecx, 0x44\ncmp ecx, esi'],
     ['an INC (it keeps CF of the previous iteration\'s CMP), then a load', 'inc eax\nmov edx, [ecx]\nadd ecx, 0x44\ncmp ecx, esi'],
     ['a write to a register the flags came from, then a load', 'mov esi, 0x4800\nmov edx, [ecx]\nadd ecx, 0x44\ncmp ecx, esi'],
+    ['a write to a register the flags came from, a rotate, then a load', 'mov esi, 0x4800\nror eax, 3\nmov edx, [ecx]\nadd ecx, 0x44\ncmp ecx, esi'],
+    ['a write to a register the flags came from, an INC (CF from the record), then a load', 'mov esi, 0xf0000000\ninc eax\nmov edx, [ecx]\nadd ecx, 0x44\ncmp ecx, esi'],
     ['a SUB at the end', 'add eax, [ecx]\nadd ecx, 0x44\nsub edi, 1'],
   ])('a self-loop whose back edge leaves its flags unstored faults in a later iteration with exact flags (%s)', (_name, body) => {
     // The loop walks from DATA into the unmapped page after DATA + 0x2000: #PF in its 122nd iteration.
