@@ -90,14 +90,15 @@ export const DISPATCH_ENTRIES = 1 << DISPATCH_BITS;
  * The soft-TLB again, in the form translated code checks fastest: per
  * virtual page a read tag and a write tag (page base | TAG_VALID when that
  * access is allowed, else 0) and an addend (frame host offset - page base).
- * An access is fast when (address & (page mask | size-1)) | TAG_VALID equals
- * the tag: allowed, aligned, so within the page; its host offset is then
- * address + addend. The Mmu keeps these in step with the TLB entries.
+ * An access is fast when ((address + size - 1) & ~page mask) | TAG_VALID
+ * equals the tag of the address's page: allowed, and its last byte in the
+ * same page (any alignment); its host offset is then address + addend. The
+ * Mmu keeps these in step with the TLB entries.
  */
 export const TAG_READ_BASE = 0x800000;
 export const TAG_WRITE_BASE = 0xc00000;
 export const TLB_ADDEND_BASE = 0x1000000;
-/** Set in every valid tag and never in a masked address (bit 11: the mask keeps bits 0-1 and 12-31). */
+/** Set in every valid tag and never in a masked address (bit 11: the mask keeps bits 12-31). */
 export const TAG_VALID = 0x800;
 
 /** First byte of the guest frame pool. */

@@ -1,8 +1,7 @@
 import { Instruction, Operand, Seg } from '../decoder/types.js';
 import { lazyCode, LazyOp } from '../runtime/flags.js';
 import {
-  DISPATCH_BASE, DISPATCH_BITS, DISPATCH_ENTRIES, PAGE_MASK, PAGE_SHIFT, PAGE_SIZE, Slot, TAG_READ_BASE, TAG_VALID, TAG_WRITE_BASE,
-  TLB_ADDEND_BASE, TLB_BASE, Tlb,
+  DISPATCH_BASE, DISPATCH_BITS, DISPATCH_ENTRIES, PAGE_MASK, PAGE_SHIFT, Slot, TAG_READ_BASE, TAG_VALID, TAG_WRITE_BASE, TLB_ADDEND_BASE,
 } from '../runtime/layout.js';
 import { Codegen, Expr, IrBuilder, Ty } from './ir.js';
 import { conditionOf, flagsFormula } from './flag-functions.js';
@@ -545,7 +544,7 @@ export class Emitter {
     }
     const access = (host: Expr) =>
       m.local.set(t, size === 4 ? m.i32.load(0, 1, host) : size === 2 ? m.i32.load16_u(0, 1, host) : m.i32.load8_u(0, 1, host));
-    this.emit(this.tlbAccess(size, a, TAG_READ_BASE, Tlb.READ, access, slow));
+    this.emit(this.tlbAccess(size, a, TAG_READ_BASE, access, slow));
     return () => m.local.get(t, I32);
   }
 
@@ -573,7 +572,7 @@ export class Emitter {
     }
     const access = (host: Expr) =>
       size === 4 ? m.i32.store(0, 1, host, v()) : size === 2 ? m.i32.store16(0, 1, host, v()) : m.i32.store8(0, 1, host, v());
-    this.emit(this.tlbAccess(size, a, TAG_WRITE_BASE, Tlb.WRITE, access, slow));
+    this.emit(this.tlbAccess(size, a, TAG_WRITE_BASE, access, slow));
   }
 
   /**
@@ -585,13 +584,13 @@ export class Emitter {
   loadAs(size: number, a: Val, type: Ty, read: (host: Expr) => Expr): () => Expr {
     const m = this.m;
     const t = type === Ty.f64 ? this.tempLocalF64() : type === Ty.i64 ? this.tempLocal64() : this.tempLocal();
-    this.emit(this.tlbAccess(size, a, TAG_READ_BASE, Tlb.READ, (host) => m.local.set(t, read(host)), this.rarePath()));
+    this.emit(this.tlbAccess(size, a, TAG_READ_BASE, (host) => m.local.set(t, read(host)), this.rarePath()));
     return () => m.local.get(t, type);
   }
 
   /** An inline-TLB store of `size` bytes by `write(host)`; a miss leaves the region before the instruction. */
   storeAs(size: number, a: Val, write: (host: Expr) => Expr): void {
-    this.emit(this.tlbAccess(size, a, TAG_WRITE_BASE, Tlb.WRITE, write, this.rarePath()));
+    this.emit(this.tlbAccess(size, a, TAG_WRITE_BASE, write, this.rarePath()));
   }
 
   /** loadAs/storeAs are available: the inline TLB is on and its misses leave the region. */
@@ -600,12 +599,11 @@ export class Emitter {
   }
 
   /**
-   * The inline soft-TLB (layout.ts): an allowed, aligned access matches its
-   * page's tag and goes to address + addend. A misaligned one that stays in
-   * its page is checked against the TLB entry itself; anything else (not
-   * cached, not allowed, crossing a page) takes `slow`.
+   * The inline soft-TLB (layout.ts): an allowed access that stays in its
+   * page matches the page's tag and goes to address + addend; anything else
+   * (not cached, not allowed, crossing a page) takes `slow`.
    */
-  private tlbAccess(size: number, a: Val, tags: number, bit: number, access: (host: Expr) => Expr, slow: Expr): Expr {
+  private tlbAccess(size: number, a: Val, tags: number, access: (host: Expr) => Expr, slow: Expr): Expr {
     const m = this.m;
     const indexLocal = this.tempLocal();
     const index = () => m.local.get(indexLocal, I32);
@@ -621,20 +619,9 @@ export class Emitter {
           access(m.i32.add(a(), m.local.get(L_STACK_ADDEND, I32))),
         ], NONE)
       : access(m.i32.add(a(), m.i32.load(TLB_ADDEND_BASE, 4, index())));
-    let checked: Expr;
-    if (size === 1) checked = m.block(null, [setIndex, m.if(m.i32.eqz(tagged), slow, fast)], NONE);
-    else {
-      const e = this.tempLocal();
-      const inPage = m.i32.and(
-        m.i32.shr_u(m.i32.and(m.local.get(e, I32), m.i32.const(bit)), m.i32.const(Math.log2(bit))),
-        m.i32.le_u(m.i32.and(a(), m.i32.const(PAGE_MASK)), m.i32.const(PAGE_SIZE - size)),
-      );
-      const host = m.i32.or(m.i32.and(m.local.get(e, I32), m.i32.const(Tlb.FRAME)), m.i32.and(a(), m.i32.const(PAGE_MASK)));
-      const misaligned = m.block(null, [m.local.set(e, m.i32.load(TLB_BASE, 4, index())), m.if(inPage, access(host), slow)], NONE);
-      checked = m.block(null, [setIndex, m.if(m.i32.eqz(tagged), misaligned, fast)], NONE);
-    }
+    const checked = m.block(null, [setIndex, m.if(m.i32.eqz(tagged), slow, fast)], NONE);
     if (!stack) return checked;
-    // The stack page cache: an aligned SS access to the page the last SS store hit (writable, so readable, and
+    // The stack page cache: an SS access inside the page the last SS store hit (writable, so readable, and
     // not code) needs no table loads. Translated code never changes the TLB; helper calls drop the cache.
     return m.if(m.i32.eq(masked(), m.local.get(L_STACK_TAG, I32)), access(m.i32.add(a(), m.local.get(L_STACK_ADDEND, I32))), checked);
   }
@@ -668,10 +655,17 @@ export class Emitter {
     return m.i32.shl(m.i32.shr_u(a(), m.i32.const(PAGE_SHIFT)), m.i32.const(2));
   }
 
-  /** What a tag must equal for a `size`-byte access at `a`: its page | TAG_VALID, with the low bits that must be 0 for alignment. */
+  /**
+   * What a tag must equal for a `size`-byte access at `a`: the page of its
+   * last byte | TAG_VALID. It equals the tag of `a`'s page exactly when the
+   * access stays in that page, at any alignment. (Tagging the alignment
+   * instead sent every misaligned access, a quarter of dhry's, through a
+   * second path reading the TLB entry.)
+   */
   private pageTag(a: Val, size: number): Expr {
     const m = this.m;
-    return m.i32.or(m.i32.and(a(), m.i32.const(~PAGE_MASK | (size - 1))), m.i32.const(TAG_VALID));
+    const last = size === 1 ? a() : m.i32.add(a(), m.i32.const(size - 1));
+    return m.i32.or(m.i32.and(last, m.i32.const(~PAGE_MASK)), m.i32.const(TAG_VALID));
   }
 
   /** Set by store(): the instruction must check for a write to code before the next one runs. */
