@@ -20,6 +20,12 @@ export interface TranslatorOptions extends TranslateOptions {
   /** Live modules before every translation is flushed and translation starts over. */
   maxModules: number;
   /**
+   * auto: a hot block whose region would absorb a big translated region
+   * (16 blocks or more) must first run this many times the threshold; 0:
+   * it never waits.
+   */
+  lateFactor: number;
+  /**
    * auto: hand binaries to WebAssembly.compile and keep interpreting until
    * they are ready, instead of compiling synchronously. Off by default: the
    * engine's synchronous compile is lazy (tens of µs per module) while an
@@ -43,6 +49,7 @@ export const DEFAULT_TRANSLATOR_OPTIONS: TranslatorOptions = {
   threshold: 50,
   maxRegionBlocks: 48,
   maxModules: 4096,
+  lateFactor: 8,
   asyncCompile: false,
   chaining: true,
   registerCaching: true,
@@ -79,6 +86,8 @@ export interface TranslatorStats {
   invalidations: number;
   /** Translations thrown away because their code was written while they compiled. */
   discarded: number;
+  /** Hot blocks next to a big region made to wait before recompiling it (see postpone). */
+  postponed: number;
   flushes: number;
   liveModules: number;
 }
@@ -126,7 +135,7 @@ export class Translator {
   private readonly counters = {
     translatedInstructions: 0, helperInstructions: 0, slowMemoryAccesses: 0, regionsCompiled: 0, blocksCompiled: 0,
     instructionsCompiled: 0, helperSites: 0, codegenMs: 0, compileMs: 0, asyncCompileMs: 0, entries: 0, dispatchMisses: 0,
-    invalidations: 0, discarded: 0, flushes: 0,
+    invalidations: 0, discarded: 0, postponed: 0, flushes: 0,
   };
 
   constructor(private readonly vm: Machine, opts: Partial<TranslatorOptions> = {}) {
@@ -283,9 +292,34 @@ export class Translator {
   private compileNow(b: Block): void {
     const profile = this.vm.profile;
     const left = profile?.switchTo('compile');
-    this.install(this.build(this.formRegion(b)));
+    const plan = this.formRegion(b);
+    if (this.postpone(b, plan)) {
+      if (profile) profile.switchTo(left!);
+      return;
+    }
+    this.install(this.build(plan));
     if (profile) profile.switchTo(left!);
   }
+
+  /**
+   * A block that warms up next to a big translated region would recompile
+   * all of it: it must first run lateFactor times the threshold (its hit
+   * count is set back so the interpreter calls hot() again then). In lz77
+   * the rare branches of a 40-block loop warmed one by one and recompiled
+   * it nine times, each time starting over in the engine's baseline tier.
+   */
+  private postpone(seed: Block, plan: RegionPlan): boolean {
+    const absorbedBlocks = plan.absorbed.reduce((n, r) => n + r.blocks.length, 0);
+    const late = this.opts.lateFactor;
+    if (this.opts.mode !== 'auto' || late <= 1 || absorbedBlocks < BIG_REGION || this.postponed.has(seed)) return false;
+    this.postponed.add(seed);
+    seed.hits = this.opts.threshold - (late - 1) * this.opts.threshold;
+    this.counters.postponed++;
+    return true;
+  }
+
+  /** Blocks whose region was postponed once (see postpone). */
+  private readonly postponed = new WeakSet<Block>();
 
   /**
    * The region seeded at `seed`: blocks reached by direct branches and
@@ -528,6 +562,9 @@ interface CompileJob {
 
 /** Marks blocks of a region being compiled. */
 const PENDING: Region = { id: -1, blocks: [], firstSlot: 0, valid: false };
+
+/** Translated blocks a new region would absorb before its seed must prove hotter (see postpone). */
+const BIG_REGION = 16;
 
 /** Blocks the translator takes: flat 32-bit code whose instructions all decoded. */
 function translatable(b: Block): boolean {

@@ -193,6 +193,25 @@ describe('translator', () => {
     expect(vm.stats().translator!.liveModules).toBe(0);
   });
 
+  test('a branch that warms up late next to a big region waits before recompiling it, and execution stays exact', () => {
+    // A loop of 20 blocks (a chain of conditional steps) becomes one region; a side path taken every 4th
+    // iteration reaches the threshold after it, and its region would absorb the loop's.
+    const steps = Array.from({ length: 18 }, (_, k) => `test eax, ${1 << (k % 8)}\njz ${100 + k}f\nadd ebx, ${k + 1}\n${100 + k}:`);
+    const source = [
+      'xor eax, eax', 'xor ebx, ebx', 'mov ecx, 3000', '1:', 'inc eax', ...steps,
+      'test eax, 3', 'jnz 2f', 'add ebx, 1000', 'xor ebx, 0x55', '2:', 'dec ecx', 'jnz 1b', 'int 0x80',
+    ].join('\n');
+    const ref = run(source, 'interp');
+    const waits = run(source, 'auto');
+    const eager = run(source, 'auto', { lateFactor: 0 });
+    for (const r of [waits, eager]) expect({ regs: r.regs, flags: r.flags }).toEqual({ regs: ref.regs, flags: ref.flags });
+    expect(waits.stats!.postponed).toBeGreaterThan(0);
+    expect(eager.stats!.postponed).toBe(0);
+    // The side path still gets translated after 8 x 8 runs: about 2,000 instructions are interpreted in all
+    // (the loop's first 8 iterations too); a side path left to the interpreter would make that 40,000.
+    expect(waits.icount - waits.stats!.translatedInstructions).toBeLessThan(8000);
+  });
+
   test('reaching the live-module cap flushes translations and execution stays exact', () => {
     const loops = [1, 2, 3, 4, 5, 6].map((k) => `mov ecx, 50\n${k}: add eax, ${k}\nrol eax, 1\ndec ecx\njnz ${k}b`).join('\n');
     const source = `${loops}\nint 0x80`;
