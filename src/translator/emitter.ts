@@ -719,16 +719,7 @@ export class Emitter {
   carry(): Expr {
     const m = this.m;
     const k = this.known;
-    if (k && (k.op === LazyOp.ADD || k.op === LazyOp.SUB)) {
-      const d = this.cell(Cell.LDST), s = this.cell(Cell.LSRC), r = this.cell(Cell.LRES);
-      const d2 = this.cell(Cell.LDST), s2 = this.cell(Cell.LSRC), r2 = this.cell(Cell.LRES);
-      const sh = m.i32.const(k.bits - 1);
-      const bitsExpr =
-        k.op === LazyOp.ADD
-          ? m.i32.or(m.i32.and(d, s), m.i32.and(m.i32.or(d2, s2), m.i32.xor(r, m.i32.const(-1))))
-          : m.i32.or(m.i32.and(m.i32.xor(d, m.i32.const(-1)), s), m.i32.and(m.i32.or(m.i32.xor(d2, m.i32.const(-1)), s2), r2));
-      return m.i32.and(m.i32.shr_u(bitsExpr, sh), m.i32.const(1));
-    }
+    if (k && (k.op === LazyOp.ADD || k.op === LazyOp.SUB)) return this.recordCarry(k.op, () => m.i32.const(k.bits - 1));
     if (k && k.op === LazyOp.LOGIC) return m.i32.const(0);
     // These keep CF (and OF) in the FLAGS cell.
     if (k && (k.op === LazyOp.RESULT || k.op === LazyOp.INC || k.op === LazyOp.DEC)) return m.i32.and(this.cell(Cell.FLAGS), m.i32.const(1));
@@ -736,14 +727,22 @@ export class Emitter {
     // An unknown record (a block's first INC or ADC): CF alone, as the interpreter's carryFlag, not all six flags.
     const op = this.temp(m.i32.and(this.cell(Cell.LOP), m.i32.const(0xff)));
     const sh = this.temp(m.i32.sub(m.i32.shr_u(this.cell(Cell.LOP), m.i32.const(8)), m.i32.const(1)));
+    const kept = m.select(m.i32.eq(op(), m.i32.const(LazyOp.LOGIC)), m.i32.const(0), m.i32.and(this.cell(Cell.FLAGS), m.i32.const(1)));
+    const sub = m.select(m.i32.eq(op(), m.i32.const(LazyOp.SUB)), this.recordCarry(LazyOp.SUB, sh), kept);
+    return m.select(m.i32.eq(op(), m.i32.const(LazyOp.ADD)), this.recordCarry(LazyOp.ADD, sh), sub);
+  }
+
+  /** CF of an ADD or SUB record in the cells, its sign bit at `sh` (the interpreter's carryFlag formulas). */
+  private recordCarry(op: LazyOp.ADD | LazyOp.SUB, sh: () => Expr): Expr {
+    const m = this.m;
     const d = () => this.cell(Cell.LDST), s = () => this.cell(Cell.LSRC), r = () => this.cell(Cell.LRES);
     const not = (x: Expr) => m.i32.xor(x, m.i32.const(-1));
-    const bit = (x: Expr) => m.i32.and(m.i32.shr_u(x, sh()), m.i32.const(1));
-    const addCarry = bit(m.i32.or(m.i32.and(d(), s()), m.i32.and(m.i32.or(d(), s()), not(r()))));
-    const subCarry = bit(m.i32.or(m.i32.and(not(d()), s()), m.i32.and(m.i32.or(not(d()), s()), r())));
-    const kept = m.select(m.i32.eq(op(), m.i32.const(LazyOp.LOGIC)), m.i32.const(0), m.i32.and(this.cell(Cell.FLAGS), m.i32.const(1)));
-    return m.select(m.i32.eq(op(), m.i32.const(LazyOp.ADD)), addCarry, m.select(m.i32.eq(op(), m.i32.const(LazyOp.SUB)), subCarry, kept));
+    const bits = op === LazyOp.ADD
+      ? m.i32.or(m.i32.and(d(), s()), m.i32.and(m.i32.or(d(), s()), not(r())))
+      : m.i32.or(m.i32.and(not(d()), s()), m.i32.and(m.i32.or(not(d()), s()), r()));
+    return m.i32.and(m.i32.shr_u(bits, sh()), m.i32.const(1));
   }
+
 
   /**
    * EFLAGS computed from the cells, inline (flagsFormula: the formulas of the

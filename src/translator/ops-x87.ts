@@ -81,9 +81,14 @@ class X87Block implements BlockLocalState {
     return m.i32.and(m.i32.add(this.top0(), m.i32.const(this.delta)), m.i32.const(7));
   }
 
-  private physicalByte(k: number): Expr {
+  /** The physical register number of register k. */
+  private physical(k: number): Expr {
     const m = this.e.m;
-    return m.i32.shl(m.i32.and(m.i32.add(this.top0(), m.i32.const(k)), m.i32.const(7)), m.i32.const(3));
+    return m.i32.and(m.i32.add(this.top0(), m.i32.const(k)), m.i32.const(7));
+  }
+
+  private physicalByte(k: number): Expr {
+    return this.e.m.i32.shl(this.physical(k), this.e.m.i32.const(3));
   }
 
   private expect(k: number, want: 'full' | 'empty'): void {
@@ -94,7 +99,7 @@ class X87Block implements BlockLocalState {
       this.bad.push(m.i32.const(1)); // always the interpreter's case (stack underflow or overflow)
       return;
     }
-    const empty = m.i32.and(m.i32.shr_u(this.e.slot(Slot.FPU_EMPTY), m.i32.and(m.i32.add(this.top0(), m.i32.const(k)), m.i32.const(7))), m.i32.const(1));
+    const empty = m.i32.and(m.i32.shr_u(this.e.slot(Slot.FPU_EMPTY), this.physical(k)), m.i32.const(1));
     this.bad.push(want === 'full' ? empty : m.i32.eqz(empty));
     this.pending.push([k, want]);
   }

@@ -293,11 +293,7 @@ export class Translator {
     const profile = this.vm.profile;
     const left = profile?.switchTo('compile');
     const plan = this.formRegion(b);
-    if (this.postpone(b, plan)) {
-      if (profile) profile.switchTo(left!);
-      return;
-    }
-    this.install(this.build(plan));
+    if (!this.postpone(b, plan)) this.install(this.build(plan));
     if (profile) profile.switchTo(left!);
   }
 
