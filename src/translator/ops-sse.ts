@@ -217,7 +217,7 @@ function read128(e: Emitter, op: Operand, aligned: boolean): [() => Expr, () => 
   return [lo, () => m.local.get(hi, Ty.i64)];
 }
 
-const ALIGNED = new Set(['movaps', 'movapd', 'movdqa']);
+const ALIGNED = new Set(['movaps', 'movapd', 'movdqa', 'movntps', 'movntpd', 'movntdq']);
 
 /** MOVAPS/MOVAPD/MOVDQA/MOVUPS/MOVUPD/MOVDQU between registers and memory. */
 const emitMove128: InlineOp = (insn, e) => {
@@ -342,6 +342,8 @@ export const SSE_INLINE: Readonly<Record<string, InlineOp>> = (() => {
     unpcklpd: emitUnpack, unpckhpd: emitUnpack, movlpd: emitMoveHalf, movhpd: emitMoveHalf,
     movd: emitMovd, paddd: emitPackedInt, psubd: emitPackedInt, paddq: emitPackedInt, psubq: emitPackedInt, pshufd: emitPshufd,
     movaps: emitMove128, movapd: emitMove128, movdqa: emitMove128, movups: emitMove128, movupd: emitMove128, movdqu: emitMove128,
+    // Non-temporal stores (glibc's memset and memcpy above a cache's size): a plain aligned store here.
+    movntps: emitMove128, movntpd: emitMove128, movntdq: emitMove128,
   };
   for (const name of Object.keys(LOGIC)) {
     table[`${name}ps`] = logic(name);

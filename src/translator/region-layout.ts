@@ -90,7 +90,10 @@ export class RegionShape {
       const labels: string[] = [];
       for (let k = lo; k <= hi; k++) labels.push(this.itemLabel(k, level));
       const index = lo === 0 ? next() : m.i32.sub(next(), m.i32.const(lo));
-      return m.switch(labels, labels[0], index);
+      const routed = m.switch(labels, labels[0], index);
+      // A loop's top is reached mostly by its back edges (next = -1): one sign test skips the br_table, which
+      // the engine compiles as a subtract and a compare chain on every iteration.
+      return level === null ? routed : m.if(m.i32.ge_s(next(), m.i32.const(0)), routed);
     };
     const sequence = (lo: number, hi: number, level: Loop | null, children: Loop[]): Expr => {
       // Items: single blocks and child loops, in layout order.
