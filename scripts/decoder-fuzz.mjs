@@ -48,9 +48,9 @@ export const ICED_OPTIONS =
  *
  * In: 8086/186/286/386/486 base instructions, x87 (8087/287/387 forms), CPUID,
  * TSC, MSR, CX8, SEP (SYSENTER/SYSEXIT), CMOV (incl. FCMOV/FCOMI), MMX, FXSR,
- * SSE, SSE2, CLFSH, PAUSE, RDPMC, RSM (SMM), the multi-byte/hint NOPs and
+ * SSE, SSE2, SSE3 (with FISTTP), CLFSH, PAUSE, RDPMC, RSM (SMM), the multi-byte/hint NOPs and
  * POPCNT.
- * Out (examples seen by the fuzzer): SSE3 (incl. FISTTP, MONITOR/MWAIT),
+ * Out (examples seen by the fuzzer): MONITOR/MWAIT (their own CPUID bit),
  * SSSE3, SSE4.1/4.2, AVX/AVX2/AVX-512 (VEX/EVEX), XOP, 3DNow! (FEMMS), AES,
  * PCLMULQDQ, SHA, MOVBE, CRC32, ADX, BMI, RTM (XBEGIN/XABORT), CET,
  * VMX/SVM/SMX, XSAVE*, RDTSCP, RDRAND/RDSEED, CLFLUSHOPT/CLWB, PTWRITE,
@@ -59,7 +59,7 @@ export const ICED_OPTIONS =
  */
 export const SUPPORTED_FEATURE_NAMES = [
   'INTEL8086', 'INTEL186', 'INTEL286', 'INTEL386', 'INTEL486', 'FPU', 'FPU287', 'FPU387', 'CPUID', 'TSC', 'MSR',
-  'CX8', 'SEP', 'CMOV', 'MMX', 'FXSR', 'SSE', 'SSE2', 'CLFSH', 'PAUSE', 'RDPMC', 'SMM', 'MULTIBYTENOP', 'POPCNT',
+  'CX8', 'SEP', 'CMOV', 'MMX', 'FXSR', 'SSE', 'SSE2', 'SSE3', 'CLFSH', 'PAUSE', 'RDPMC', 'SMM', 'MULTIBYTENOP', 'POPCNT',
 ];
 const SUPPORTED = new Set(SUPPORTED_FEATURE_NAMES.map((name) => CpuidFeature[name]));
 

@@ -52,7 +52,7 @@ function backwards(insns: readonly Instruction[], liveOut: number, dead: boolean
 const PLAIN_JUMPS = new Set(['jmp', 'jcc', 'loop', 'loope', 'loopne', 'jcxz']);
 const TRAPPING = new Set(['div', 'idiv', 'bound', 'into', 'int', 'int3', 'int1', 'aam', 'xlat', 'ud']);
 /** Groups whose instructions touch memory implicitly (the stack, strings) or load segments. */
-const FAULTING_GROUPS = new Set(['stack', 'seg', 'system', 'io', 'string', 'x87', 'mmx', 'sse', 'sse2']);
+const FAULTING_GROUPS = new Set(['stack', 'seg', 'system', 'io', 'string', 'x87', 'mmx', 'sse', 'sse2', 'sse3']);
 
 /** Whether the instruction can raise an exception (so the flags must be exact before it). */
 export function mayFault(insn: Instruction): boolean {

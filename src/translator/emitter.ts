@@ -1042,7 +1042,7 @@ export class Emitter {
   }
 }
 
-const SIMD_GROUPS = new Set(['mmx', 'sse', 'sse2']);
+const SIMD_GROUPS = new Set(['mmx', 'sse', 'sse2', 'sse3']);
 
 /**
  * An x87, MMX or SSE instruction that leaves general registers and EFLAGS

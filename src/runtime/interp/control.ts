@@ -124,12 +124,13 @@ export function compilePrivileged(insn: Instruction): Exec {
 
 /**
  * CPUID family 6 (P6), reporting only what the interpreter implements: FPU,
- * TSC, CX8, CMOV (with FCMOV), MMX, FXSR (FXSAVE/FXRSTOR), SSE, SSE2; POPCNT.
- * Nothing of SSE3 or later (no FISTTP, no XSAVE).
+ * TSC, CX8, CMOV (with FCMOV), MMX, FXSR (FXSAVE/FXRSTOR), SSE, SSE2, SSE3
+ * (with FISTTP; not MONITOR/MWAIT, which have their own bit); POPCNT.
+ * Nothing of SSSE3 or later (no XSAVE).
  */
 export const CPUID_VENDOR = 'GenuineIntel';
 export const CPUID_1_EDX = 1 | (1 << 4) | (1 << 8) | (1 << 15) | (1 << 23) | (1 << 24) | (1 << 25) | (1 << 26);
-export const CPUID_1_ECX = 1 << 23;
+export const CPUID_1_ECX = (1 << 23) | 1;
 export const CPUID_1_EAX = 0x000006f1;
 
 export function compileCpuid(_insn: Instruction, vm: Machine): Exec {

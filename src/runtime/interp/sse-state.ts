@@ -275,7 +275,7 @@ export class Simd {
 }
 
 /** Instructions whose 16-byte memory operand may be misaligned (everything else of SSE faults: #GP(0)). */
-const UNALIGNED = new Set(['movups', 'movupd', 'movdqu', 'maskmovdqu']);
+const UNALIGNED = new Set(['movups', 'movupd', 'movdqu', 'maskmovdqu', 'lddqu', 'movddup']);
 
 export function needsAlignment(insn: Instruction): boolean {
   return !UNALIGNED.has(insn.entry.mnemonic);

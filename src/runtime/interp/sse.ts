@@ -436,5 +436,46 @@ for (const [name, op] of Object.entries(ARITH)) {
   FLOAT_SEMANTICS[`${name}sd`] = sd(op);
 }
 
-/** The interpreter's MMX, SSE and SSE2 semantics, by the decoder's operation names. */
-export const SSE_SEMANTICS: Readonly<Record<string, Compiler>> = { ...SIMD_INT_SEMANTICS, ...FLOAT_SEMANTICS };
+// ---------------------------------------------------------------- SSE3
+
+/**
+ * HADDPS/HSUBPS: lane k of the result is the even lane op the odd lane of a
+ * pair, the destination's pairs first, then the source's. The operands are
+ * laid out so lane k's are at k and 4 + k, as the vertical ops have them.
+ */
+const horizontal32 = (op: FOp) => floatOp(({ fp, u }) => {
+  const t = u.t32;
+  return () => {
+    const [a0, a1, a2, a3, b0, b1, b2, b3] = t;
+    t[0] = a0; t[1] = a2; t[2] = b0; t[3] = b2;
+    t[4] = a1; t[5] = a3; t[6] = b1; t[7] = b3;
+    for (let i = 0; i < 4; i++) fp.binary32(op, i, 4 + i);
+  };
+});
+
+/** HADDPD/HSUBPD: double lanes [A0, A1, B0, B1] become [A0, B0, A1, B1], then lane j = lane j op lane j + 2. */
+const horizontal64 = (op: FOp) => floatOp(({ fp, u }) => {
+  const t = u.t32;
+  return () => {
+    const a1lo = t[2], a1hi = t[3];
+    t[2] = t[4]; t[3] = t[5];
+    t[4] = a1lo; t[5] = a1hi;
+    fp.binary64(op, 0, 2);
+    fp.binary64(op, 1, 3);
+  };
+});
+
+const SSE3_SEMANTICS: Record<string, Compiler> = {
+  addsubps: floatOp(({ fp }) => () => { for (let i = 0; i < 4; i++) fp.binary32(i & 1 ? FOp.ADD : FOp.SUB, i, 4 + i); }),
+  addsubpd: floatOp(({ fp }) => () => { fp.binary64(FOp.SUB, 0, 2); fp.binary64(FOp.ADD, 1, 3); }),
+  haddps: horizontal32(FOp.ADD), hsubps: horizontal32(FOp.SUB),
+  haddpd: horizontal64(FOp.ADD), hsubpd: horizontal64(FOp.SUB),
+  movsldup: shuffle((t) => { t[8] = t[9] = t[4]; t[10] = t[11] = t[6]; }),
+  movshdup: shuffle((t) => { t[8] = t[9] = t[5]; t[10] = t[11] = t[7]; }),
+  movddup: shuffle((t) => { t[8] = t[10] = t[4]; t[9] = t[11] = t[5]; }),
+  // LDDQU may read more than it needs on some CPUs; loading the 16 bytes is MOVDQU.
+  lddqu: move(),
+};
+
+/** The interpreter's MMX, SSE, SSE2 and SSE3 semantics (FISTTP is the x87's), by the decoder's operation names. */
+export const SSE_SEMANTICS: Readonly<Record<string, Compiler>> = { ...SIMD_INT_SEMANTICS, ...FLOAT_SEMANTICS, ...SSE3_SEMANTICS };

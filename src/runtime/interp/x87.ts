@@ -204,8 +204,9 @@ class X87 {
   }
 
   /** FIST: rounded by RC; NaN or out of range stores the integer indefinite (IE). */
-  writeInt(a: number, size: number, v: number): void {
-    const n = this.round(v);
+  /** FIST/FISTP by the rounding control; FISTTP (`truncate`) toward zero whatever it says. */
+  writeInt(a: number, size: number, v: number, truncate = false): void {
+    const n = truncate ? Math.trunc(v) : this.round(v);
     const bits = size * 8;
     const limit = 2 ** (bits - 1);
     const valid = n === n && n >= -limit && n < limit;
@@ -586,9 +587,9 @@ const X87_TABLE: Record<string, X87Compiler> = {
     };
   },
   fist: (c) => {
-    const ea = memoryAddress(c), size = memOperand(c.insn).size, pop = c.op === 'fistp', x = c.x;
+    const ea = memoryAddress(c), size = memOperand(c.insn).size, pop = c.op !== 'fist', truncate = c.op === 'fisttp', x = c.x;
     return () => {
-      x.writeInt(ea(), size, x.get(0));
+      x.writeInt(ea(), size, x.get(0), truncate);
       if (pop) x.pop();
     };
   },
@@ -735,6 +736,7 @@ const X87_TABLE: Record<string, X87Compiler> = {
 };
 X87_TABLE.fstp = X87_TABLE.fst;
 X87_TABLE.fistp = X87_TABLE.fist;
+X87_TABLE.fisttp = X87_TABLE.fist;
 X87_TABLE.ffreep = X87_TABLE.ffree;
 X87_TABLE.fdecstp = X87_TABLE.fincstp;
 // FADD ... FDIVR: memory, register and popping forms, and the integer-operand FIADD ... FIDIVR.
