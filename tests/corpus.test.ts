@@ -35,12 +35,12 @@ describe.concurrent('corpus', () => {
     let native: ReturnType<typeof runNative> | undefined;
     for (const engine of ENGINES) {
       test(
-        `${g.name} [${engine}]`,
+        `${g.name} [${[engine, ...g.wasmvisor].join(' ')}]`,
         async () => {
           expect(existsSync(g.path), `${g.path} was not built`).toBe(true);
           const opts = { args: g.args, stdin: g.stdin };
           native ??= pool.run(() => runNative(g.path, opts));
-          const emu = await pool.run(() => runWasmvisor(g.path, { ...opts, engine }));
+          const emu = await pool.run(() => runWasmvisor(g.path, { ...opts, engine, options: g.wasmvisor }));
           const problems = compareRuns(await native, emu);
           if (problems.length) throw new Error(`${g.name}: wasmvisor --engine ${engine} differs from native\n${problems.join('\n')}`);
         },

@@ -33,9 +33,9 @@ const DEBIAN_RUN_TIMEOUT = 240_000;
 const pool = new Pool();
 
 /** `wasmvisor run --engine ENGINE [--sysroot DIR] PROGRAM ARGS...` */
-function runUnder(engine: string, sysroot: string | null, program: string, opts: RunOptions = {}) {
+function runUnder(engine: string, sysroot: string | null, program: string, opts: RunOptions & { options?: string[] } = {}) {
   const root = sysroot !== null ? ['--sysroot', sysroot] : [];
-  return runProcess(process.execPath, [CLI, 'run', '--engine', engine, ...root, program, ...(opts.args ?? [])], opts);
+  return runProcess(process.execPath, [CLI, 'run', '--engine', engine, ...root, ...(opts.options ?? []), program, ...(opts.args ?? [])], opts);
 }
 
 const LUA_SCRIPT = `-- closures, tables, strings, integers and floats, coroutines, errors, stdin
@@ -151,12 +151,17 @@ describe.concurrent('dynamically linked programs with --sysroot', () => {
     }
   }
 
-  const debian: { name: string; program: string; args: string[]; stdin?: string }[] = [
+  const debian: { name: string; program: string; args: string[]; stdin?: string; options?: string[] }[] = [
     { name: 'lua5.4 script.lua', program: 'usr/bin/lua5.4', args: ['script.lua', 'one', 'two'], stdin: '1 2 3\n-40 x 500\n' },
     // -init /dev/null: no ~/.sqliterc, hence no getpwuid (whose NSS lookup would try nscd's socket)
     { name: 'sqlite3 SQL from stdin', program: 'usr/bin/sqlite3', args: ['-init', '/dev/null'], stdin: SQL_SCRIPT },
     // reals that doubles hold exactly: sqlite3 prints with long double, which wasmvisor's x87 keeps as double (see the README)
     { name: 'sqlite3 -json :memory:', program: 'usr/bin/sqlite3', args: ['-init', '/dev/null', '-json', ':memory:', "SELECT 1 AS a, 'x' AS b, 2.5 AS c, NULL AS d UNION ALL SELECT 2, 'y\"z', -0.375, x'00ff'"] },
+    // reals a double prints otherwise than the CPU's long double (-0.001 where the CPU prints -0.0010000000000000000208): --x87 exact
+    {
+      name: 'sqlite3 -json with long double printing, --x87 exact', program: 'usr/bin/sqlite3', options: ['--x87', 'exact'],
+      args: ['-init', '/dev/null', '-json', ':memory:', 'SELECT -0.001 AS a, 0.1 + 0.2 AS b, 1e300 * 1e10 AS c, 2.0 / 3 AS d, 123456789.123456789 AS e, exp(1) AS f'],
+    },
   ];
   for (const c of debian) {
     let native: ReturnType<typeof runNative> | undefined;
@@ -165,7 +170,7 @@ describe.concurrent('dynamically linked programs with --sysroot', () => {
         ready();
         const opts = { stdin: c.stdin, cwd: work, timeoutMs: DEBIAN_RUN_TIMEOUT };
         native ??= pool.run(() => runNative(join(root, 'lib/ld-linux.so.2'), { ...opts, args: nativeArgs(c.program, c.args) }));
-        const emu = await pool.run(() => runUnder(engine, root, join(root, c.program), { ...opts, args: c.args }));
+        const emu = await pool.run(() => runUnder(engine, root, join(root, c.program), { ...opts, args: c.args, options: c.options }));
         const problems = compareRuns(await native, emu);
         if (problems.length) throw new Error(`${c.name}: wasmvisor --engine ${engine} --sysroot differs from native\n${problems.join('\n')}`);
       }, 2 * DEBIAN_RUN_TIMEOUT);

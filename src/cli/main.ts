@@ -37,6 +37,7 @@ interface RunOptions {
   slowPathExits: boolean;
   asyncCompile?: boolean;
   codegen: 'direct' | 'binaryen';
+  x87: 'double' | 'exact';
   dumpWasm?: string;
   strict?: boolean;
   stats?: boolean;
@@ -83,6 +84,15 @@ export function buildCli(): Command {
         .default('direct'),
     )
     .option('--async-compile', 'auto: compile hot regions with WebAssembly.compile in the background (the interpreter runs meanwhile)')
+    .addOption(
+      new Option(
+        '--x87 <precision>',
+        'x87 registers: double (float64, the common instructions translated inline: fast; long double and 64-bit intermediates can differ ' +
+          'from the CPU in the last bits) or exact (80-bit extended values computed as the CPU does, every x87 instruction interpreted)',
+      )
+        .choices(['double', 'exact'])
+        .default('double'),
+    )
     .option('--dump-wasm <dir>', 'write each translated module as WebAssembly text (through wabt) into DIR')
     .option('--strict', 'stop on an unimplemented syscall instead of returning -ENOSYS')
     .option('--stats', 'print execution statistics to stderr at exit')
@@ -127,6 +137,7 @@ lockstep finds the translated code and the interpreter disagree.`,
         maxInstructions: opts.maxInstructions,
         timeoutMs: opts.timeout !== undefined ? opts.timeout * 1000 : undefined,
         engine: opts.engine,
+        x87: opts.x87,
         translator: {
           threshold: Math.max(1, opts.threshold),
           chaining: opts.chaining,

@@ -1,5 +1,5 @@
 import * as fs from 'node:fs';
-import { Engine, Machine } from '../runtime/machine.js';
+import { Engine, Machine, type X87Precision } from '../runtime/machine.js';
 import type { TranslatorOptions } from '../translator/translator.js';
 import type { TimeProfile } from '../runtime/time-profile.js';
 import { type ElfImage, LoadError, readElfFile } from './elf.js';
@@ -38,6 +38,8 @@ export interface RunLinuxOptions {
   engine?: Engine;
   /** Translator tuning and switches. */
   translator?: Partial<TranslatorOptions>;
+  /** x87 registers as float64 ('double', the default: fast) or 80-bit extended values ('exact': as the CPU computes). */
+  x87?: X87Precision;
   /** Write each translated module as text (through wabt) into this directory. */
   dumpWasmDir?: string;
   /** Split the run's time between interpreter, translated code, compiling and syscalls. */
@@ -100,6 +102,7 @@ export async function runLinuxProgram(opts: RunLinuxOptions): Promise<number> {
     mapper: proc.mm,
     personality: proc,
     engine: opts.engine ?? 'auto',
+    x87: opts.x87,
     translator: { ...opts.translator, ...(dumper ? { onModule: dumper.onModule } : {}) },
     profile: opts.profile,
   });
@@ -122,6 +125,7 @@ export async function runLinuxProgram(opts: RunLinuxOptions): Promise<number> {
         mapper: child.mm,
         personality: child,
         engine: opts.engine ?? 'auto',
+        x87: opts.x87,
         translator: opts.translator,
       });
       child.attach(childVm);

@@ -16,6 +16,8 @@ export interface BareMachineOptions {
   /** Execution engine (default interp). */
   engine?: MachineOptions['engine'];
   translator?: MachineOptions['translator'];
+  /** x87 precision (default double). */
+  x87?: MachineOptions['x87'];
 }
 
 /** Ends the run on any interrupt or exception, recording which. */
@@ -44,6 +46,7 @@ export function createBareMachine(opts: BareMachineOptions = {}): { vm: Machine;
     personality: traps,
     engine: opts.engine,
     translator: opts.translator,
+    x87: opts.x87,
   });
   mapper = new FlatMapper(vm.mem);
   vm.mmu.mapper = mapper;

@@ -48,7 +48,16 @@ export interface MachineOptions {
   translator?: Partial<TranslatorOptions>;
   /** Split the VM's wall time into interpreter, translated code, compiling and syscalls (see TimeProfile). */
   profile?: TimeProfile;
+  /**
+   * x87 precision: 'double' (the default) keeps registers as float64 and runs
+   * the common x87 instructions inline in translated code; 'exact' computes
+   * on 80-bit extended values (interp/x87-exact.ts), every x87 instruction
+   * through the interpreter.
+   */
+  x87?: X87Precision;
 }
+
+export type X87Precision = 'double' | 'exact';
 
 export interface MachineStats {
   instructions: number;
@@ -84,6 +93,8 @@ export class Machine {
   csChanged = false;
   /** Something rare happened (stop request, code flush, CS reload): the run loop looks at the details. */
   attention = false;
+  /** --x87 exact: the interpreter's x87 computes on 80-bit values and translated code runs no x87 instruction inline. */
+  readonly x87Exact: boolean;
   /** Guest instructions retired. */
   icount = 0;
   blocksRun = 0;
@@ -91,6 +102,7 @@ export class Machine {
 
   constructor(opts: MachineOptions) {
     this.mem = new GuestMemory(opts.memoryBytes ?? 1 << 30);
+    this.x87Exact = opts.x87 === 'exact';
     this.mmu = new Mmu(this.mem, opts.mapper);
     this.cpu = new Cpu(this.mem);
     this.cpu.onCodeSegmentChange = () => {

@@ -86,6 +86,8 @@ export interface TranslateOptions {
   slowPathExits: boolean;
   /** Who encodes the modules: the direct wasm encoder (fast) or another backend such as Binaryen (validated, slower). */
   codegen: Codegen;
+  /** x87 instructions inline (on float64 registers); off under --x87 exact, whose 80-bit x87 is the interpreter's. */
+  x87Inline: boolean;
 }
 
 /**

@@ -222,7 +222,8 @@ function translateBlock(ctx: RegionContext, b: Block, k: number, copy: 'only' | 
     const isLast = i === count - 1;
     if (control === 'none' || control === 'stop') {
       // The emitters compute 32-bit addresses only: 16-bit memory operands go to the interpreter.
-      const inline = insn.operands.every((o) => o.kind !== 'mem' || o.addrSize === 4) ? INLINE[insn.entry.op] : undefined;
+      const inlinable = insn.operands.every((o) => o.kind !== 'mem' || o.addrSize === 4) && (e.opts.x87Inline || insn.entry.group !== 'x87');
+      const inline = inlinable ? INLINE[insn.entry.op] : undefined;
       if (!(inline && inline(insn, e, dead !== null && dead[i]))) e.interpretInline();
       if ((insn.entry.flagsWritten & ARITH_FLAGS) !== 0 && !insn.entry.flagsConditional) e.flagsWritten();
       if (e.wroteMemory) e.emit(e.smcCheck(next));

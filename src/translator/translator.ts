@@ -58,6 +58,7 @@ export const DEFAULT_TRANSLATOR_OPTIONS: TranslatorOptions = {
   inlineTlb: true,
   slowPathExits: true,
   codegen: 'direct',
+  x87Inline: true,
 };
 
 export interface TranslatorStats {
@@ -139,7 +140,7 @@ export class Translator {
   };
 
   constructor(private readonly vm: Machine, opts: Partial<TranslatorOptions> = {}) {
-    this.opts = { ...DEFAULT_TRANSLATOR_OPTIONS, ...opts };
+    this.opts = { ...DEFAULT_TRANSLATOR_OPTIONS, ...opts, ...(vm.x87Exact ? { x87Inline: false } : {}) };
     if (this.opts.mode === 'jit') this.opts.threshold = 0;
     this.table = new WebAssembly.Table({ initial: 1024, element: 'anyfunc' });
     this.memoryPages = vm.mem.memory.buffer.byteLength / 65536;

@@ -15,6 +15,7 @@
 //   // stdin: text\nmore      (.S: # stdin: ...) standard input; \n \t \\ are
 //                             unescaped, several stdin lines are joined by "\n"
 //   // cflags: -msse2 -mfpmath=sse   extra gcc flags for a C program (all its variants)
+//   // wasmvisor: --x87 exact        extra `wasmvisor run` options the corpus runs it with
 
 import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
@@ -75,14 +76,15 @@ function unescape(text) {
 /** Reads the `args:` / `stdin:` header comments of a source file. */
 export function parseHeader(file) {
   const comment = file.endsWith('.S') ? '#' : '//';
-  const header = { args: [], stdin: undefined, cflags: [] };
+  const header = { args: [], stdin: undefined, cflags: [], wasmvisor: [] };
   for (const line of readFileSync(file, 'utf8').split('\n')) {
     if (!line.startsWith(comment)) break;
     const body = line.slice(comment.length).trim();
-    const m = /^(args|stdin|cflags):\s?(.*)$/.exec(body);
+    const m = /^(args|stdin|cflags|wasmvisor):\s?(.*)$/.exec(body);
     if (!m) continue;
     if (m[1] === 'args') header.args.push(...splitArgs(m[2]));
     else if (m[1] === 'cflags') header.cflags.push(...splitArgs(m[2]));
+    else if (m[1] === 'wasmvisor') header.wasmvisor.push(...splitArgs(m[2]));
     else header.stdin = (header.stdin === undefined ? '' : header.stdin + '\n') + unescape(m[2]);
   }
   return header;
@@ -100,9 +102,9 @@ export function listGuests() {
   for (const f of sources) {
     const source = join(GUEST_DIR, f);
     const stem = f.replace(/\.(c|S)$/, '');
-    const { args, stdin, cflags } = parseHeader(source);
+    const { args, stdin, cflags, wasmvisor } = parseHeader(source);
     if (f.endsWith('.S')) {
-      out.push({ name: stem, path: join(BUILD_DIR, stem), source, kind: 'asm', variant: null, args, stdin });
+      out.push({ name: stem, path: join(BUILD_DIR, stem), source, kind: 'asm', variant: null, args, stdin, wasmvisor });
     } else {
       const variants = [
         'O0',
@@ -113,7 +115,7 @@ export function listGuests() {
       ];
       for (const v of variants) {
         const name = `${stem}.${v}`;
-        out.push({ name, path: join(BUILD_DIR, name), source, kind: 'c', variant: v, args, stdin, cflags });
+        out.push({ name, path: join(BUILD_DIR, name), source, kind: 'c', variant: v, args, stdin, cflags, wasmvisor });
       }
     }
   }

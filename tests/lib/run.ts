@@ -105,12 +105,12 @@ export function cliMissingMessage(): string | null {
 }
 
 /** `node dist/cli/main.js run --engine ENGINE PROGRAM ARGS...` */
-export function runWasmvisor(program: string, opts: RunOptions & { engine?: string } = {}): Promise<RunResult> {
+export function runWasmvisor(program: string, opts: RunOptions & { engine?: string; options?: string[] } = {}): Promise<RunResult> {
   const missing = cliMissingMessage();
   if (missing) throw new Error(missing);
   return runProcess(
     process.execPath,
-    [CLI, 'run', '--engine', opts.engine ?? 'interp', program, ...(opts.args ?? [])],
+    [CLI, 'run', '--engine', opts.engine ?? 'interp', ...(opts.options ?? []), program, ...(opts.args ?? [])],
     opts,
   );
 }

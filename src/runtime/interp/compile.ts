@@ -1,4 +1,5 @@
 import { X87_SEMANTICS } from './x87.js';
+import { X87_EXACT_SEMANTICS } from './x87-exact.js';
 import { SSE_SEMANTICS } from './sse.js';
 import { Instruction, Seg } from '../../decoder/types.js';
 import type { Machine } from '../machine.js';
@@ -99,6 +100,8 @@ export const SEMANTICS: Readonly<Record<string, Compiler>> = {
  * status flags, which the block overwrites before anything reads them.
  */
 export function compileInstruction(insn: Instruction, vm: Machine, flagsDead = false): Exec {
+  const exact = vm.x87Exact ? X87_EXACT_SEMANTICS[insn.entry.op] : undefined;
+  if (exact) return exact(insn, vm);
   const compile = SEMANTICS[insn.entry.op];
   if (!compile) return undefinedOpcode(insn, `unimplemented instruction ${insn.mnemonic}`);
   return compile(insn, vm, vm.stack, flagsDead);

@@ -1,10 +1,11 @@
 import { Instruction, Operand } from '../../decoder/types.js';
 import { roundByControl } from './rounding.js';
 import { replaceStatusFlags, testCondition } from '../flags.js';
-import { FPU_REGS_BYTE, Slot } from '../layout.js';
+import { FPU_REGS_BYTE, MMX_SHADOW_BYTE, Slot } from '../layout.js';
 import type { Machine } from '../machine.js';
 import type { Mmu } from '../mmu.js';
 import { effectiveAddress, Exec } from './operands.js';
+import { Simd } from './sse-state.js';
 
 /**
  * The x87 FPU. Its state lives in the CPU state block (layout.ts: TOP, status
@@ -12,7 +13,8 @@ import { effectiveAddress, Exec } from './operands.js';
  * lockstep's snapshots and the translator's helper calls see it like any
  * other register.
  *
- * Precision: registers hold IEEE doubles, not 80-bit extended values. Loads
+ * Precision (--x87 double, the default; --x87 exact overrides the operations
+ * x87-exact.ts lists with 80-bit ones): registers hold IEEE doubles. Loads
  * and stores of every memory format convert exactly where a double can
  * (f32, f64, integers up to 2^53; f80 loads round to 53 bits), and each
  * operation rounds to double, so a chain of operations can differ from the
@@ -39,16 +41,26 @@ const INDEFINITE = (() => {
 /** What the x87 reaches of a machine: its registers and its memory. */
 export type CpuAndMemory = Pick<Machine, 'cpu' | 'mmu'>;
 
-class X87 {
+export class X87 {
   readonly s: Int32Array;
   readonly r: Float64Array;
   readonly mmu: Mmu;
   private readonly scratch = new DataView(new ArrayBuffer(16));
+  /** The float64 bits each register's 80-bit image belongs to (sse-state.ts): a double write must not match them. */
+  private readonly r32: Int32Array;
+  private readonly shadow32: Int32Array;
 
   constructor(vm: CpuAndMemory) {
     this.s = vm.cpu.s;
     this.r = new Float64Array(this.s.buffer, this.s.byteOffset + FPU_REGS_BYTE, 8);
+    this.r32 = new Int32Array(this.s.buffer, this.s.byteOffset + FPU_REGS_BYTE, 16);
+    this.shadow32 = new Int32Array(this.s.buffer, this.s.byteOffset + MMX_SHADOW_BYTE, 16);
     this.mmu = vm.mmu;
+  }
+
+  /** Physical register p now holds the double r[p]: its 80-bit image (MMX or --x87 exact) no longer applies. */
+  private dropImage(p: number): void {
+    this.shadow32[2 * p + 1] = ~this.r32[2 * p + 1];
   }
 
   private phys(i: number): number {
@@ -72,6 +84,7 @@ class X87 {
   set(i: number, v: number): void {
     const p = this.phys(i);
     this.r[p] = v;
+    this.dropImage(p);
     this.s[Slot.FPU_EMPTY] &= ~(1 << p);
   }
 
@@ -84,6 +97,7 @@ class X87 {
       v = INDEFINITE;
     }
     this.r[top] = v;
+    this.dropImage(top);
     this.s[Slot.FPU_EMPTY] &= ~(1 << top);
   }
 
@@ -720,7 +734,7 @@ const X87_TABLE: Record<string, X87Compiler> = {
     return () => {
       const a = ea();
       storeEnvironment(x, a);
-      for (let i = 0; i < 8; i++) x.writeFloat(a + 28 + 10 * i, 10, x.r[(s[Slot.FPU_TOP] + i) & 7]);
+      storeRegisterImages(c.vm, a + 28);
       initialise(x);
     };
   },
@@ -728,8 +742,9 @@ const X87_TABLE: Record<string, X87Compiler> = {
     const ea = memoryAddress(c), x = c.x, s = c.s;
     return () => {
       const a = ea();
+      const images = c.vm.mmu.readBytes(a + 28, 80);
       loadEnvironment(x, a);
-      for (let i = 0; i < 8; i++) x.r[(s[Slot.FPU_TOP] + i) & 7] = x.readFloat(a + 28 + 10 * i, 10);
+      loadRegisterImages(c.vm, images);
     };
   },
   fnop: () => () => {},
@@ -766,14 +781,37 @@ export const X87_SEMANTICS: Readonly<Record<string, (insn: Instruction, vm: Mach
 export function saveX87Image(vm: CpuAndMemory, a: number): void {
   const x = new X87(vm);
   storeEnvironment(x, a);
-  for (let i = 0; i < 8; i++) x.writeFloat(a + 28 + 10 * i, 10, x.r[(x.s[Slot.FPU_TOP] + i) & 7]);
+  storeRegisterImages(vm, a + 28);
+}
+
+/**
+ * ST(0)..ST(7) as the 80-bit values FSAVE writes: a register's exact image
+ * where it has one (--x87 exact, MMX), else its double as an 80-bit value.
+ */
+function storeRegisterImages(vm: CpuAndMemory, a: number): void {
+  const u = new Simd(vm), m = vm.mmu, top = vm.cpu.s[Slot.FPU_TOP];
+  m.probeWrite(a, 80);
+  for (let i = 0; i < 8; i++) {
+    const [lo, hi, se] = u.readF80((top + i) & 7);
+    m.write32(a + 10 * i, lo);
+    m.write32(a + 10 * i + 4, hi);
+    m.write16(a + 10 * i + 8, se);
+  }
+}
+
+/** FRSTOR's registers from the 80 bytes of an FSAVE image (read before anything changes), TOP already loaded. */
+function loadRegisterImages(vm: CpuAndMemory, images: Uint8Array): void {
+  const u = new Simd(vm), top = vm.cpu.s[Slot.FPU_TOP];
+  const d = new DataView(images.buffer, images.byteOffset, images.byteLength);
+  for (let i = 0; i < 8; i++) u.writeF80((top + i) & 7, d.getInt32(10 * i, true), d.getInt32(10 * i + 4, true), d.getUint16(10 * i + 8, true));
 }
 
 /** Loads the x87 state from an FSAVE image at `a` (FRSTOR). */
 export function restoreX87Image(vm: CpuAndMemory, a: number): void {
   const x = new X87(vm);
+  const images = vm.mmu.readBytes(a + 28, 80);
   loadEnvironment(x, a);
-  for (let i = 0; i < 8; i++) x.r[(x.s[Slot.FPU_TOP] + i) & 7] = x.readFloat(a + 28 + 10 * i, 10);
+  loadRegisterImages(vm, images);
 }
 
 /** FNINIT: the state a signal handler starts with. */
