@@ -212,7 +212,7 @@ function reject(why: string): never {
  * the ISA table are either fuzzed or consciously excluded.
  */
 export const EXCLUSIONS: readonly { reason: string; test: (r: IsaEntry) => boolean }[] = [
-  { reason: 'x87/MMX/SSE/SSE2: not integer instructions', test: (r) => ['x87', 'mmx', 'sse', 'sse2'].includes(r.group) },
+  { reason: 'x87/MMX/SSE/SSE2/SSE3: not integer instructions', test: (r) => ['x87', 'mmx', 'sse', 'sse2', 'sse3'].includes(r.group) },
   { reason: 'control transfer (jumps, calls, returns, interrupts, LOOP, BOUND): cases are straight-line code', test: (r) => r.group === 'control' || (r.control !== 'none' && r.op !== 'popf') },
   { reason: 'privileged or I/O: #GP at CPL 3 (checked by the unit tests)', test: (r) => r.privileged },
   { reason: 'system group (descriptor tables, LAR/LSL/VERR, ARPL, SMSW, CPUID, RDTSC): host- or kernel-dependent results', test: (r) => r.group === 'system' },

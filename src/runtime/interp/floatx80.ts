@@ -55,6 +55,28 @@ const TOP = 1n << 63n;
 const QUIET = 1n << 62n;
 const MASK64 = (1n << 64n) - 1n;
 
+// Constant tables (frozen, never written): small BigInt shift counts, powers
+// of two and low masks as BigInts, and powers of two as doubles. They spare
+// the fast paths below the BigInt allocations of BigInt(n) and 1n << n.
+const SMALL = 256;
+const SHIFT: readonly bigint[] = Object.freeze(Array.from({ length: SMALL }, (_, i) => BigInt(i)));
+const POW2N: readonly bigint[] = Object.freeze(Array.from({ length: SMALL }, (_, i) => 1n << BigInt(i)));
+const LOW: readonly bigint[] = Object.freeze(Array.from({ length: SMALL }, (_, i) => (1n << BigInt(i)) - 1n));
+const POW2_BIAS = 1100;
+/** 2^(i - POW2_BIAS) as doubles (exact down to 2^-1074; 0 below, Infinity above 2^1023). */
+const POW2D: readonly number[] = Object.freeze(
+  Array.from({ length: 2 * POW2_BIAS + 1 }, (_, i) => {
+    let v = 1;
+    const k = i - POW2_BIAS;
+    // Halving and doubling are exact until the range ends.
+    if (k >= 0) for (let j = 0; j < k; j++) v *= 2;
+    else for (let j = 0; j < -k; j++) v /= 2;
+    return v;
+  }),
+);
+const pow2 = (k: number): number => POW2D[k + POW2_BIAS];
+const bigPow2 = (k: number): bigint => (k < SMALL ? POW2N[k] : 1n << BigInt(k));
+
 /** The negative quiet NaN a masked invalid operation delivers. */
 export const F80_INDEFINITE: F80 = Object.freeze({ sign: 1, exp: 0x7fff, mant: 0xc000000000000000n });
 
@@ -112,7 +134,15 @@ function decompose(x: F80): { S: bigint; E: number } {
 
 function bitLength(x: bigint): number {
   if (x === 0n) return 0;
-  // 32 bits a step (a few steps for the 64- to 192-bit values here): cheaper than printing the number.
+  const v = Number(x);
+  if (v !== Infinity) {
+    // The exponent of the nearest double, then whether that double rounded x up to a power of two.
+    let e = Math.floor(Math.log2(v));
+    if (pow2(e) > v) e--;
+    else if (pow2(e + 1) <= v) e++;
+    if (v === pow2(e) && x < bigPow2(e)) return e;
+    return e + 1;
+  }
   let n = 0;
   while (x > 0xffffffffn) {
     x >>= 32n;
@@ -294,6 +324,8 @@ function prologue(a: F80, b: F80): { done: F80Result } | { ca: F80Class; cb: F80
 }
 
 function addSub(a: F80, b: F80, negate: 0 | 1, ctl: F80Control): F80Result {
+  const fast = addFast(a, b, negate, ctl);
+  if (fast !== null) return fast;
   const p = prologue(a, b);
   if ('done' in p) return p.done;
   const { ca, cb } = p;
@@ -329,6 +361,8 @@ export function sub(a: F80, b: F80, ctl: F80Control): F80Result {
 
 /** FMUL: a * b. */
 export function mul(a: F80, b: F80, ctl: F80Control): F80Result {
+  const fast = mulFast(a, b, ctl);
+  if (fast !== null) return fast;
   const p = prologue(a, b);
   if ('done' in p) return p.done;
   const { ca, cb, flags } = p;
@@ -345,6 +379,8 @@ export function mul(a: F80, b: F80, ctl: F80Control): F80Result {
 
 /** FDIV: a / b. */
 export function div(a: F80, b: F80, ctl: F80Control): F80Result {
+  const fast = divFast(a, b, ctl);
+  if (fast !== null) return fast;
   const p = prologue(a, b);
   if ('done' in p) return p.done;
   const { ca, cb, flags } = p;
@@ -379,6 +415,8 @@ function isqrt(n: bigint): bigint {
 
 /** FSQRT. */
 export function sqrt(a: F80, ctl: F80Control): F80Result {
+  const fast = sqrtFast(a, ctl);
+  if (fast !== null) return fast;
   const ca = f80Classify(a);
   if (ca === 'unsupported') return invalid();
   if (isNaNClass(ca)) return propagateNaN(a, null);
@@ -404,6 +442,8 @@ export type F80Relation = 'less' | 'equal' | 'greater' | 'unordered';
  * quiet; DE for a denormal operand of an ordered comparison).
  */
 export function compare(a: F80, b: F80, quietNaN: boolean): { relation: F80Relation; flags: number } {
+  const fast = compareFast(a, b);
+  if (fast !== null) return { relation: fast, flags: 0 };
   const ca = f80Classify(a), cb = f80Classify(b);
   if (ca === 'unsupported' || cb === 'unsupported') return { relation: 'unordered', flags: IE };
   if (isNaNClass(ca) || isNaNClass(cb)) {
@@ -442,6 +482,8 @@ function cmpValues(a: F80, ca: F80Class, b: F80, cb: F80Class): number {
 
 /** FLD m64: the exact extended value of a double's bits; IE for a signaling NaN (quieted), DE for a denormal. */
 export function f80FromF64Bits(bits: bigint): F80Result {
+  const fast = fromF64BitsFast(bits);
+  if (fast !== null) return fast;
   const sign = Number((bits >> 63n) & 1n) as 0 | 1;
   const e = Number((bits >> 52n) & 0x7ffn);
   const frac = bits & ((1n << 52n) - 1n);
@@ -466,6 +508,8 @@ export function f80FromF64(v: number): F80Result {
 
 /** FLD m32: the exact extended value of a single's bits; IE for a signaling NaN (quieted), DE for a denormal. */
 export function f80FromF32bits(bits: number): F80Result {
+  const fast = fromF32BitsFast(bits);
+  if (fast !== null) return fast;
   const sign = ((bits >>> 31) & 1) as 0 | 1;
   const e = (bits >>> 23) & 0xff;
   const frac = BigInt(bits & 0x7fffff);
@@ -488,6 +532,8 @@ function fromExact(sign: 0 | 1, S: bigint, E: number): F80 {
 
 /** FILD: the exact extended value of an integer of up to 64 bits. */
 export function f80FromInt(v: bigint): F80 {
+  const fast = fromIntFast(v);
+  if (fast !== null) return fast;
   if (v === 0n) return zero(0);
   const sign: 0 | 1 = v < 0n ? 1 : 0;
   return fromExact(sign, sign ? -v : v, 0);
@@ -526,6 +572,8 @@ function toIeee(x: F80, rc: number, f: Format, fracBits: number, bias: number, e
 
 /** FST m64: the double's bit pattern, rounded by `rc`. */
 export function f80ToF64(x: F80, rc: number): IeeeResult & { value: number } {
+  const fast = toF64Fast(x, rc);
+  if (fast !== null) return fast;
   const r = toIeee(x, rc, DOUBLE, 52, 1023, 0x7ff);
   const d = new DataView(new ArrayBuffer(8));
   d.setBigUint64(0, r.bits);
@@ -534,6 +582,8 @@ export function f80ToF64(x: F80, rc: number): IeeeResult & { value: number } {
 
 /** FST m32: the single's bit pattern (as a number 0..2^32-1), rounded by `rc`. */
 export function f80ToF32bits(x: F80, rc: number): { bits: number; flags: number } {
+  const fast = toF32Fast(x, rc);
+  if (fast !== null) return fast;
   const r = toIeee(x, rc, SINGLE, 23, 127, 0xff);
   return { bits: Number(r.bits), flags: r.flags };
 }
@@ -569,6 +619,8 @@ function roundInteger(x: F80, rc: number): { v: bigint; inexact: boolean; up: bo
 
 /** FIST: x rounded to a signed integer of `bits` bits; the integer indefinite (-2^(bits-1)) with IE when it does not fit or x is a NaN, infinity or unsupported. */
 export function f80ToInt(x: F80, rc: number, bits: 16 | 32 | 64): { value: bigint; flags: number } {
+  const fast = toIntFast(x, rc, bits);
+  if (fast !== null) return fast;
   const c = f80Classify(x);
   const indefinite = -(1n << BigInt(bits - 1));
   if (c === 'unsupported' || c === 'infinity' || isNaNClass(c)) return { value: indefinite, flags: IE };
@@ -770,4 +822,242 @@ export function examine(a: F80): number {
     case 'zero': return sign | C3;
     default: return sign | C3 | C2;
   }
+}
+
+// ---------------------------------------------------------------- fast paths
+
+/*
+ * Normal (and zero) operands with results well inside the normal range are
+ * by far the common case. The functions below compute exactly what the
+ * general code above computes for them, with a handful of BigInt operations
+ * and no intermediate objects, and return null for everything else (NaNs,
+ * infinities, denormals, unsupported encodings, results that may be tiny or
+ * overflow), which then takes the general path.
+ */
+
+/** Exponent field 1..0x7ffe with the integer bit set. */
+const isNormal = (x: F80): boolean => x.exp - 1 >>> 0 < 0x7ffe && x.mant >= TOP;
+
+/**
+ * roundTo + packExt for (S + sticky) * 2^E, S of n bits (n = bitLength(S)),
+ * when the result's leading bit lies in the normal range with room for a
+ * rounding carry (no tininess, no overflow); null otherwise.
+ */
+function roundFast(sign: 0 | 1, S: bigint, n: number, E: number, sticky: boolean, ctl: F80Control): F80Result | null {
+  const L = E + n - 1;
+  if (L < 1 - BIAS || L >= BIAS) return null;
+  const pc = ctl.pc;
+  const p = pc === 0 ? 24 : pc === 2 ? 53 : 64;
+  const sh = n - p;
+  if (sh <= 0) {
+    if (sticky) return null;
+    return { value: { sign, exp: L + BIAS, mant: n === 64 ? S : S << SHIFT[64 - n] }, flags: 0 };
+  }
+  let M = S >> SHIFT[sh];
+  const rem = S & LOW[sh];
+  const half = POW2N[sh - 1];
+  const inexact = sticky || rem !== 0n;
+  let up: boolean;
+  switch (ctl.rc & 3) {
+    case 0: up = rem > half || (rem === half && (sticky || (M & 1n) === 1n)); break;
+    case 1: up = inexact && sign === 1; break;
+    case 2: up = inexact && sign === 0; break;
+    default: up = false;
+  }
+  let exp = L + BIAS;
+  if (up) {
+    M += 1n;
+    if (M === POW2N[p]) {
+      M = POW2N[p - 1];
+      exp++;
+    }
+  }
+  return { value: { sign, exp, mant: p === 64 ? M : M << SHIFT[64 - p] }, flags: (inexact ? PE : 0) | (up ? C1 : 0) };
+}
+
+function addFast(a: F80, b: F80, negate: 0 | 1, ctl: F80Control): F80Result | null {
+  if (!isNormal(a) || !isNormal(b)) return null;
+  let x = a, y = b;
+  let sx = a.sign, sy = (b.sign ^ negate) as 0 | 1;
+  if (x.exp < y.exp) {
+    x = b;
+    y = a;
+    const t = sx;
+    sx = sy;
+    sy = t;
+  }
+  const d = x.exp - y.exp;
+  let S: bigint, E: number, sign = sx;
+  if (d < 67) {
+    const vx = d === 0 ? x.mant : x.mant << SHIFT[d];
+    E = y.exp - BIAS - 63;
+    if (sx === sy) S = vx + y.mant;
+    else {
+      S = vx - y.mant;
+      if (S <= 0n) {
+        if (S === 0n) return { value: zero((ctl.rc & 3) === 1 ? 1 : 0), flags: 0 };
+        S = -S;
+        sign = sy;
+      }
+    }
+  } else {
+    // y is below a unit of x << 3: a sticky unit in its place rounds the same (the sum is never an integer of those units, and at least two of its bits are rounded off).
+    S = (x.mant << 3n) + (sx === sy ? 1n : -1n);
+    E = x.exp - BIAS - 66;
+  }
+  // The sum's length from the alignment: x << d has 64 + d bits, so a sum has 64 + d or 65 + d, a difference (d >= 2) 63 + d or 64 + d.
+  let n: number;
+  if (d >= 67) n = S >= POW2N[66] ? 67 : 66;
+  else if (sx === sy) n = S >= POW2N[64 + d] ? 65 + d : 64 + d;
+  else if (d >= 2) n = S >= POW2N[63 + d] ? 64 + d : 63 + d;
+  else n = bitLength(S);
+  return roundFast(sign, S, n, E, false, ctl);
+}
+
+function mulFast(a: F80, b: F80, ctl: F80Control): F80Result | null {
+  if (!isNormal(a) || !isNormal(b)) return null;
+  const S = a.mant * b.mant;
+  return roundFast((a.sign ^ b.sign) as 0 | 1, S, S >= POW2N[127] ? 128 : 127, a.exp + b.exp - 2 * (BIAS + 63), false, ctl);
+}
+
+function divFast(a: F80, b: F80, ctl: F80Control): F80Result | null {
+  if (!isNormal(a) || !isNormal(b)) return null;
+  // Both significands in [2^63, 2^64): the quotient of 2^65 a by b has 65 or 66 bits.
+  const num = a.mant << 65n;
+  const Q = num / b.mant;
+  return roundFast((a.sign ^ b.sign) as 0 | 1, Q, Q >= POW2N[65] ? 66 : 65, a.exp - b.exp - 65, Q * b.mant !== num, ctl);
+}
+
+function sqrtFast(a: F80, ctl: F80Control): F80Result | null {
+  if (a.sign !== 0 || !isNormal(a)) return null;
+  const E = a.exp - BIAS - 63;
+  const k = (E - 67) & 1 ? 68 : 67;
+  // n in [2^130, 2^132): its integer square root has 66 bits. The double
+  // estimate is within 2^15 of it; one Newton step from there lands on it or
+  // one above.
+  const n = a.mant << SHIFT[k];
+  let R = BigInt(Math.floor(Math.sqrt(Number(n))));
+  R = (R + n / R) >> 1n;
+  let sq = R * R;
+  if (sq > n) {
+    R -= 1n;
+    sq = R * R;
+  }
+  return roundFast(0, R, 66, (E - k) / 2, sq !== n, ctl);
+}
+
+/** The relation of two operands that are each normal or zero (no flags); null otherwise. */
+function compareFast(a: F80, b: F80): F80Relation | null {
+  const az = a.exp === 0 && a.mant === 0n, bz = b.exp === 0 && b.mant === 0n;
+  if (!(az || isNormal(a)) || !(bz || isNormal(b))) return null;
+  if (az || bz) {
+    if (az && bz) return 'equal';
+    if (az) return b.sign ? 'greater' : 'less';
+    return a.sign ? 'less' : 'greater';
+  }
+  if (a.sign !== b.sign) return a.sign ? 'less' : 'greater';
+  const c = a.exp !== b.exp ? (a.exp < b.exp ? -1 : 1) : a.mant === b.mant ? 0 : a.mant < b.mant ? -1 : 1;
+  if (c === 0) return 'equal';
+  return (c < 0) !== (a.sign === 1) ? 'less' : 'greater';
+}
+
+function fromF64BitsFast(bits: bigint): F80Result | null {
+  const hi = Number(bits >> 32n);
+  const e = (hi >>> 20) & 0x7ff;
+  if (e === 0 || e === 0x7ff) return null;
+  return { value: { sign: (hi >>> 31) as 0 | 1, exp: e - 1023 + BIAS, mant: BigInt.asUintN(64, bits << 11n) | TOP }, flags: 0 };
+}
+
+function fromF32BitsFast(bits: number): F80Result | null {
+  const e = (bits >>> 23) & 0xff;
+  if (e === 0 || e === 0xff) return null;
+  // A 24-bit significand times 2^40: exact in a double.
+  return { value: { sign: ((bits >>> 31) & 1) as 0 | 1, exp: e - 127 + BIAS, mant: BigInt(((bits & 0x7fffff) | 0x800000) * 1099511627776) }, flags: 0 };
+}
+
+function fromIntFast(v: bigint): F80 | null {
+  if (v === 0n) return null;
+  const sign: 0 | 1 = v < 0n ? 1 : 0;
+  const m = sign ? -v : v;
+  const n = bitLength(m);
+  if (n > 64) return null;
+  return { sign, exp: BIAS + n - 1, mant: n === 64 ? m : m << SHIFT[64 - n] };
+}
+
+function toF64Fast(x: F80, rc: number): (IeeeResult & { value: number }) | null {
+  const sign = x.sign;
+  if (x.exp === 0 && x.mant === 0n) return { bits: sign ? TOP : 0n, flags: 0, value: sign ? -0 : 0 };
+  const U = x.exp - BIAS;
+  if (U < -1022 || U > 1022 || x.mant < TOP || x.exp === 0x7fff) return null;
+  const m = x.mant;
+  const low = Number(m & 0xfffn);
+  const rest = low & 0x7ff;
+  const inexact = rest !== 0;
+  let up: boolean;
+  switch (rc & 3) {
+    case 0: up = rest > 0x400 || (rest === 0x400 && (low & 0x800) !== 0); break;
+    case 1: up = inexact && sign === 1; break;
+    case 2: up = inexact && sign === 0; break;
+    default: up = false;
+  }
+  // The 53-bit significand (2^53 after a carry), its integer bit counted into the exponent field.
+  const m53 = Number(m >> 11n) + (up ? 1 : 0);
+  return {
+    bits: (BigInt((sign << 11) | (U + 1022)) << 52n) + BigInt(m53),
+    flags: (inexact ? PE : 0) | (up ? C1 : 0),
+    value: (sign ? -m53 : m53) * pow2(U - 52),
+  };
+}
+
+function toF32Fast(x: F80, rc: number): { bits: number; flags: number } | null {
+  const sign = x.sign;
+  if (x.exp === 0 && x.mant === 0n) return { bits: sign ? 0x80000000 : 0, flags: 0 };
+  const U = x.exp - BIAS;
+  if (U < -126 || U > 126 || x.mant < TOP) return null;
+  const m = x.mant;
+  const m24 = Number(m >> 40n);
+  const rest = Number(m & LOW[40]);
+  const HALF = 549755813888; // 2^39
+  const inexact = rest !== 0;
+  let up: boolean;
+  switch (rc & 3) {
+    case 0: up = rest > HALF || (rest === HALF && (m24 & 1) === 1); break;
+    case 1: up = inexact && sign === 1; break;
+    case 2: up = inexact && sign === 0; break;
+    default: up = false;
+  }
+  return { bits: sign * 0x80000000 + (U + 126) * 0x800000 + m24 + (up ? 1 : 0), flags: (inexact ? PE : 0) | (up ? C1 : 0) };
+}
+
+function toIntFast(x: F80, rc: number, bits: 16 | 32 | 64): { value: bigint; flags: number } | null {
+  if (x.exp === 0 && x.mant === 0n) return { value: 0n, flags: 0 };
+  const U = x.exp - BIAS;
+  // |x| in [0.5, 2^32): the integer part and the rounding all fit in the high word and a sticky low word.
+  if (U < -1 || U > 31 || x.mant < TOP) return null;
+  const m = x.mant;
+  const hi = Number(m >> 32n), lo = Number(m & 0xffffffffn);
+  const sh = 31 - U;
+  const pw = pow2(sh);
+  const ip = Math.floor(hi / pw);
+  const frac = hi - ip * pw;
+  // cmp: the fraction against one half (-1 below, 0 a tie, 1 above).
+  let cmp: number;
+  if (sh === 0) cmp = lo > 0x80000000 ? 1 : lo === 0x80000000 ? 0 : -1;
+  else {
+    const h = pw / 2;
+    cmp = frac > h ? 1 : frac < h ? -1 : lo !== 0 ? 1 : 0;
+  }
+  const inexact = frac !== 0 || lo !== 0;
+  const sign = x.sign;
+  let up: boolean;
+  switch (rc & 3) {
+    case 0: up = cmp > 0 || (cmp === 0 && ip % 2 === 1); break;
+    case 1: up = inexact && sign === 1; break;
+    case 2: up = inexact && sign === 0; break;
+    default: up = false;
+  }
+  const mag = ip + (up ? 1 : 0);
+  const lim = pow2(bits - 1);
+  if (sign ? mag > lim : mag > lim - 1) return { value: -bigPow2(bits - 1), flags: IE };
+  return { value: BigInt(sign ? -mag : mag), flags: (inexact ? PE : 0) | (up ? C1 : 0) };
 }
