@@ -19,10 +19,17 @@ import { ARITH_FLAGS, Instruction } from './types.js';
  *    the implementation leaves there may depend on the earlier writer (BTS
  *    keeps OF), and both tiers must leave the same value.
  */
-export function deadFlagWriters(insns: readonly Instruction[], liveOut = ARITH_FLAGS): boolean[] {
+export function deadFlagWriters(insns: readonly Instruction[], liveOut = ARITH_FLAGS, faultsRead = true): boolean[] {
   const dead = new Array<boolean>(insns.length).fill(false);
-  backwards(insns, liveOut, dead);
+  backwards(insns, liveOut, dead, faultsRead);
   return dead;
+}
+
+/** Whether the instruction decides all six status flags whatever they were (a write that kills them all). */
+export function replacesStatusFlags(insn: Instruction): boolean {
+  const e = insn.entry;
+  const kills = e.undefinedFlagsFixed ? e.flagsWritten : e.flagsWritten & ~e.flagsUndefined;
+  return !e.flagsConditional && (kills & ARITH_FLAGS) === ARITH_FLAGS && (e.flagsRead & ARITH_FLAGS) === 0;
 }
 
 /**
@@ -40,7 +47,7 @@ function backwards(insns: readonly Instruction[], liveOut: number, dead: boolean
     const insn = insns[i];
     const e = insn.entry;
     const writes = e.flagsWritten & ARITH_FLAGS;
-    if (dead !== null) dead[i] = writes !== 0 && (writes & live) === 0 && !mayFault(insn);
+    if (dead !== null) dead[i] = writes !== 0 && (writes & live) === 0 && !(faultsRead && mayFault(insn));
     if (!e.flagsConditional) live &= ~(e.undefinedFlagsFixed ? writes : writes & ~e.flagsUndefined);
     live |= e.flagsRead & ARITH_FLAGS;
     // A jump that ends the run passes liveOut through; other transfers (calls push, returns pop) can fault.

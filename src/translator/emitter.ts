@@ -35,7 +35,9 @@ const L_EXIT = L_REFUND + 1;
 /** The stack page cache (see tlbAccess): write tag and addend of the page the last SS store hit; 0: none. */
 const L_STACK_TAG = L_EXIT + 1;
 const L_STACK_ADDEND = L_STACK_TAG + 1;
-const L_TEMP0 = L_STACK_ADDEND + 1;
+/** The result of a rotate whose CF and OF only a fault could see (see deferRotateFlags). */
+const L_DEFERRED = L_STACK_ADDEND + 1;
+const L_TEMP0 = L_DEFERRED + 1;
 /** Temporaries one instruction may use (of each type). */
 const MAX_TEMPS = 48;
 /** Block-local state after the temporaries (see BlockLocalState): one i32 and eight f64s for the x87 stack. */
@@ -136,6 +138,11 @@ export class Emitter {
   private maxTempsF64 = 0;
   known: KnownFlags | null = null;
   pos: InsnPosition | null = null;
+  /**
+   * The current instruction's flags are dead but for an exception before
+   * the next flag writer (the region compiler sets it): see deferRotateFlags.
+   */
+  flagsOnlyForFaults = false;
   /** Ids handed to the interp helper, in order; the translator maps them to interpreter closures. */
   readonly helperInsns: Instruction[] = [];
   /** Count of instructions emitted through a helper (statically). */
@@ -165,6 +172,8 @@ export class Emitter {
 
   /** Runs `f` with a fresh statement list and returns what it emitted as one expression. */
   sub(f: () => void): Expr {
+    // Both ways must agree on the flags: a deferred rotate's flags are made before the fork.
+    this.materializeDeferred();
     const saved = this.out;
     this.out = [];
     const inLocals = this.flagsInLocals;
@@ -304,6 +313,7 @@ export class Emitter {
   private pendingFlags: FlagRecipe | null = null;
 
   cell(c: Cell): Expr {
+    if (c >= Cell.FLAGS) this.materializeDeferred();
     if (c < Cell.FLAGS) this.touchedCells |= 1 << c;
     else if (c !== Cell.FLAGS && this.pendingFlags !== null) return this.pendingCell(this.pendingFlags, c);
     if (this.opts.registerCaching && (c < Cell.FLAGS || this.flagsInLocals & (1 << c))) return this.m.local.get(L_CELL0 + c, I32);
@@ -318,6 +328,11 @@ export class Emitter {
       // The recipe reads this register: take the record it stands for while the old value is there.
       if (this.pendingFlags !== null && this.pendingFlags.regs & (1 << c)) this.adoptPendingFlags();
     } else {
+      // A write to one flag cell leaves the others as they were: the recipe's record goes into them first.
+      if (this.pendingFlags !== null) this.adoptPendingFlags();
+      // Only an instruction that replaces the six status flags writes them with a rotate deferred (any
+      // other reads them first, which makes the rotate's flags): the rotate's CF and OF are dead.
+      this.deferred = null;
       this.flagsInLocals |= 1 << c;
       this.flagsDirty |= 1 << c;
     }
@@ -327,6 +342,7 @@ export class Emitter {
   /** A new block: the flags are in memory, or (`pending`, a peeled loop's repeated copy) stand for a recipe. */
   beginBlock(pending: FlagRecipe | null = null): void {
     this.known = null;
+    this.deferred = null;
     this.blockState = null;
     this.flagsInLocals = this.flagsDirty = 0;
     this.pendingFlags = pending;
@@ -334,7 +350,8 @@ export class Emitter {
 
   /** After the block's first flag writer: the recipe no longer describes the flags. */
   flagsWritten(): void {
-    this.pendingFlags = null;
+    // A deferred rotate's flags are made from the recipe: it stays until they are made or dropped.
+    if (this.deferred === null) this.pendingFlags = null;
   }
 
   /**
@@ -346,9 +363,14 @@ export class Emitter {
    */
   private adoptPendingFlags(): void {
     const p = this.pendingFlags!;
-    for (const c of [Cell.LOP, Cell.LDST, Cell.LSRC, Cell.LRES]) this.setCell(c, this.cell(c));
+    // The record moves into the cells unchanged: a rotate deferred on it stays deferred.
+    const deferred = this.deferred;
+    this.deferred = null;
+    const record = [Cell.LOP, Cell.LDST, Cell.LSRC, Cell.LRES].map((c) => [c, this.cell(c)] as const);
     this.pendingFlags = null;
+    for (const [c, v] of record) this.setCell(c, v);
     this.known = { op: p.op, bits: 32, plainSub: false };
+    this.deferred = deferred;
   }
 
   /** The pending recipe's record stores (for the path being emitted), and the recipe dropped. */
@@ -384,6 +406,7 @@ export class Emitter {
    * fault, and only FLAGS' other bits (DF) must go along.
    */
   flagStores(onlyFlagsCell = false): Expr[] {
+    if (this.deferred !== null && !onlyFlagsCell) return this.withDeferredApplied(() => this.flagStores());
     const out: Expr[] = onlyFlagsCell ? [] : this.pendingStores();
     const mask = onlyFlagsCell ? 1 << Cell.FLAGS : this.flagsDirty;
     for (let c = Cell.FLAGS; c < CELLS; c++) {
@@ -396,6 +419,20 @@ export class Emitter {
     const out: Expr[] = [];
     for (let c = Cell.FLAGS; c < CELLS; c++) if (mask & (1 << c)) out.push(this.m.local.set(L_CELL0 + c, this.slot(CELL_SLOT[c])));
     return out;
+  }
+
+  /**
+   * The FLAGS cell for an instruction that replaces the six status flags and
+   * keeps only FLAGS' other bits (DF...): those a deferred rotate does not
+   * change, so it stays deferred until the instruction's own flag write
+   * drops it.
+   */
+  otherFlagBits(): Expr {
+    const deferred = this.deferred;
+    this.deferred = null;
+    const flags = this.cell(Cell.FLAGS);
+    this.deferred = deferred;
+    return flags;
   }
 
   slot(s: Slot): Expr {
@@ -719,6 +756,7 @@ export class Emitter {
 
   /** The current CF as 0/1. */
   carry(): Expr {
+    this.materializeDeferred();
     const m = this.m;
     const k = this.known;
     if (k && (k.op === LazyOp.ADD || k.op === LazyOp.SUB)) return this.recordCarry(k.op, () => m.i32.const(k.bits - 1));
@@ -756,6 +794,7 @@ export class Emitter {
   }
 
   private eflagsValue(): Val {
+    this.materializeDeferred();
     const m = this.m;
     const out = this.tempLocal();
     const [op, sh, f, lazy] = [this.tempLocal(), this.tempLocal(), this.tempLocal(), this.tempLocal()];
@@ -789,6 +828,7 @@ export class Emitter {
    * where a memory access after each rotate keeps its flags live.
    */
   setCarryOverflow(cf: Expr, of: Expr): void {
+    this.materializeDeferred();
     const m = this.m;
     // The RESULT record keeps using the recipe's result.
     if (this.pendingFlags !== null) this.adoptPendingFlags();
@@ -819,6 +859,58 @@ export class Emitter {
     this.known = null;
   }
 
+  /**
+   * A ROL/ROR by an immediate whose CF and OF nothing reads, though an
+   * exception before the next flag writer would see them (every memory
+   * access can fault: sha256's rounds put one after each rotate). Its
+   * result goes to a local and the flags are made only where they are
+   * needed: on the ways out (flagStores), or on the main path before an
+   * instruction that reads the flags or keeps some of them
+   * (materializeDeferred). An instruction that replaces the six status
+   * flags drops them (setCell). A later rotate replaces them: a rotate keeps
+   * every flag but CF and OF, so two in a row leave the second's CF and OF
+   * on the first's base. Computing them at each rotate cost about 50 wasm
+   * operations and up to 6 loads per rotate in those rounds.
+   */
+  deferRotateFlags(kind: 'rol' | 'ror', result: Expr): void {
+    this.emit(this.m.local.set(L_DEFERRED, result));
+    this.deferred = kind;
+  }
+
+  /** The deferred rotate's flags on the main path (nothing when none is deferred). */
+  materializeDeferred(): void {
+    const kind = this.deferred;
+    if (kind === null) return;
+    this.deferred = null;
+    const [cf, of] = rotateCarryOverflow(this.m, kind, () => this.m.local.get(L_DEFERRED, I32));
+    this.setCarryOverflow(cf, of);
+  }
+
+  /** A rotate whose flags are deferred (its result in L_DEFERRED), or null. */
+  private deferred: 'rol' | 'ror' | null = null;
+
+  /**
+   * `stores()` as if the deferred rotate's flags were made here, for a way
+   * out of the block: the code that makes them writes only the flag cells'
+   * locals, which the path leaving does not use again, and the emitter's
+   * view of the flags is left as it was.
+   */
+  private withDeferredApplied(stores: () => Expr[]): Expr[] {
+    const saved = {
+      out: this.out, known: this.known, inLocals: this.flagsInLocals, dirty: this.flagsDirty, pending: this.pendingFlags, deferred: this.deferred,
+    };
+    this.out = [];
+    this.materializeDeferred();
+    const code = [...this.out, ...stores()];
+    this.out = saved.out;
+    this.known = saved.known;
+    this.flagsInLocals = saved.inLocals;
+    this.flagsDirty = saved.dirty;
+    this.pendingFlags = saved.pending;
+    this.deferred = saved.deferred;
+    return code;
+  }
+
   /** Makes FLAGS exact (LOP = 0), as the interpreter's materializeFlags. */
   materializeFlags(): void {
     const f = this.eflagsValue();
@@ -829,6 +921,7 @@ export class Emitter {
 
   /** Condition code `cc` (0..15) as 0/1. */
   condition(cc: number): Expr {
+    this.materializeDeferred();
     const m = this.m;
     const k = this.known;
     const negate = (cc & 1) !== 0;
@@ -915,6 +1008,7 @@ export class Emitter {
     // The interpreter reads and writes the flags in memory: later reads in this block load them.
     this.flagsInLocals = this.flagsDirty = 0;
     this.pendingFlags = null;
+    this.deferred = null;
     this.emit(
       ...this.writeBack(),
       ...flagStores,
@@ -1060,4 +1154,12 @@ function isolatedHelper(insn: Instruction): boolean {
     !e.op.startsWith('maskmov') &&
     insn.operands.every((o) => o.kind === 'mem' || o.kind === 'xmm' || o.kind === 'mmx' || o.kind === 'imm')
   );
+}
+
+/** CF and OF of a ROL or ROR from its result (the interpreter's rotate flags; OF as for a count of 1). */
+export function rotateCarryOverflow(m: IrBuilder, kind: 'rol' | 'ror', r: () => Expr): [Expr, Expr] {
+  const msb = () => m.i32.shr_u(r(), m.i32.const(31));
+  return kind === 'rol'
+    ? [m.i32.and(r(), m.i32.const(1)), m.i32.xor(msb(), m.i32.and(r(), m.i32.const(1)))]
+    : [msb(), m.i32.and(m.i32.xor(msb(), m.i32.shr_u(r(), m.i32.const(30))), m.i32.const(1))];
 }

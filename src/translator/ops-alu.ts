@@ -1,7 +1,7 @@
 import { Ty } from './ir.js';
 import { Instruction, Operand } from '../decoder/types.js';
 import { lazyCode, LazyOp } from '../runtime/flags.js';
-import { Cell, Emitter, Expr, Val } from './emitter.js';
+import { Cell, Emitter, Expr, rotateCarryOverflow, Val } from './emitter.js';
 
 /**
  * Inline wasm for the integer ALU: ADD..CMP/TEST, INC DEC NEG NOT, the
@@ -84,7 +84,7 @@ export const emitUnary: InlineOp = (insn, e, flagsDead) => {
  */
 function setShiftFlags(e: Emitter, bits: number, cf: Expr, of: Expr, r: Val): void {
   const m = e.m;
-  e.setCell(Cell.FLAGS, m.i32.or(m.i32.or(m.i32.and(e.cell(Cell.FLAGS), m.i32.const(~0x8d5)), cf), m.i32.shl(of, m.i32.const(11))));
+  e.setCell(Cell.FLAGS, m.i32.or(m.i32.or(m.i32.and(e.otherFlagBits(), m.i32.const(~0x8d5)), cf), m.i32.shl(of, m.i32.const(11))));
   e.setCell(Cell.LOP, m.i32.const(lazyCode(LazyOp.RESULT, bits)));
   e.setCell(Cell.LRES, r());
 }
@@ -234,19 +234,16 @@ function emitRotate(
   e: Emitter, kind: 'rol' | 'ror', dst: Operand, v: Val, c: Val, fixed: number, address: Val | undefined, flagsDead: boolean,
 ): boolean {
   const m = e.m;
-  const body = e.sub(() => {
+  const rotate = () => {
     const r = e.temp(kind === 'rol' ? m.i32.rotl(v(), c()) : m.i32.rotr(v(), c()));
     e.write(dst, r, address);
     if (flagsDead) return;
-    const msb = () => m.i32.shr_u(r(), m.i32.const(31));
-    e.setCarryOverflow(
-      kind === 'rol' ? m.i32.and(r(), m.i32.const(1)) : msb(),
-      kind === 'rol'
-        ? m.i32.xor(msb(), m.i32.and(r(), m.i32.const(1)))
-        : m.i32.and(m.i32.xor(msb(), m.i32.shr_u(r(), m.i32.const(30))), m.i32.const(1)),
-    );
-  });
-  e.emit(fixed > 0 ? body : m.if(c(), body));
+    if (fixed > 0 && e.flagsOnlyForFaults) return e.deferRotateFlags(kind, r());
+    e.setCarryOverflow(...rotateCarryOverflow(m, kind, r));
+  };
+  // A fixed count is never 0: no fork (which would make a deferred rotate's flags, see sub).
+  if (fixed > 0) rotate();
+  else e.emit(m.if(c(), e.sub(rotate)));
   // A count from CL may be 0, which leaves the flags as they were: either record may hold.
   if (fixed <= 0) e.known = null;
   return true;
@@ -255,7 +252,7 @@ function emitRotate(
 /** Sets CF = OF = overflow and SF ZF PF from the low result, as the interpreter's MUL/IMUL. */
 function mulFlags(e: Emitter, overflow: Expr, low: Val): void {
   const m = e.m;
-  e.setCell(Cell.FLAGS, m.i32.or(m.i32.and(e.cell(Cell.FLAGS), m.i32.const(~0x8d5)), m.i32.mul(overflow, m.i32.const(0x801))));
+  e.setCell(Cell.FLAGS, m.i32.or(m.i32.and(e.otherFlagBits(), m.i32.const(~0x8d5)), m.i32.mul(overflow, m.i32.const(0x801))));
   e.setCell(Cell.LOP, m.i32.const(lazyCode(LazyOp.RESULT, 32)));
   e.setCell(Cell.LRES, low());
   e.known = null;

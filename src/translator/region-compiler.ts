@@ -161,6 +161,7 @@ function translateBlock(ctx: RegionContext, b: Block, k: number, copy: 'only' | 
   const insns = b.insns;
   const count = insns.length;
   const dead = e.opts.flagLiveness ? deadFlagWriters(insns, flow.liveOut[k]) : null;
+  const deadButForFaults = e.opts.flagLiveness ? deadFlagWriters(insns, flow.liveOut[k], false) : null;
   e.beginBlock(recipe);
   e.beginInstruction({ insn: insns[0], index: 0, count });
   const out: Expr[] = [e.chargeBlock(count)];
@@ -216,6 +217,7 @@ function translateBlock(ctx: RegionContext, b: Block, k: number, copy: 'only' | 
     const next = (insn.eip + insn.length) | 0;
     e.beginInstruction({ insn, index: i, count });
     e.wroteMemory = false;
+    e.flagsOnlyForFaults = deadButForFaults !== null && deadButForFaults[i] && !dead![i];
     // An ALU instruction on registers replaces the flags and cannot leave early: the recipe ends before it.
     if (REPLACES_FLAGS.has(insn.entry.op) && insn.operands.every((o) => o.kind !== 'mem')) e.flagsWritten();
     const control = insn.entry.control;
