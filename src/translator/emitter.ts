@@ -662,7 +662,12 @@ export class Emitter {
     if (!stack) return checked;
     // The stack page cache: an SS access inside the page the last SS store hit (writable, so readable, and
     // not code) needs no table loads. Translated code never changes the TLB; helper calls drop the cache.
-    return m.if(m.i32.eq(masked(), m.local.get(L_STACK_TAG, I32)), access(m.i32.add(a(), m.local.get(L_STACK_ADDEND, I32))), checked);
+    // The cached tag is a page's: the access's last byte (masked) and, unless it is one byte, its first byte
+    // must both be in that page (a misaligned dword can end in the cached page and start in the one below).
+    const tag = () => m.local.get(L_STACK_TAG, I32);
+    const lastIn = m.i32.eq(masked(), tag());
+    const hit = size === 1 ? lastIn : m.i32.and(lastIn, m.i32.eq(this.pageTag(a, 1), tag()));
+    return m.if(hit, access(m.i32.add(a(), m.local.get(L_STACK_ADDEND, I32))), checked);
   }
 
   /**

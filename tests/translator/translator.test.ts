@@ -542,6 +542,17 @@ describe('translator', () => {
     });
   });
 
+  test('a misaligned stack read that starts below the cached stack page and ends in it reads both pages', () => {
+    // The push fills the stack page cache with DATA + 0x1000; [esp-6] is DATA + 0xffe .. DATA + 0x1001. The
+    // upper page is touched first, so (frames being handed out in order) the two are not adjacent in host memory.
+    const source = `mov dword ptr [${DATA + 0x1010}], 1\nmov dword ptr [${DATA + 0xffc}], 0x11223344\nmov ecx, 100\n1: mov esp, ${DATA + 0x1008}\npush ecx\n` +
+      `add eax, [esp-6]\ndec ecx\njnz 1b\nint 0x80`;
+    const ref = run(source, 'interp');
+    expect(ref.trap).toBe(0x80);
+    const r = run(source, 'jit');
+    expect({ regs: r.regs, data: r.data }).toEqual({ regs: ref.regs, data: ref.data });
+  });
+
   test('a fault inside translated code is precise: EIP, registers and retired count as in the interpreter', () => {
     // Walks ESI up through the data pages until it reads the unmapped page after them.
     const source = `mov esi, ${DATA}\nxor eax, eax\n1: add eax, [esi]\nadd esi, 512\ninc ebx\njmp 1b`;
