@@ -18,6 +18,8 @@ export interface BareMachineOptions {
   translator?: MachineOptions['translator'];
   /** x87 precision (default double). */
   x87?: MachineOptions['x87'];
+  /** I/O port space for IN and OUT (allowed when CPL <= IOPL); none: they raise #GP. */
+  io?: MachineOptions['io'];
 }
 
 /** Ends the run on any interrupt or exception, recording which. */
@@ -47,6 +49,7 @@ export function createBareMachine(opts: BareMachineOptions = {}): { vm: Machine;
     engine: opts.engine,
     translator: opts.translator,
     x87: opts.x87,
+    io: opts.io,
   });
   mapper = new FlatMapper(vm.mem);
   vm.mmu.mapper = mapper;

@@ -1,4 +1,5 @@
 import { BlockCache, Block } from './block-cache.js';
+import type { IoBus } from '../devices/io-bus.js';
 import { Cpu } from './cpu.js';
 import { CpuException, Vector } from './exceptions.js';
 import { Slot } from './layout.js';
@@ -55,6 +56,10 @@ export interface MachineOptions {
    * through the interpreter.
    */
   x87?: X87Precision;
+  /** The I/O port space (system mode): IN and OUT reach its devices when CPL <= IOPL. None: they raise #GP. */
+  io?: IoBus;
+  /** What HLT at CPL 0 does (system mode; EIP already past it). None: HLT raises #GP. */
+  halt?: (vm: Machine) => void;
 }
 
 export type X87Precision = 'double' | 'exact';
@@ -95,6 +100,10 @@ export class Machine {
   attention = false;
   /** --x87 exact: the interpreter's x87 computes on 80-bit values and translated code runs no x87 instruction inline. */
   readonly x87Exact: boolean;
+  /** The I/O port space, or null (a Linux process, whose IN and OUT fault). */
+  readonly io: IoBus | null;
+  /** What HLT does, or null (a Linux process: #GP). */
+  readonly halt: ((vm: Machine) => void) | null;
   /** Guest instructions retired. */
   icount = 0;
   blocksRun = 0;
@@ -103,6 +112,8 @@ export class Machine {
   constructor(opts: MachineOptions) {
     this.mem = new GuestMemory(opts.memoryBytes ?? 1 << 30);
     this.x87Exact = opts.x87 === 'exact';
+    this.io = opts.io ?? null;
+    this.halt = opts.halt ?? null;
     this.mmu = new Mmu(this.mem, opts.mapper);
     this.cpu = new Cpu(this.mem);
     this.cpu.onCodeSegmentChange = () => {

@@ -1,4 +1,5 @@
 import { X87_SEMANTICS } from './x87.js';
+import { compileHlt, compileIo } from './io.js';
 import { X87_EXACT_SEMANTICS } from './x87-exact.js';
 import { SSE_SEMANTICS } from './sse.js';
 import { Instruction, Seg } from '../../decoder/types.js';
@@ -83,7 +84,7 @@ export const SEMANTICS: Readonly<Record<string, Compiler>> = {
   nop, pause: nop, lfence: nop, mfence: nop, sfence: nop, clflush: nop,
   cpuid: compileCpuid, rdtsc: compileRdtsc,
   // At CPL 3 these raise #GP (system mode will give them their real semantics).
-  hlt: compilePrivileged, in: compilePrivileged, out: compilePrivileged,
+  hlt: compileHlt, in: compileIo, out: compileIo,
   lgdt: compilePrivileged, lidt: compilePrivileged, lldt: compilePrivileged, ltr: compilePrivileged,
   lmsw: compilePrivileged, clts: compilePrivileged, invd: compilePrivileged, wbinvd: compilePrivileged,
   invlpg: compilePrivileged, 'mov-to-cr': compilePrivileged, 'mov-from-cr': compilePrivileged,

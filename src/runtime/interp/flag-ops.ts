@@ -1,9 +1,11 @@
-import { Instruction } from '../../decoder/types.js';
+import { Instruction, Seg } from '../../decoder/types.js';
 import { CpuException, Vector } from '../exceptions.js';
 import { carryFlag, readFlags, testCondition } from '../flags.js';
 import { Slot } from '../layout.js';
 import type { Machine } from '../machine.js';
 import { Exec, reader, regArray, regIndex, writer } from './operands.js';
+
+const IF = 0x200;
 
 /** Instructions that set, clear or consume flags directly: CLC STC CMC CLD STD LAHF SAHF SALC, SETcc, CMOVcc. */
 
@@ -22,8 +24,16 @@ export function compileFlagOp(insn: Instruction, vm: Machine): Exec {
     case 'lahf': return () => { r8[1] = (readFlags(s) & 0xd5) | 2; };
     case 'sahf': return () => { s[Slot.FLAGS] = (readFlags(s) & ~0xd5) | (r8[1] & 0xd5); s[Slot.LAZY_OP] = 0; };
     case 'salc': return () => { r8[0] = carryFlag(s) ? 0xff : 0; };
-    default: // cli / sti: IOPL 0 at CPL 3
-      return () => { throw new CpuException(Vector.GP, 0, 0, `${insn.entry.op} at CPL 3`); };
+    default: {
+      // CLI / STI: allowed when CPL <= IOPL (a Linux process has IOPL 0 at CPL 3: #GP). STI's one-instruction
+      // interrupt shadow matters only once interrupts are delivered (system mode, not yet).
+      const fault = new CpuException(Vector.GP, 0, 0, `${insn.entry.op} above IOPL`);
+      const interruptFlag = insn.entry.op === 'sti' ? IF : 0;
+      return () => {
+        if ((s[Slot.SEG_SEL + Seg.CS] & 3) > ((s[Slot.FLAGS] >>> 12) & 3)) throw fault;
+        s[Slot.FLAGS] = (s[Slot.FLAGS] & ~IF) | interruptFlag;
+      };
+    }
   }
 }
 

@@ -1,0 +1,58 @@
+import { Instruction } from '../../decoder/types.js';
+import { CpuException, Vector } from '../exceptions.js';
+import { Slot } from '../layout.js';
+import type { Machine } from '../machine.js';
+import { Seg } from '../../decoder/types.js';
+import { compilePrivileged } from './control.js';
+import { Exec, reader, writer } from './operands.js';
+
+const IOPL_SHIFT = 12;
+
+/**
+ * IN and OUT through the machine's I/O bus (system mode). Without a bus (a
+ * Linux process) they stay privileged: #GP, which the kernel turns into
+ * SIGSEGV. Allowed when CPL <= IOPL; the TSS I/O permission bitmap is not
+ * consulted yet, so above IOPL every port faults.
+ */
+export function compileIo(insn: Instruction, vm: Machine): Exec {
+  const io = vm.io;
+  if (io === null) return compilePrivileged(insn);
+  const out = insn.entry.op === 'out';
+  const [portOp, dataOp] = out ? insn.operands : [insn.operands[1], insn.operands[0]];
+  const port = reader(portOp, vm);
+  const size = dataOp.size;
+  const s = vm.cpu.s;
+  const denied = new CpuException(Vector.GP, 0, 0, `${insn.mnemonic} above IOPL`);
+  const allowed = () => (s[Slot.SEG_SEL + Seg.CS] & 3) <= ((s[Slot.FLAGS] >>> IOPL_SHIFT) & 3);
+  if (out) {
+    const value = reader(dataOp, vm);
+    const write = size === 1 ? io.out8.bind(io) : size === 2 ? io.out16.bind(io) : io.out32.bind(io);
+    return () => {
+      if (!allowed()) throw denied;
+      write(port(), value());
+    };
+  }
+  const set = writer(dataOp, vm);
+  const read = size === 1 ? io.in8.bind(io) : size === 2 ? io.in16.bind(io) : io.in32.bind(io);
+  return () => {
+    if (!allowed()) throw denied;
+    set(read(port()));
+  };
+}
+
+/**
+ * HLT: privileged (CPL 0, else #GP). What halting means belongs to the
+ * platform (MachineOptions.halt): a system VM ends when interrupts are off,
+ * as Linux's "System halted" does; without a platform, HLT raises #GP (a
+ * Linux process, at CPL 3 anyway).
+ */
+export function compileHlt(insn: Instruction, vm: Machine): Exec {
+  const halt = vm.halt;
+  if (halt === null) return compilePrivileged(insn);
+  const s = vm.cpu.s;
+  const fault = new CpuException(Vector.GP, 0, 0, 'hlt above CPL 0');
+  return () => {
+    if ((s[Slot.SEG_SEL + Seg.CS] & 3) !== 0) throw fault;
+    halt(vm);
+  };
+}
