@@ -4,6 +4,7 @@ import { runDisasm } from './disasm.js';
 import { runLinuxProgram } from '../linux/run.js';
 import type { Engine } from '../runtime/machine.js';
 import { runBenchCommand, type BenchCommandOptions } from './bench.js';
+import { runBoot, type BootOptions } from './boot.js';
 
 /** Exit status for bad command lines and unloadable programs (like a shell's usage error). */
 const EXIT_USAGE = 2;
@@ -182,6 +183,42 @@ command line is wrong or the suite cannot be built.`,
     )
     .action(async (workloads: string[], opts: BenchCommandOptions) => {
       process.exitCode = await runBenchCommand(workloads, opts);
+    });
+
+  program
+    .command('boot')
+    .description('boot a PC with a multiboot kernel, its serial console on stdout (like qemu-system-i386 -kernel)')
+    .usage('[options]')
+    .option('--kernel <file>', 'the multiboot kernel to boot (default: the project\'s own guests/hello-kernel)')
+    .option('--append <cmdline>', 'the kernel command line', '')
+    .option('--memory <size>', 'guest RAM', parseSize, 128 * 1024 ** 2)
+    .addOption(
+      new Option('--engine <engine>', 'interp: interpreter only; jit: translate every block before it runs; auto: interpret, translate hot code')
+        .choices(['interp', 'jit', 'auto'])
+        .default('auto'),
+    )
+    .option('--max-instructions <n>', 'stop the guest after this many instructions (exit status 124)', parseInteger)
+    .option('--timeout <seconds>', 'stop the guest after this much wall time (exit status 124)', parseSeconds)
+    .addHelpText(
+      'after',
+      `
+The machine: guest RAM from physical address 0, a 16550A on COM1 (its output
+is this command's stdout; port 0xE9 writes go there too), an 8259A pair,
+8254 timer, CMOS clock, i8042, a PCI host bridge and QEMU's isa-debug-exit
+at port 0xF4. The kernel starts as multiboot specifies: 32-bit protected
+mode, paging off, ring 0, EAX = 0x2BADB002, EBX = the multiboot information.
+
+Not yet: descriptor tables, paging and interrupts (a guest that takes an
+interrupt or faults stops the machine, status 3); Linux's bzImage boot.
+
+Exit status: 0 when the guest halts with interrupts off (how a kernel
+powers off without ACPI) or resets the machine; (V << 1) | 1 when it writes
+V to port 0xF4 (low 8 bits); 2 when the kernel cannot be loaded or the
+command line is wrong; 3 when the guest does something the machine cannot
+deliver yet, or faults; 124 when --max-instructions or --timeout runs out.`,
+    )
+    .action(async (opts: BootOptions) => {
+      process.exitCode = await runBoot(opts, (b) => void process.stdout.write(b), (line) => void process.stderr.write(`${line}\n`));
     });
 
   program

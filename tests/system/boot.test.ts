@@ -1,0 +1,86 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, test } from 'vitest';
+import { runCli } from '../lib/run.js';
+
+const KERNEL_DIR = join('guests', 'hello-kernel');
+const SYSTEM_GUESTS = join('tests', 'guest', 'system');
+const work = mkdtempSync(join(tmpdir(), 'wasmvisor-boot-'));
+
+/** Assembles and links a multiboot kernel from tests/guest/system at 1 MiB (binutils only). */
+function buildKernel(name: string): string {
+  const obj = join(work, `${name}.o`);
+  const out = join(work, `${name}.elf`);
+  execFileSync('as', ['--32', '-I', SYSTEM_GUESTS, '-o', obj, join(SYSTEM_GUESTS, `${name}.S`)]);
+  execFileSync('ld', ['-m', 'elf_i386', '-T', join(KERNEL_DIR, 'link.ld'), '--no-warn-rwx-segments', '-o', out, obj]);
+  return out;
+}
+
+const HELLO_OUTPUT =
+  'wasmvisor hello-kernel: started by a multiboot loader\n' +
+  'memory: 128 MiB\n' +
+  'command line: \n' +
+  'primes below 2000000: 148933\n' + // the count of primes below 2,000,000 (OEIS A006880 gives 148933)
+  'halting with interrupts off\n';
+
+describe('wasmvisor boot', () => {
+  test.each(['auto', 'interp', 'jit'])('with no arguments boots the bundled hello-kernel to its halt (%s)', async (engine) => {
+    const r = await runCli(['boot', '--engine', engine]);
+    expect(r.stderr.toString()).toBe('');
+    expect(r.stdout.toString()).toBe(HELLO_OUTPUT);
+    expect(r.code).toBe(0);
+  });
+
+  test('the committed hello-kernel image is what its source builds (same boot output), and --append and --memory reach the kernel', async () => {
+    const out = join(work, 'hello-kernel.elf');
+    execFileSync('sh', [join(KERNEL_DIR, 'build.sh'), out]);
+    const r = await runCli(['boot', '--kernel', out, '--append', 'console=ttyS0 quiet', '--memory', '64M']);
+    expect(r.stdout.toString()).toBe(HELLO_OUTPUT.replace('128 MiB', '64 MiB').replace('command line: ', 'command line: console=ttyS0 quiet'));
+    expect(r.code).toBe(0);
+  });
+
+  test('a write to the isa-debug-exit port ends the VM with (value << 1) | 1', async () => {
+    const r = await runCli(['boot', '--kernel', buildKernel('exit-status')]);
+    expect(r.stdout.toString()).toBe('x');
+    expect(r.code).toBe(33);
+  });
+
+  test('what the machine cannot deliver yet (an interrupt) stops it with one line and status 3', async () => {
+    const r = await runCli(['boot', '--kernel', buildKernel('breakpoint')]);
+    expect(r.stderr.toString().trim().split('\n')).toHaveLength(1);
+    expect(r.stderr.toString()).toMatch(/^wasmvisor: INT 0x3 at eip 0x00100\w+: interrupt delivery through the IDT is not implemented yet/);
+    expect(r.code).toBe(3);
+  });
+
+  test('a guest that never stops ends at --timeout and at --max-instructions with status 124', async () => {
+    const spin = buildKernel('spin');
+    const t = await runCli(['boot', '--kernel', spin, '--timeout', '0.5']);
+    expect(t.stderr.toString()).toMatch(/^wasmvisor: time limit reached \(0\.5 s\) at eip 0x0010/);
+    expect(t.code).toBe(124);
+    const n = await runCli(['boot', '--kernel', spin, '--max-instructions', '100000', '--engine', 'interp']);
+    expect(n.stderr.toString()).toMatch(/^wasmvisor: instruction limit reached \(100000 instructions\)/);
+    expect(n.code).toBe(124);
+  });
+
+  test.each([
+    ['a Linux program (no multiboot header)', () => ['--kernel', join('tests', 'guest', 'build', 'exit_code')], /is not a multiboot kernel \(no multiboot header in its first 8 KiB\)/],
+    ['a missing file', () => ['--kernel', join(work, 'nothing-here')], /cannot read the kernel .*nothing-here: ENOENT/],
+    ['an impossible memory size', () => ['--memory', '1M'], /--memory 1 MiB is not possible/],
+    ['memory too small for the kernel', () => {
+      const big = join(work, 'big.elf');
+      // The hello-kernel with its segment's memory size raised past 64 MiB (p_memsz of the first program header).
+      const bytes = readFileSync(join(KERNEL_DIR, 'hello-kernel.elf'));
+      const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+      dv.setUint32(dv.getUint32(28, true) + 20, 80 << 20, true);
+      writeFileSync(big, bytes);
+      return ['--kernel', big, '--memory', '64M'];
+    }, /needs memory up to 0x5100000 but the machine has 64 MiB; give more with --memory/],
+  ])('bad input: %s is one line and status 2', async (_name, args, message) => {
+    const r = await runCli(['boot', ...args()]);
+    expect(r.stderr.toString().trim().split('\n')).toHaveLength(1);
+    expect(r.stderr.toString()).toMatch(message);
+    expect(r.code).toBe(2);
+  });
+});
