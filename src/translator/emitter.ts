@@ -33,11 +33,16 @@ const L_SMC = L_TARGET + 1;
 const L_REFUND = L_SMC + 1;
 const L_EXIT = L_REFUND + 1;
 /** The stack page cache (see tlbAccess): write tag and addend of the page the last SS store hit; 0: none. */
-const L_STACK_TAG = L_EXIT + 1;
-const L_STACK_ADDEND = L_STACK_TAG + 1;
+const L_STACK_PAGE = L_EXIT + 1;
+const L_STACK_ADDEND = L_STACK_PAGE + 1;
+/** STACK_CACHE_LIMIT while the stack page cache holds a page, 0 when empty (locals start at 0). */
+const L_STACK_LIMIT = L_STACK_ADDEND + 1;
 /** The result of a rotate whose CF and OF only a fault could see (see deferRotateFlags). */
-const L_DEFERRED = L_STACK_ADDEND + 1;
+const L_DEFERRED = L_STACK_LIMIT + 1;
 const L_TEMP0 = L_DEFERRED + 1;
+/** Widest access the stack page cache serves, and the offsets in its page that leave room for one. */
+const STACK_CACHE_MAX_SIZE = 8;
+const STACK_CACHE_LIMIT = PAGE_MASK + 2 - STACK_CACHE_MAX_SIZE;
 /** Temporaries one instruction may use (of each type). */
 const MAX_TEMPS = 48;
 /** Block-local state after the temporaries (see BlockLocalState): one i32 and eight f64s for the x87 stack. */
@@ -502,7 +507,7 @@ export class Emitter {
     const m = this.m;
     const stores = [...this.flagStores(), ...this.blockStateStores()];
     const leave = stores.length === 0 ? m.br('fault', this.slot(Slot.FAULT)) : m.if(this.slot(Slot.FAULT), m.block(null, [...stores, m.br('fault')], NONE));
-    return m.block(null, [m.local.set(L_STACK_TAG, m.i32.const(0)), leave], NONE);
+    return m.block(null, [m.local.set(L_STACK_LIMIT, m.i32.const(0)), leave], NONE);
   }
 
   /** The region's fault path: cells to memory (EIP and budget were stored at the site), then return. */
@@ -650,23 +655,25 @@ export class Emitter {
     const masked = () => this.pageTag(a, size);
     const tagged = m.i32.eq(masked(), m.i32.load(tags, 4, index()));
     const stack = this.stackAddresses.has(a);
-    const fast = stack && tags === TAG_WRITE_BASE
+    const cached = stack && size <= STACK_CACHE_MAX_SIZE;
+    const fast = cached && tags === TAG_WRITE_BASE
       ? m.block(null, [
-          // A store that passed the write tag (which equals its masked address): its page becomes the stack page cache.
-          m.local.set(L_STACK_TAG, masked()),
+          // A store that passed the write tag stays inside one page: that page becomes the stack page cache.
+          m.local.set(L_STACK_PAGE, m.i32.and(a(), m.i32.const(~PAGE_MASK))),
           m.local.set(L_STACK_ADDEND, m.i32.load(TLB_ADDEND_BASE, 4, index())),
+          m.local.set(L_STACK_LIMIT, m.i32.const(STACK_CACHE_LIMIT)),
           access(m.i32.add(a(), m.local.get(L_STACK_ADDEND, I32))),
         ], NONE)
       : access(m.i32.add(a(), m.i32.load(TLB_ADDEND_BASE, 4, index())));
     const checked = m.block(null, [setIndex, m.if(m.i32.eqz(tagged), slow, fast)], NONE);
-    if (!stack) return checked;
+    if (!cached) return checked;
     // The stack page cache: an SS access inside the page the last SS store hit (writable, so readable, and
     // not code) needs no table loads. Translated code never changes the TLB; helper calls drop the cache.
-    // The cached tag is a page's: the access's last byte (masked) and, unless it is one byte, its first byte
-    // must both be in that page (a misaligned dword can end in the cached page and start in the one below).
-    const tag = () => m.local.get(L_STACK_TAG, I32);
-    const lastIn = m.i32.eq(masked(), tag());
-    const hit = size === 1 ? lastIn : m.i32.and(lastIn, m.i32.eq(this.pageTag(a, 1), tag()));
+    // address ^ page is the offset when the address is in the page and at least 4096 otherwise, so one
+    // unsigned compare checks both that the first byte is in the page and that the last one is too (an
+    // offset below the limit leaves room for 8 bytes); an empty cache's limit of 0 lets nothing through.
+    // (Comparing only the last byte's page let a misaligned dword that starts in the page below through.)
+    const hit = m.i32.lt_u(m.i32.xor(a(), m.local.get(L_STACK_PAGE, I32)), m.local.get(L_STACK_LIMIT, I32));
     return m.if(hit, access(m.i32.add(a(), m.local.get(L_STACK_ADDEND, I32))), checked);
   }
 

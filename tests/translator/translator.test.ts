@@ -542,11 +542,14 @@ describe('translator', () => {
     });
   });
 
-  test('a misaligned stack read that starts below the cached stack page and ends in it reads both pages', () => {
-    // The push fills the stack page cache with DATA + 0x1000; [esp-6] is DATA + 0xffe .. DATA + 0x1001. The
-    // upper page is touched first, so (frames being handed out in order) the two are not adjacent in host memory.
-    const source = `mov dword ptr [${DATA + 0x1010}], 1\nmov dword ptr [${DATA + 0xffc}], 0x11223344\nmov ecx, 100\n1: mov esp, ${DATA + 0x1008}\npush ecx\n` +
-      `add eax, [esp-6]\ndec ecx\njnz 1b\nint 0x80`;
+  test.each([
+    ['starts below the cached stack page and ends in it', 0x1008, -6],
+    ['starts at the end of the cached stack page and ends in the next', 0x800, 0x802],
+  ])('a misaligned stack read that %s reads both pages', (_name, top, offset) => {
+    // The push fills the stack page cache with the page of DATA + top - 4; [esp+offset] is DATA + 0xffe .. DATA + 0x1001.
+    // The upper page is touched first, so (frames being handed out in order) the two are not adjacent in host memory.
+    const source = `mov dword ptr [${DATA + 0x1000}], 0x55667788\nmov dword ptr [${DATA + 0xffc}], 0x11223344\nmov ecx, 100\n` +
+      `1: mov esp, ${DATA + top}\npush ecx\nadd eax, [esp${offset < 0 ? '' : '+'}${offset}]\ndec ecx\njnz 1b\nint 0x80`;
     const ref = run(source, 'interp');
     expect(ref.trap).toBe(0x80);
     const r = run(source, 'jit');
