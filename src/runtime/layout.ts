@@ -40,6 +40,11 @@ export const enum Slot {
   CR2 = 49,
   CR3 = 50,
   CR4 = 51,
+  /** System mode: the descriptor-table registers (base, limit). */
+  GDTR_BASE = 52,
+  GDTR_LIMIT = 53,
+  IDTR_BASE = 54,
+  IDTR_LIMIT = 55,
   /** Count of guest instructions retired (low/high 32 bits). */
   ICOUNT_LO = 56,
   ICOUNT_HI = 57,

@@ -58,8 +58,19 @@ export interface MachineOptions {
   x87?: X87Precision;
   /** The I/O port space (system mode): IN and OUT reach its devices when CPL <= IOPL. None: they raise #GP. */
   io?: IoBus;
-  /** What HLT at CPL 0 does (system mode; EIP already past it). None: HLT raises #GP. */
-  halt?: (vm: Machine) => void;
+  /**
+   * The guest runs its own kernel (system mode): privileged instructions
+   * work at CPL 0 and these hooks answer what the platform decides. None:
+   * they raise #GP (a Linux process).
+   */
+  system?: SystemHooks;
+}
+
+export interface SystemHooks {
+  /** HLT at CPL 0 (EIP already past it). */
+  halt(vm: Machine): void;
+  /** CR0, CR3 or CR4 was written (paging and TLB consequences). */
+  controlRegisterWritten?(vm: Machine, cr: number): void;
 }
 
 export type X87Precision = 'double' | 'exact';
@@ -102,8 +113,8 @@ export class Machine {
   readonly x87Exact: boolean;
   /** The I/O port space, or null (a Linux process, whose IN and OUT fault). */
   readonly io: IoBus | null;
-  /** What HLT does, or null (a Linux process: #GP). */
-  readonly halt: ((vm: Machine) => void) | null;
+  /** System mode's hooks, or null (a Linux process: privileged instructions raise #GP). */
+  readonly system: SystemHooks | null;
   /** Guest instructions retired. */
   icount = 0;
   blocksRun = 0;
@@ -113,7 +124,7 @@ export class Machine {
     this.mem = new GuestMemory(opts.memoryBytes ?? 1 << 30);
     this.x87Exact = opts.x87 === 'exact';
     this.io = opts.io ?? null;
-    this.halt = opts.halt ?? null;
+    this.system = opts.system ?? null;
     this.mmu = new Mmu(this.mem, opts.mapper);
     this.cpu = new Cpu(this.mem);
     this.cpu.onCodeSegmentChange = () => {

@@ -8,14 +8,22 @@ import { Engine, Machine, type Personality } from '../runtime/machine.js';
 import { FLAT_CODE_ATTR, FLAT_DATA_ATTR } from '../runtime/segments.js';
 import type { TranslatorOptions } from '../translator/translator.js';
 import { multibootHandover, parseMultibootKernel } from './multiboot.js';
+import { PagingMapper } from './paging.js';
+import { deliverInterrupt, GdtDescriptors, type InterruptSource, pushesErrorCode } from './protected-mode.js';
+import { CpuException as Fault, Vector } from '../runtime/exceptions.js';
 
 /** Ring-0 flat segments, as a multiboot loader leaves them (selectors as in a typical boot GDT). */
 const KERNEL_CS = 0x08;
 const KERNEL_DS = 0x10;
 const DPL_MASK = 0x60;
 const IF = 0x200;
-/** Guest instructions between looks at the devices' timers and the clock. */
-const SLICE = 200_000;
+/** Multiboot hands over in protected mode (PE) with paging off; ET always reads 1 on a P6. */
+const CR0_PE = 0x1;
+const CR0_ET = 0x10;
+/** Guest instructions between looks at the devices' timers, the clock and the PIC. */
+const SLICE = 50_000;
+/** Longest sleep of a halted CPU before looking at the devices again (ms). */
+const MAX_IDLE_MS = 10;
 
 /** How a system VM ended. */
 export type SystemVmEnd =
@@ -39,26 +47,34 @@ export interface SystemVmOptions {
  * one to one (paging off), the PC platform's devices on its I/O bus, and a
  * CPU at ring 0 with flat segments.
  *
- * Not yet (issue 6): descriptor tables and privilege changes, paging,
- * interrupt and exception delivery through the IDT, external interrupts
- * from the PIC. A guest that takes an interrupt or faults stops the VM
- * with a message that says so.
+ * Interrupts and exceptions go through the IDT at ring 0 (external ones
+ * from the PIC between slices of guest code, when IF is set); a halted CPU
+ * sleeps until the devices' next event. Two-level paging (4 KiB and 4 MiB
+ * pages, WP, accessed and dirty bits) follows CR0/CR3/CR4. Not yet
+ * (issue 6): privilege changes (the TSS), the LDT, task gates, PAE. What the machine cannot
+ * deliver stops it with a message that says so.
  */
 export class SystemVm {
   readonly vm: Machine;
   readonly platform: PcPlatform;
   private end: SystemVmEnd | null = null;
+  /** HLT with interrupts on: the CPU waits for an interrupt. */
+  private halted = false;
+
+  private readonly clock: Clock;
 
   constructor(readonly opts: SystemVmOptions) {
-    let mapper!: FlatMapper;
+    this.clock = opts.clock ?? new HostClock();
+    let mapper!: PagingMapper;
     const personality: Personality = {
-      onInterrupt: (vm, vector) =>
-        this.finish({ kind: 'fault', message: `INT 0x${vector.toString(16)} at eip ${hex8(vm.cpu.eip)}: interrupt delivery through the IDT is not implemented yet` }),
-      onException: (vm, e: CpuException) =>
-        this.finish({ kind: 'fault', message: `guest exception ${e.vector} (${e.detail}) at eip ${hex8(vm.cpu.eip)}: exception delivery through the IDT is not implemented yet` }),
+      onInterrupt: (_vm, vector) => this.interrupt(vector, 'software'),
+      onException: (vm, e: CpuException) => {
+        if (e.vector === Vector.PF) vm.cpu.s[Slot.CR2] = e.address;
+        this.interrupt(e.vector, 'exception', pushesErrorCode(e.vector) ? Math.max(e.errorCode, 0) : -1, e);
+      },
     };
     this.platform = new PcPlatform({
-      clock: opts.clock ?? new HostClock(),
+      clock: this.clock,
       memoryBytes: opts.memoryBytes,
       onSerial: opts.onSerial,
       onDebugChar: opts.onSerial,
@@ -72,16 +88,31 @@ export class SystemVm {
       engine: opts.engine ?? 'auto',
       translator: opts.translator,
       io: this.platform.bus,
-      halt: (vm) => {
-        if (vm.cpu.s[Slot.FLAGS] & IF) {
-          this.finish({ kind: 'fault', message: `HLT with interrupts enabled at eip ${hex8(vm.cpu.eip)}: waking on an interrupt is not implemented yet` });
-        } else this.finish({ kind: 'halted' });
+      system: {
+        halt: (vm) => {
+          if (!(vm.cpu.s[Slot.FLAGS] & IF)) return void this.finish({ kind: 'halted' });
+          this.halted = true;
+          vm.stop({ kind: 'budget' });
+        },
+        // Paging, write protection or the page directory changed (or INVLPG): cached translations of
+        // linear addresses, and blocks decoded through them, may be stale.
+        controlRegisterWritten: (vm) => {
+          vm.mmu.flush();
+          vm.flushCode();
+        },
       },
     });
-    mapper = new FlatMapper(this.vm.mem);
+    const physical = new FlatMapper(this.vm.mem);
+    physical.map(0, opts.memoryBytes);
+    const s = this.vm.cpu.s;
+    mapper = new PagingMapper(this.vm.mem, physical, { cr0: () => s[Slot.CR0], cr3: () => s[Slot.CR3], cr4: () => s[Slot.CR4] });
     this.vm.mmu.mapper = mapper;
-    mapper.map(0, opts.memoryBytes);
+    // The kernel runs at ring 0 (nothing changes rings yet; a change to ring 3 must set this and flush the TLB,
+    // whose entries made at ring 0 may allow what ring 3 may not).
+    this.vm.mmu.user = false;
+    s[Slot.CR0] = CR0_PE | CR0_ET;
     const cpu = this.vm.cpu;
+    cpu.descriptors = new GdtDescriptors(this.vm);
     cpu.setSegment(Seg.CS, KERNEL_CS, { base: 0, limit: -1, attr: FLAT_CODE_ATTR & ~DPL_MASK });
     for (const seg of [Seg.DS, Seg.ES, Seg.SS, Seg.FS, Seg.GS]) cpu.setSegment(seg, KERNEL_DS, { base: 0, limit: -1, attr: FLAT_DATA_ATTR & ~DPL_MASK });
     cpu.s[Slot.FLAGS] = 0x2;
@@ -102,7 +133,21 @@ export class SystemVm {
     const deadline = limits.timeoutMs !== undefined ? performance.now() + limits.timeoutMs : Infinity;
     const maxInstructions = limits.maxInstructions ?? Infinity;
     const vm = this.vm;
+    const platform = this.platform;
     while (this.end === null) {
+      const next = platform.tick();
+      if (platform.intr && vm.cpu.s[Slot.FLAGS] & IF) {
+        this.halted = false;
+        this.interrupt(platform.acknowledge(), 'external');
+        if (this.end !== null) break;
+      }
+      if (this.halted) {
+        // Nothing to run until a device raises an interrupt: sleep until its next event.
+        if (performance.now() > deadline) return this.finish({ kind: 'limit', message: `time limit reached (${(limits.timeoutMs! / 1000).toFixed(1)} s) while halted at eip ${hex8(vm.cpu.eip)}` });
+        const waitMs = Math.min(MAX_IDLE_MS, Math.max(0, (next - this.clock.nowNs()) / 1e6));
+        await new Promise((resolve) => setTimeout(resolve, waitMs));
+        continue;
+      }
       const left = maxInstructions - vm.icount;
       if (left <= 0) return this.finish({ kind: 'limit', message: `instruction limit reached (${maxInstructions} instructions) at eip ${hex8(vm.cpu.eip)}` });
       if (performance.now() > deadline) return this.finish({ kind: 'limit', message: `time limit reached (${(limits.timeoutMs! / 1000).toFixed(1)} s) at eip ${hex8(vm.cpu.eip)}` });
@@ -110,11 +155,35 @@ export class SystemVm {
       if (this.end !== null) break;
       if (r.kind === 'error') return this.finish({ kind: 'fault', message: r.message });
       if (r.kind === 'exit') return this.finish({ kind: 'fault', message: `the machine stopped with status ${r.status}` });
-      this.platform.tick();
       // Compiles finish, and host input arrives, on the event loop.
       await new Promise((resolve) => setImmediate(resolve));
     }
     return this.end!;
+  }
+
+  /**
+   * Delivers an interrupt or exception through the IDT; a fault while
+   * delivering becomes a double fault, and one while delivering that a
+   * triple fault, which ends the VM (a real PC resets).
+   */
+  private interrupt(vector: number, source: InterruptSource, errorCode = -1, cause: CpuException | null = null): void {
+    const vm = this.vm;
+    try {
+      deliverInterrupt(vm, vector, source, errorCode);
+      return;
+    } catch (e) {
+      if (!(e instanceof Fault)) throw e;
+      if (vector !== Vector.DF && source === 'exception') {
+        try {
+          deliverInterrupt(vm, Vector.DF, 'exception', 0);
+          return;
+        } catch (f) {
+          if (!(f instanceof Fault)) throw f;
+        }
+      }
+      const what = cause ? `exception ${cause.vector}${cause.detail ? ` (${cause.detail})` : ''}` : `interrupt 0x${vector.toString(16)}`;
+      this.finish({ kind: 'fault', message: `triple fault: ${what} at eip ${hex8(vm.cpu.eip)} could not be delivered: ${e.detail || `exception ${e.vector}`}` });
+    }
   }
 
   private finish(end: SystemVmEnd): SystemVmEnd {

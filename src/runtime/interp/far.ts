@@ -21,6 +21,9 @@ import { Stack } from './stack.js';
 /** EFLAGS bits IRET restores at CPL 3 with IOPL 0 (IF, IOPL, VM, VIF, VIP are kept). */
 const IRET_USER_MASK = 0x1 | 0x4 | 0x10 | 0x40 | 0x80 | 0x100 | 0x400 | 0x800 | 0x4000 | 0x10000 | 0x40000 | 0x200000;
 
+/** What IRET restores at CPL 0 besides: IF and IOPL (VM would enter virtual-8086 mode: not emulated). */
+const IRET_KERNEL_MASK = IRET_USER_MASK | 0x200 | 0x3000;
+
 function gp(selector: number): never {
   throw new CpuException(Vector.GP, selector & 0xfffc, 0, `far transfer to selector 0x${selector.toString(16)}`);
 }
@@ -116,8 +119,10 @@ export function compileFarReturn(insn: Instruction, vm: Machine, stack: Stack): 
 export function compileIret(insn: Instruction, vm: Machine, stack: Stack): Exec {
   const s = vm.cpu.s, r32 = vm.cpu.r32;
   const size = insn.opSize;
-  const mask = size === 4 ? IRET_USER_MASK : IRET_USER_MASK & 0xffff;
+  const width = size === 4 ? -1 : 0xffff;
   return () => {
+    // At CPL 0 (system mode's kernel) IRET restores IF and IOPL too.
+    const mask = ((s[Slot.SEG_SEL + Seg.CS] & 3) === 0 ? IRET_KERNEL_MASK : IRET_USER_MASK) & width;
     if (readFlags(s) & 0x4000) throw new CpuException(Vector.GP, 0, 0, 'iret with NT set (task return)');
     const off = stack.peek(size, 0); // a 16-bit IP zero-extended
     const sel = stack.peek(size, size) & 0xffff;

@@ -39,20 +39,3 @@ export function compileIo(insn: Instruction, vm: Machine): Exec {
     set(read(port()));
   };
 }
-
-/**
- * HLT: privileged (CPL 0, else #GP). What halting means belongs to the
- * platform (MachineOptions.halt): a system VM ends when interrupts are off,
- * as Linux's "System halted" does; without a platform, HLT raises #GP (a
- * Linux process, at CPL 3 anyway).
- */
-export function compileHlt(insn: Instruction, vm: Machine): Exec {
-  const halt = vm.halt;
-  if (halt === null) return compilePrivileged(insn);
-  const s = vm.cpu.s;
-  const fault = new CpuException(Vector.GP, 0, 0, 'hlt above CPL 0');
-  return () => {
-    if ((s[Slot.SEG_SEL + Seg.CS] & 3) !== 0) throw fault;
-    halt(vm);
-  };
-}

@@ -1,0 +1,99 @@
+import { Instruction, Seg } from '../../decoder/types.js';
+import { CpuException, Vector } from '../exceptions.js';
+import { Slot } from '../layout.js';
+import type { Machine } from '../machine.js';
+import { compilePrivileged, compileUmip } from './control.js';
+import { effectiveAddress, Exec, reader, writer } from './operands.js';
+
+/**
+ * The privileged instructions of system mode (MachineOptions.system): at
+ * CPL 0 they work, above it they raise #GP. In a Linux process (no system
+ * hooks) they keep their user-mode behaviour: #GP, or UMIP's emulation for
+ * the descriptor-table reads.
+ */
+
+function atCpl0(vm: Machine, insn: Instruction, body: Exec): Exec {
+  const s = vm.cpu.s;
+  const fault = new CpuException(Vector.GP, 0, 0, `${insn.mnemonic} above CPL 0`);
+  return () => {
+    if ((s[Slot.SEG_SEL + Seg.CS] & 3) !== 0) throw fault;
+    body();
+  };
+}
+
+/** HLT: what halting means is the platform's (SystemHooks.halt). */
+export function compileHlt(insn: Instruction, vm: Machine): Exec {
+  const system = vm.system;
+  if (system === null) return compilePrivileged(insn);
+  return atCpl0(vm, insn, () => system.halt(vm));
+}
+
+/** LGDT / LIDT m16&32: a 16-bit operand size keeps 24 bits of the base. */
+export function compileLoadTableRegister(insn: Instruction, vm: Machine): Exec {
+  if (vm.system === null) return compilePrivileged(insn);
+  const s = vm.cpu.s, mmu = vm.mmu;
+  const ea = effectiveAddress(insn.operands[0], vm);
+  const [baseSlot, limitSlot] = insn.entry.op === 'lgdt' ? [Slot.GDTR_BASE, Slot.GDTR_LIMIT] : [Slot.IDTR_BASE, Slot.IDTR_LIMIT];
+  const baseMask = insn.opSize === 2 ? 0xffffff : -1;
+  return atCpl0(vm, insn, () => {
+    const a = ea();
+    const limit = mmu.read16(a);
+    const base = mmu.read32(a + 2) & baseMask;
+    s[limitSlot] = limit;
+    s[baseSlot] = base;
+  });
+}
+
+/** SGDT / SIDT: any CPL without UMIP (system mode does not set CR4.UMIP). */
+export function compileStoreTableRegister(insn: Instruction, vm: Machine): Exec {
+  if (vm.system === null) return compileUmip();
+  const s = vm.cpu.s, mmu = vm.mmu;
+  const ea = effectiveAddress(insn.operands[0], vm);
+  const [baseSlot, limitSlot] = insn.entry.op === 'sgdt' ? [Slot.GDTR_BASE, Slot.GDTR_LIMIT] : [Slot.IDTR_BASE, Slot.IDTR_LIMIT];
+  return () => {
+    const a = ea();
+    mmu.write16(a, s[limitSlot]);
+    mmu.write32(a + 2, s[baseSlot]);
+  };
+}
+
+const CR_SLOT: Record<number, Slot> = { 0: Slot.CR0, 2: Slot.CR2, 3: Slot.CR3, 4: Slot.CR4 };
+/** CR0 bits that always read 1 on a P6 (ET). */
+const CR0_ET = 0x10;
+
+/** MOV to and from CR0, CR2, CR3, CR4; others raise #UD, as on the CPU. */
+export function compileMoveControlRegister(insn: Instruction, vm: Machine): Exec {
+  const system = vm.system;
+  if (system === null) return compilePrivileged(insn);
+  const s = vm.cpu.s;
+  const toCr = insn.entry.op === 'mov-to-cr';
+  const [crOp, regOp] = toCr ? insn.operands : [insn.operands[1], insn.operands[0]];
+  const cr = crOp.reg;
+  const slot = CR_SLOT[cr];
+  if (slot === undefined) return () => { throw new CpuException(Vector.UD, -1, 0, `${insn.mnemonic}: there is no CR${cr}`); };
+  if (toCr) {
+    const value = reader({ ...regOp, size: 4 }, vm);
+    return atCpl0(vm, insn, () => {
+      s[slot] = cr === 0 ? value() | CR0_ET : value();
+      system.controlRegisterWritten?.(vm, cr);
+    });
+  }
+  const write = writer({ ...regOp, size: 4 }, vm);
+  return atCpl0(vm, insn, () => write(s[slot]));
+}
+
+/** INVLPG, WBINVD, INVD, CLTS at CPL 0: the soft TLB is flushed for INVLPG; caches are not modelled. */
+export function compileCacheControl(insn: Instruction, vm: Machine): Exec {
+  const system = vm.system;
+  if (system === null) return compilePrivileged(insn);
+  const s = vm.cpu.s;
+  switch (insn.entry.op) {
+    case 'invlpg':
+      // The TLB is flushed whole (CR3's hook): one page at a time is an optimisation for later.
+      return atCpl0(vm, insn, () => system.controlRegisterWritten?.(vm, 3));
+    case 'clts':
+      return atCpl0(vm, insn, () => { s[Slot.CR0] &= ~0x8; });
+    default:
+      return atCpl0(vm, insn, () => {});
+  }
+}

@@ -1,0 +1,152 @@
+# Protected mode at ring 0 as a kernel sets it up: its own GDT (far jump to
+# reload CS), an IDT of interrupt gates, INT3 and a divide error through it,
+# then the 8259A and the 8254 at 100 Hz: it waits for 10 timer interrupts
+# with HLT and halts with interrupts off. Output on COM1.
+        .include "multiboot.inc"
+        .set COM1, 0x3F8
+_start:
+        mov esp, offset stack_top
+        lgdt [gdt_pointer]
+        .byte 0xEA                              # jmp far 0x08:reload
+        .long reload
+        .word 0x08
+reload:
+        mov ax, 0x10
+        mov ds, ax
+        mov es, ax
+        mov fs, ax
+        mov gs, ax
+        mov ss, ax
+        # Every vector to `unexpected`, then the three this kernel handles.
+        xor ecx, ecx
+1:      mov eax, offset unexpected
+        call set_gate
+        inc ecx
+        cmp ecx, 256
+        jb 1b
+        mov ecx, 0
+        mov eax, offset divide_error
+        call set_gate
+        mov ecx, 3
+        mov eax, offset breakpoint
+        call set_gate
+        mov ecx, 0x20
+        mov eax, offset timer
+        call set_gate
+        lidt [idt_pointer]
+        int3
+        xor ecx, ecx
+        mov eax, 7
+        div ecx                                 # F7 F1: the handler skips its two bytes
+        # The PICs: vectors 0x20 and 0x28, cascade on IR2, only IRQ 0 unmasked.
+        mov al, 0x11
+        out 0x20, al
+        out 0xA0, al
+        mov al, 0x20
+        out 0x21, al
+        mov al, 0x28
+        out 0xA1, al
+        mov al, 0x04
+        out 0x21, al
+        mov al, 0x02
+        out 0xA1, al
+        mov al, 0x01
+        out 0x21, al
+        out 0xA1, al
+        mov al, 0xFE
+        out 0x21, al
+        mov al, 0xFF
+        out 0xA1, al
+        # The PIT: channel 0, mode 2, 100 Hz.
+        mov al, 0x34
+        out 0x43, al
+        mov ax, 11932
+        out 0x40, al
+        mov al, ah
+        out 0x40, al
+        sti
+2:      hlt
+        cmp dword ptr [ticks], 10
+        jb 2b
+        cli
+        lea esi, ticks_msg
+        call puts
+        hlt
+
+# set_gate: IDT entry ECX -> handler EAX, a present ring-0 32-bit interrupt gate through selector 0x08.
+set_gate:
+        mov edx, eax
+        and eax, 0xFFFF
+        or eax, 0x00080000
+        mov [idt + ecx * 8], eax
+        and edx, 0xFFFF0000
+        or edx, 0x8E00
+        mov [idt + ecx * 8 + 4], edx
+        ret
+
+timer:
+        push eax
+        inc dword ptr [ticks]
+        mov al, 0x20                            # non-specific EOI
+        out 0x20, al
+        pop eax
+        iret
+
+breakpoint:
+        push esi
+        lea esi, breakpoint_msg
+        call puts
+        pop esi
+        iret
+
+divide_error:
+        push esi
+        lea esi, divide_msg
+        call puts
+        pop esi
+        add dword ptr [esp], 2
+        iret
+
+unexpected:
+        lea esi, unexpected_msg
+        call puts
+        cli
+        hlt
+
+puts:
+        push eax
+        push edx
+        mov dx, COM1
+3:      lodsb
+        test al, al
+        jz 4f
+        out dx, al
+        jmp 3b
+4:      pop edx
+        pop eax
+        ret
+
+        .section .rodata
+        .align 8
+gdt:    .quad 0
+        .quad 0x00CF9A000000FFFF                # 0x08: code, base 0, 4 GiB, ring 0
+        .quad 0x00CF92000000FFFF                # 0x10: data, base 0, 4 GiB, ring 0
+gdt_end:
+gdt_pointer:
+        .word gdt_end - gdt - 1
+        .long gdt
+idt_pointer:
+        .word 256 * 8 - 1
+        .long idt
+breakpoint_msg: .asciz "breakpoint\n"
+divide_msg:     .asciz "divide error\n"
+ticks_msg:      .asciz "10 timer interrupts\n"
+unexpected_msg: .asciz "unexpected interrupt\n"
+
+        .bss
+        .align 8
+idt:    .space 256 * 8
+ticks:  .long 0
+        .align 16
+        .space 8192
+stack_top:
