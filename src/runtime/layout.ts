@@ -28,6 +28,8 @@ export const enum Slot {
   LAZY_DST = 11,
   LAZY_SRC = 12,
   LAZY_RES = 13,
+  /** System mode: the task register's selector (its base and limit are TR_BASE, TR_LIMIT). */
+  TR_SEL = 14,
   /** Segment selectors ES..GS (6 slots). */
   SEG_SEL = 16,
   /** Segment bases ES..GS (6 slots). */
@@ -54,6 +56,8 @@ export const enum Slot {
   DISPATCH_HITS = 59,
   /** Translated code: a helper recorded a guest exception (non-zero); translated code leaves through its fault path. */
   FAULT = 60,
+  TR_BASE = 61,
+  TR_LIMIT = 62,
   /** Always 0: the "segment base" of address computations that ignore segments (LEA). */
   ZERO = 63,
   /** x87: the stack top (0..7), the status word without TOP, the control word, and a bit per empty physical register. */

@@ -71,6 +71,13 @@ export interface SystemHooks {
   halt(vm: Machine): void;
   /** CR0, CR3 or CR4 was written (paging and TLB consequences). */
   controlRegisterWritten?(vm: Machine, cr: number): void;
+  /** LTR at CPL 0: the TSS descriptor `selector` names becomes the task register (marked busy). */
+  loadTaskRegister?(vm: Machine, selector: number): void;
+  /** IRET whose CS has a higher RPL than CPL: the frame also holds ESP and SS (operand size `size`). */
+  returnToOuterRing?(vm: Machine, size: number): void;
+  /** Model-specific registers the platform keeps (RDMSR/WRMSR at CPL 0); undefined: reads 0. */
+  readMsr?(vm: Machine, index: number): bigint | undefined;
+  writeMsr?(vm: Machine, index: number, value: bigint): void;
 }
 
 export type X87Precision = 'double' | 'exact';

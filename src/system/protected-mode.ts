@@ -54,12 +54,20 @@ export function deliverInterrupt(vm: Machine, vector: number, source: InterruptS
     throw new CpuException(Vector.GP, selector & 0xfffc, 0, `IDT entry 0x${vector.toString(16)} names selector 0x${selector.toString(16)}, not a code segment`);
   }
   if (!(code.attr & SegAttr.PRESENT)) throw new CpuException(Vector.NP, selector & 0xfffc);
-  const dpl = (code.attr >> 5) & 3;
-  if (dpl !== cpl && !(code.attr & SegAttr.EXPAND_DOWN_OR_CONFORMING)) {
-    throw new CpuException(Vector.GP, selector & 0xfffc, 0, `interrupt from ring ${cpl} into ring ${dpl}: privilege changes through the TSS are not implemented yet`);
-  }
+  const conforming = (code.attr & SegAttr.EXPAND_DOWN_OR_CONFORMING) !== 0;
+  const dpl = conforming ? cpl : (code.attr >> 5) & 3;
+  if (dpl > cpl) throw new CpuException(Vector.GP, selector & 0xfffc, 0, `interrupt into a less privileged ring (${dpl})`);
   const flags = readFlags(s);
-  const frame = errorCode >= 0 ? [flags, s[Slot.SEG_SEL + Seg.CS] & 0xffff, s[Slot.EIP], errorCode] : [flags, s[Slot.SEG_SEL + Seg.CS] & 0xffff, s[Slot.EIP]];
+  const frame = [flags, s[Slot.SEG_SEL + Seg.CS] & 0xffff, s[Slot.EIP]];
+  if (dpl < cpl) {
+    // Into a more privileged ring: the TSS gives that ring's stack, and the old SS:ESP go on it first.
+    frame.unshift(s[Slot.SEG_SEL + Seg.SS] & 0xffff, s[Slot.ESP]);
+    const [ss, esp, ssDescriptor] = innerStack(vm, dpl);
+    vm.mmu.user = false;
+    vm.cpu.setSegment(Seg.SS, ss, ssDescriptor);
+    s[Slot.ESP] = esp;
+  }
+  if (errorCode >= 0) frame.push(errorCode);
   let esp = s[Slot.ESP];
   const ssBase = s[Slot.SEG_BASE + Seg.SS];
   for (const v of frame) {
@@ -67,7 +75,7 @@ export function deliverInterrupt(vm: Machine, vector: number, source: InterruptS
     mmu.write32((ssBase + esp) | 0, v);
   }
   s[Slot.ESP] = esp;
-  vm.cpu.setSegment(Seg.CS, (selector & 0xfffc) | cpl, code);
+  vm.cpu.setSegment(Seg.CS, (selector & 0xfffc) | dpl, code);
   s[Slot.EIP] = offset;
   s[Slot.FLAGS] = flags & ~(TF | NT | RF | VM | (type === GATE_INTERRUPT_32 ? IF : 0));
   s[Slot.LAZY_OP] = 0;
@@ -76,4 +84,89 @@ export function deliverInterrupt(vm: Machine, vector: number, source: InterruptS
 /** Exceptions that push an error code (SDM vol. 3, table 6-1). */
 export function pushesErrorCode(vector: number): boolean {
   return vector === 8 || (vector >= 10 && vector <= 14) || vector === 17;
+}
+
+const TSS_AVAILABLE_32 = 0x9;
+const TSS_BUSY = 0x2;
+/** A 32-bit TSS holds ESP0/SS0 at 4/8, ESP1/SS1 at 12/16, ESP2/SS2 at 20/24. */
+const TSS_MIN_LIMIT = 0x67;
+
+/** SS:ESP of ring `dpl` from the current TSS, with SS checked as a stack for that ring (#TS otherwise). */
+function innerStack(vm: Machine, dpl: number): [number, number, SegmentDescriptor] {
+  const s = vm.cpu.s, mmu = vm.mmu;
+  if ((s[Slot.TR_SEL] & 0xfffc) === 0) throw new CpuException(Vector.TS, 0, 0, 'a ring change with no task register loaded (LTR)');
+  const at = (s[Slot.TR_BASE] + 4 + dpl * 8) | 0;
+  const esp = mmu.read32(at);
+  const ss = mmu.read16(at + 4);
+  const d = vm.cpu.descriptors?.lookup(ss) ?? null;
+  const stackType = SegAttr.NOT_SYSTEM | SegAttr.WRITABLE_OR_READABLE;
+  if ((ss & 0xfffc) === 0 || d === null || (ss & 3) !== dpl || ((d.attr >> 5) & 3) !== dpl || (d.attr & (SegAttr.NOT_SYSTEM | SegAttr.CODE | SegAttr.WRITABLE_OR_READABLE)) !== stackType) {
+    throw new CpuException(Vector.TS, ss & 0xfffc, 0, `the TSS's ring-${dpl} stack selector 0x${ss.toString(16)} is not a writable data segment of that ring`);
+  }
+  if (!(d.attr & SegAttr.PRESENT)) throw new CpuException(Vector.SS, ss & 0xfffc);
+  return [ss, esp, d];
+}
+
+/** LTR: the TSS descriptor must be an available 32-bit TSS in the GDT; it is marked busy. */
+export function loadTaskRegister(vm: Machine, selector: number): void {
+  const s = vm.cpu.s, mmu = vm.mmu;
+  selector &= 0xffff;
+  const offset = selector & 0xfff8;
+  if ((selector & 0xfffc) === 0) throw new CpuException(Vector.GP, 0, 0, 'LTR of a null selector');
+  if (selector & 4 || offset + 7 > (s[Slot.GDTR_LIMIT] & 0xffff)) throw new CpuException(Vector.GP, selector & 0xfffc, 0, `LTR selector 0x${selector.toString(16)} is not in the GDT`);
+  const a = (s[Slot.GDTR_BASE] + offset) | 0;
+  const low = mmu.read32(a), high = mmu.read32(a + 4);
+  const d = decodeDescriptor(low, high);
+  if ((d.attr & 0x1f) !== TSS_AVAILABLE_32) throw new CpuException(Vector.GP, selector & 0xfffc, 0, `LTR selector 0x${selector.toString(16)} is not an available 32-bit TSS`);
+  if (!(d.attr & SegAttr.PRESENT)) throw new CpuException(Vector.NP, selector & 0xfffc);
+  if ((d.limit >>> 0) < TSS_MIN_LIMIT) throw new CpuException(Vector.TS, selector & 0xfffc, 0, 'the TSS is shorter than 104 bytes');
+  mmu.write32(a + 4, high | (TSS_BUSY << 8));
+  s[Slot.TR_SEL] = selector;
+  s[Slot.TR_BASE] = d.base;
+  s[Slot.TR_LIMIT] = d.limit;
+}
+
+/** EFLAGS bits an IRET to an outer ring restores from CPL 0 (VM would enter virtual-8086 mode: not emulated). */
+const IRET_RESTORED = 0x1 | 0x4 | 0x10 | 0x40 | 0x80 | 0x100 | 0x200 | 0x400 | 0x800 | 0x3000 | 0x4000 | 0x10000 | 0x40000 | 0x200000;
+
+/**
+ * IRET to a less privileged ring: EIP, CS, EFLAGS, ESP and SS from the
+ * stack, CS and SS checked for the new ring, data segment registers the new
+ * ring may not use nulled. The soft TLB is flushed: entries the kernel made
+ * may allow what user code may not.
+ */
+export function returnToOuterRing(vm: Machine, size: number): void {
+  if (size !== 4) throw new CpuException(Vector.GP, 0, 0, 'unimplemented: a 16-bit IRET to an outer ring');
+  const s = vm.cpu.s, mmu = vm.mmu;
+  const ssBase = s[Slot.SEG_BASE + Seg.SS];
+  const at = (k: number) => mmu.read32((ssBase + s[Slot.ESP] + 4 * k) | 0);
+  const eip = at(0), cs = at(1) & 0xffff, flags = at(2), esp = at(3), ss = at(4) & 0xffff;
+  const rpl = cs & 3;
+  const code = vm.cpu.descriptors?.lookup(cs) ?? null;
+  if (code === null || (code.attr & (SegAttr.NOT_SYSTEM | SegAttr.CODE)) !== (SegAttr.NOT_SYSTEM | SegAttr.CODE)) {
+    throw new CpuException(Vector.GP, cs & 0xfffc, 0, `IRET to selector 0x${cs.toString(16)}, not a code segment`);
+  }
+  const conforming = (code.attr & SegAttr.EXPAND_DOWN_OR_CONFORMING) !== 0;
+  if (conforming ? ((code.attr >> 5) & 3) > rpl : ((code.attr >> 5) & 3) !== rpl) throw new CpuException(Vector.GP, cs & 0xfffc);
+  if (!(code.attr & SegAttr.PRESENT)) throw new CpuException(Vector.NP, cs & 0xfffc);
+  if ((eip >>> 0) > (code.limit >>> 0)) throw new CpuException(Vector.GP, 0, 0, 'IRET past the code segment\'s limit');
+  const stack = vm.cpu.descriptors?.lookup(ss) ?? null;
+  if ((ss & 0xfffc) === 0 || stack === null || (ss & 3) !== rpl || ((stack.attr >> 5) & 3) !== rpl ||
+    (stack.attr & (SegAttr.NOT_SYSTEM | SegAttr.CODE | SegAttr.WRITABLE_OR_READABLE)) !== (SegAttr.NOT_SYSTEM | SegAttr.WRITABLE_OR_READABLE)) {
+    throw new CpuException(Vector.GP, ss & 0xfffc, 0, `IRET to stack selector 0x${ss.toString(16)}, not a writable data segment of ring ${rpl}`);
+  }
+  if (!(stack.attr & SegAttr.PRESENT)) throw new CpuException(Vector.SS, ss & 0xfffc);
+  vm.cpu.setSegment(Seg.CS, cs, code);
+  vm.cpu.setSegment(Seg.SS, ss, stack);
+  s[Slot.ESP] = esp;
+  s[Slot.EIP] = eip;
+  s[Slot.FLAGS] = (readFlags(s) & ~IRET_RESTORED) | (flags & IRET_RESTORED) | 2;
+  s[Slot.LAZY_OP] = 0;
+  for (const seg of [Seg.ES, Seg.DS, Seg.FS, Seg.GS]) {
+    const attr = s[Slot.SEG_ATTR + seg];
+    const dataOrNonConforming = !(attr & SegAttr.CODE) || !(attr & SegAttr.EXPAND_DOWN_OR_CONFORMING);
+    if (dataOrNonConforming && ((attr >> 5) & 3) < rpl) vm.cpu.setSegment(seg, 0, { base: 0, limit: 0, attr: 0 });
+  }
+  mmu.user = rpl === 3;
+  mmu.flush();
 }

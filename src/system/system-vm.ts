@@ -9,7 +9,7 @@ import { FLAT_CODE_ATTR, FLAT_DATA_ATTR } from '../runtime/segments.js';
 import type { TranslatorOptions } from '../translator/translator.js';
 import { multibootHandover, parseMultibootKernel } from './multiboot.js';
 import { PagingMapper } from './paging.js';
-import { deliverInterrupt, GdtDescriptors, type InterruptSource, pushesErrorCode } from './protected-mode.js';
+import { deliverInterrupt, GdtDescriptors, type InterruptSource, loadTaskRegister, pushesErrorCode, returnToOuterRing } from './protected-mode.js';
 import { CpuException as Fault, Vector } from '../runtime/exceptions.js';
 
 /** Ring-0 flat segments, as a multiboot loader leaves them (selectors as in a typical boot GDT). */
@@ -49,15 +49,18 @@ export interface SystemVmOptions {
  *
  * Interrupts and exceptions go through the IDT at ring 0 (external ones
  * from the PIC between slices of guest code, when IF is set); a halted CPU
- * sleeps until the devices' next event. Two-level paging (4 KiB and 4 MiB
- * pages, WP, accessed and dirty bits) follows CR0/CR3/CR4. Not yet
- * (issue 6): privilege changes (the TSS), the LDT, task gates, PAE. What the machine cannot
+ * sleeps until the devices' next event. A ring change takes the inner
+ * stack from the TSS (LTR) and IRET goes back out. Two-level paging (4 KiB
+ * and 4 MiB pages, WP, accessed and dirty bits) follows CR0/CR3/CR4. Not
+ * yet (issue 6): the LDT, task gates and task switches, PAE, SYSENTER. What the machine cannot
  * deliver stops it with a message that says so.
  */
 export class SystemVm {
   readonly vm: Machine;
   readonly platform: PcPlatform;
   private end: SystemVmEnd | null = null;
+  /** Model-specific registers the guest wrote (SYSENTER_CS/ESP/EIP and the like are kept, not yet used). */
+  private readonly msrs = new Map<number, bigint>();
   /** HLT with interrupts on: the CPU waits for an interrupt. */
   private halted = false;
 
@@ -100,6 +103,10 @@ export class SystemVm {
           vm.mmu.flush();
           vm.flushCode();
         },
+        loadTaskRegister,
+        returnToOuterRing,
+        readMsr: (_vm, index) => this.msrs.get(index),
+        writeMsr: (_vm, index, value) => void this.msrs.set(index, value),
       },
     });
     const physical = new FlatMapper(this.vm.mem);

@@ -71,6 +71,13 @@ describe('wasmvisor boot', () => {
     expect(r.code).toBe(0);
   });
 
+  test.each(['interp', 'jit'])('a kernel with a TSS enters ring 3 by IRET and comes back through a system-call gate and a #GP; MSRs (%s)', async (engine) => {
+    const r = await runCli(['boot', '--engine', engine, '--kernel', buildKernel('rings')]);
+    expect(r.stderr.toString()).toBe('');
+    expect(r.stdout.toString()).toBe('msr ok\nhello from ring 3\ngeneral protection from ring 3\n');
+    expect(r.code).toBe(0);
+  });
+
   test('a guest that never stops ends at --timeout and at --max-instructions with status 124', async () => {
     const spin = buildKernel('spin');
     const t = await runCli(['boot', '--kernel', spin, '--timeout', '0.5']);

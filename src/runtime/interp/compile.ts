@@ -1,6 +1,6 @@
 import { X87_SEMANTICS } from './x87.js';
 import { compileIo } from './io.js';
-import { compileCacheControl, compileHlt, compileLoadTableRegister, compileMoveControlRegister, compileStoreTableRegister } from './system.js';
+import { compileCacheControl, compileHlt, compileMsr, compileLoadTableRegister, compileLoadTaskRegister, compileMoveControlRegister, compileStoreTableRegister } from './system.js';
 import { X87_EXACT_SEMANTICS } from './x87-exact.js';
 import { SSE_SEMANTICS } from './sse.js';
 import { Instruction, Seg } from '../../decoder/types.js';
@@ -86,11 +86,11 @@ export const SEMANTICS: Readonly<Record<string, Compiler>> = {
   cpuid: compileCpuid, rdtsc: compileRdtsc,
   // At CPL 3 these raise #GP (system mode will give them their real semantics).
   hlt: compileHlt, in: compileIo, out: compileIo,
-  lgdt: compileLoadTableRegister, lidt: compileLoadTableRegister, lldt: compilePrivileged, ltr: compilePrivileged,
+  lgdt: compileLoadTableRegister, lidt: compileLoadTableRegister, lldt: compilePrivileged, ltr: compileLoadTaskRegister,
   lmsw: compilePrivileged, clts: compileCacheControl, invd: compileCacheControl, wbinvd: compileCacheControl,
   invlpg: compileCacheControl, 'mov-to-cr': compileMoveControlRegister, 'mov-from-cr': compileMoveControlRegister,
-  'mov-to-dr': compilePrivileged, 'mov-from-dr': compilePrivileged, wrmsr: compilePrivileged,
-  rdmsr: compilePrivileged, rdpmc: compilePrivileged, sysexit: compilePrivileged,
+  'mov-to-dr': compilePrivileged, 'mov-from-dr': compilePrivileged, wrmsr: compileMsr,
+  rdmsr: compileMsr, rdpmc: compilePrivileged, sysexit: compilePrivileged,
   // CR4.UMIP: descriptor-table reads #GP at CPL 3; Linux emulates them with fixed values.
   sgdt: compileStoreTableRegister, sidt: compileStoreTableRegister, sldt: compileUmip, str: compileUmip, smsw: compileUmip,
   rsm: (i) => undefinedOpcode(i, 'rsm outside system-management mode (invalid opcode)'),

@@ -127,6 +127,9 @@ export function compileIret(insn: Instruction, vm: Machine, stack: Stack): Exec 
     const off = stack.peek(size, 0); // a 16-bit IP zero-extended
     const sel = stack.peek(size, size) & 0xffff;
     const flags = stack.peek(size, 2 * size);
+    // A return to a less privileged ring (system mode's kernel to its user space) also switches stacks.
+    const outer = vm.system?.returnToOuterRing;
+    if (outer && (sel & 3) > (s[Slot.SEG_SEL + Seg.CS] & 3)) return outer(vm, size);
     loadCodeSegment(vm, sel, off, true);
     r32[Slot.ESP] = (r32[Slot.ESP] + 3 * size) | 0;
     s[Slot.FLAGS] = (readFlags(s) & ~mask) | (flags & mask) | 2;

@@ -82,6 +82,14 @@ export function compileMoveControlRegister(insn: Instruction, vm: Machine): Exec
   return atCpl0(vm, insn, () => write(s[slot]));
 }
 
+/** LTR r/m16 at CPL 0 (the TSS is the platform's: SystemHooks.loadTaskRegister). */
+export function compileLoadTaskRegister(insn: Instruction, vm: Machine): Exec {
+  const load = vm.system?.loadTaskRegister;
+  if (!load) return compilePrivileged(insn);
+  const selector = reader({ ...insn.operands[0], size: 2 }, vm);
+  return atCpl0(vm, insn, () => load(vm, selector()));
+}
+
 /** INVLPG, WBINVD, INVD, CLTS at CPL 0: the soft TLB is flushed for INVLPG; caches are not modelled. */
 export function compileCacheControl(insn: Instruction, vm: Machine): Exec {
   const system = vm.system;
@@ -96,4 +104,30 @@ export function compileCacheControl(insn: Instruction, vm: Machine): Exec {
     default:
       return atCpl0(vm, insn, () => {});
   }
+}
+
+const IA32_TIME_STAMP_COUNTER = 0x10;
+
+/**
+ * RDMSR / WRMSR at CPL 0: the time-stamp counter reads as RDTSC does; the
+ * platform keeps the others (SystemHooks.readMsr/writeMsr); an MSR nobody
+ * keeps reads 0 and ignores writes, which is what Linux's probes of a
+ * minimal P6 tolerate (../shared/GUEST-LINUX.md).
+ */
+export function compileMsr(insn: Instruction, vm: Machine): Exec {
+  const system = vm.system;
+  if (system === null) return compilePrivileged(insn);
+  const r32 = vm.cpu.r32, cpu = vm.cpu;
+  if (insn.entry.op === 'rdmsr') {
+    return atCpl0(vm, insn, () => {
+      const index = r32[1] >>> 0;
+      const v = index === IA32_TIME_STAMP_COUNTER ? cpu.tsc() : system.readMsr?.(vm, index) ?? 0n;
+      r32[0] = Number(v & 0xffffffffn);
+      r32[2] = Number((v >> 32n) & 0xffffffffn);
+    });
+  }
+  return atCpl0(vm, insn, () => {
+    const value = (BigInt(r32[2] >>> 0) << 32n) | BigInt(r32[0] >>> 0);
+    system.writeMsr?.(vm, r32[1] >>> 0, value);
+  });
 }
