@@ -30,6 +30,8 @@ export const enum Slot {
   LAZY_RES = 13,
   /** System mode: the task register's selector (its base and limit are TR_BASE, TR_LIMIT). */
   TR_SEL = 14,
+  /** System mode: the LDT register's selector (its base and limit are LDTR_BASE, LDTR_LIMIT). */
+  LDTR_SEL = 15,
   /** Segment selectors ES..GS (6 slots). */
   SEG_SEL = 16,
   /** Segment bases ES..GS (6 slots). */
@@ -67,6 +69,8 @@ export const enum Slot {
   FPU_EMPTY = 67,
   /** SSE control and status register (runtime/interp/sse-state.ts). */
   MXCSR = 68,
+  LDTR_BASE = 69,
+  LDTR_LIMIT = 70,
   /** MMX: the sign and exponent of each physical x87 register whose 80-bit image MMX_BYTE holds (8 slots; see sse-state.ts). */
   MMX_EXP = 152,
 }

@@ -73,6 +73,8 @@ export interface SystemHooks {
   controlRegisterWritten?(vm: Machine, cr: number): void;
   /** LTR at CPL 0: the TSS descriptor `selector` names becomes the task register (marked busy). */
   loadTaskRegister?(vm: Machine, selector: number): void;
+  /** LLDT at CPL 0: the LDT descriptor `selector` names (or none, for a null selector) becomes the LDT. */
+  loadLdtRegister?(vm: Machine, selector: number): void;
   /** IRET whose CS has a higher RPL than CPL: the frame also holds ESP and SS (operand size `size`). */
   returnToOuterRing?(vm: Machine, size: number): void;
   /** Model-specific registers the platform keeps (RDMSR/WRMSR at CPL 0); undefined: reads 0. */

@@ -5,16 +5,17 @@ import { Slot } from '../runtime/layout.js';
 import type { Machine } from '../runtime/machine.js';
 import { decodeDescriptor, type DescriptorTables, SegAttr, type SegmentDescriptor } from '../runtime/segments.js';
 
-/** The GDT in guest memory (GDTR): system mode's descriptor tables. LDT selectors are not supported yet. */
+/** The GDT (GDTR) and the LDT (LDTR) in guest memory: system mode's descriptor tables. */
 export class GdtDescriptors implements DescriptorTables {
   constructor(private readonly vm: Machine) {}
 
   lookup(selector: number): SegmentDescriptor | null {
-    if (selector & 4) return null;
     const s = this.vm.cpu.s;
+    const local = (selector & 4) !== 0;
+    if (local && (s[Slot.LDTR_SEL] & 0xfffc) === 0) return null;
     const offset = selector & 0xfff8;
-    if (offset + 7 > (s[Slot.GDTR_LIMIT] & 0xffff)) return null;
-    const a = (s[Slot.GDTR_BASE] + offset) | 0;
+    if (offset + 7 > (local ? s[Slot.LDTR_LIMIT] >>> 0 : s[Slot.GDTR_LIMIT] & 0xffff)) return null;
+    const a = ((local ? s[Slot.LDTR_BASE] : s[Slot.GDTR_BASE]) + offset) | 0;
     return decodeDescriptor(this.vm.mmu.read32(a), this.vm.mmu.read32(a + 4));
   }
 }
@@ -169,4 +170,27 @@ export function returnToOuterRing(vm: Machine, size: number): void {
   }
   mmu.user = rpl === 3;
   mmu.flush();
+}
+
+const LDT_TYPE = 0x2;
+
+/** LLDT: a null selector leaves no LDT; otherwise the GDT entry must be a present LDT descriptor. */
+export function loadLdtRegister(vm: Machine, selector: number): void {
+  const s = vm.cpu.s;
+  selector &= 0xffff;
+  if ((selector & 0xfffc) === 0) {
+    s[Slot.LDTR_SEL] = 0;
+    s[Slot.LDTR_BASE] = 0;
+    s[Slot.LDTR_LIMIT] = 0;
+    return;
+  }
+  const offset = selector & 0xfff8;
+  if (selector & 4 || offset + 7 > (s[Slot.GDTR_LIMIT] & 0xffff)) throw new CpuException(Vector.GP, selector & 0xfffc, 0, `LLDT selector 0x${selector.toString(16)} is not in the GDT`);
+  const a = (s[Slot.GDTR_BASE] + offset) | 0;
+  const d = decodeDescriptor(vm.mmu.read32(a), vm.mmu.read32(a + 4));
+  if ((d.attr & 0x1f) !== LDT_TYPE) throw new CpuException(Vector.GP, selector & 0xfffc, 0, `LLDT selector 0x${selector.toString(16)} is not an LDT descriptor`);
+  if (!(d.attr & SegAttr.PRESENT)) throw new CpuException(Vector.NP, selector & 0xfffc);
+  s[Slot.LDTR_SEL] = selector;
+  s[Slot.LDTR_BASE] = d.base;
+  s[Slot.LDTR_LIMIT] = d.limit;
 }

@@ -3,18 +3,25 @@ import { HostClock, type Clock } from '../devices/device.js';
 import { PcPlatform } from '../devices/pc-platform.js';
 import type { CpuException } from '../runtime/exceptions.js';
 import { FlatMapper } from '../runtime/flat-mapper.js';
+import type { GuestMemory } from '../runtime/memory.js';
+import { Access, type PageMapper } from '../runtime/mmu.js';
+import { PAGE_SIZE, Tlb } from '../runtime/layout.js';
 import { Slot } from '../runtime/layout.js';
 import { Engine, Machine, type Personality } from '../runtime/machine.js';
 import { FLAT_CODE_ATTR, FLAT_DATA_ATTR } from '../runtime/segments.js';
 import type { TranslatorOptions } from '../translator/translator.js';
+import { linuxHandover, parseBzImage } from './linux-boot.js';
 import { multibootHandover, parseMultibootKernel } from './multiboot.js';
 import { PagingMapper } from './paging.js';
-import { deliverInterrupt, GdtDescriptors, type InterruptSource, loadTaskRegister, pushesErrorCode, returnToOuterRing } from './protected-mode.js';
+import { deliverInterrupt, GdtDescriptors, type InterruptSource, loadLdtRegister, loadTaskRegister, pushesErrorCode, returnToOuterRing } from './protected-mode.js';
 import { CpuException as Fault, Vector } from '../runtime/exceptions.js';
 
 /** Ring-0 flat segments, as a multiboot loader leaves them (selectors as in a typical boot GDT). */
 const KERNEL_CS = 0x08;
 const KERNEL_DS = 0x10;
+/** The Linux boot protocol's flat segments for the 32-bit entry (Documentation/arch/x86/boot.rst). */
+const LINUX_BOOT_CS = 0x10;
+const LINUX_BOOT_DS = 0x18;
 const DPL_MASK = 0x60;
 const IF = 0x200;
 /** Multiboot hands over in protected mode (PE) with paging off; ET always reads 1 on a P6. */
@@ -85,7 +92,8 @@ export class SystemVm {
       onReset: () => this.finish({ kind: 'reset' }),
     });
     this.vm = new Machine({
-      memoryBytes: opts.memoryBytes,
+      // One frame more than the RAM: the open bus (see PhysicalMemory).
+      memoryBytes: opts.memoryBytes + PAGE_SIZE,
       mapper: { translate: (a, acc, u) => mapper.translate(a, acc, u) },
       personality,
       engine: opts.engine ?? 'auto',
@@ -104,13 +112,13 @@ export class SystemVm {
           vm.flushCode();
         },
         loadTaskRegister,
+        loadLdtRegister,
         returnToOuterRing,
         readMsr: (_vm, index) => this.msrs.get(index),
         writeMsr: (_vm, index, value) => void this.msrs.set(index, value),
       },
     });
-    const physical = new FlatMapper(this.vm.mem);
-    physical.map(0, opts.memoryBytes);
+    const physical = new PhysicalMemory(this.vm.mem, opts.memoryBytes);
     const s = this.vm.cpu.s;
     mapper = new PagingMapper(this.vm.mem, physical, { cr0: () => s[Slot.CR0], cr3: () => s[Slot.CR3], cr4: () => s[Slot.CR4] });
     this.vm.mmu.mapper = mapper;
@@ -133,6 +141,23 @@ export class SystemVm {
     r32[0] = handover.eax;
     r32[3] = handover.ebx;
     this.vm.cpu.eip = handover.eip;
+  }
+
+  /**
+   * Loads a bzImage as the Linux boot protocol's 32-bit entry expects: the
+   * protected-mode kernel at 1 MiB, boot_params (ESI), the command line and
+   * an initrd; flat segments CS 0x10 and DS 0x18 as boot.rst asks (the
+   * kernel loads its own GDT before it reloads them); EBX, EBP, EDI zero.
+   */
+  loadLinux(bytes: Uint8Array, path: string, cmdline: string, initrd?: Uint8Array): void {
+    const handover = linuxHandover(parseBzImage(bytes, path), { memoryBytes: this.opts.memoryBytes, cmdline, initrd }, path);
+    for (const w of handover.writes) this.vm.mmu.writeBytes(w.address, w.bytes);
+    const cpu = this.vm.cpu;
+    cpu.setSegment(Seg.CS, LINUX_BOOT_CS, { base: 0, limit: -1, attr: FLAT_CODE_ATTR & ~DPL_MASK });
+    for (const seg of [Seg.DS, Seg.ES, Seg.SS, Seg.FS, Seg.GS]) cpu.setSegment(seg, LINUX_BOOT_DS, { base: 0, limit: -1, attr: FLAT_DATA_ATTR & ~DPL_MASK });
+    cpu.r32.fill(0);
+    cpu.r32[6] = handover.esi;
+    cpu.eip = handover.eip;
   }
 
   /** Runs until the guest ends the VM or a limit is reached; lets the event loop turn between slices. */
@@ -204,4 +229,29 @@ export class SystemVm {
 
 function hex8(n: number): string {
   return `0x${(n >>> 0).toString(16).padStart(8, '0')}`;
+}
+
+/**
+ * Guest-physical memory: RAM from address 0, allocated as it is touched,
+ * and above it the open bus, which a PC reads as all ones and where writes
+ * go nowhere. (Linux's early code reads its stack-protector canary through
+ * FS before paging is on, from an address above RAM.) One shared frame of
+ * 0xFF stands for every such page; what is written there reads back until
+ * the next write, where real hardware would still read 0xFF.
+ */
+class PhysicalMemory implements PageMapper {
+  private readonly ram: FlatMapper;
+  private readonly openBus: number;
+
+  constructor(private readonly mem: GuestMemory, private readonly ramBytes: number) {
+    this.ram = new FlatMapper(mem);
+    this.ram.map(0, ramBytes);
+    this.openBus = mem.allocFrame();
+    mem.u8.fill(0xff, this.openBus, this.openBus + PAGE_SIZE);
+  }
+
+  translate(address: number, access: Access, user: boolean): number {
+    if (address >>> 0 < this.ramBytes) return this.ram.translate(address, access, user);
+    return this.openBus | Tlb.READ | Tlb.WRITE | Tlb.EXEC | Tlb.USER;
+  }
 }

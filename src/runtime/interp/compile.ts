@@ -1,6 +1,6 @@
 import { X87_SEMANTICS } from './x87.js';
 import { compileIo } from './io.js';
-import { compileCacheControl, compileHlt, compileMsr, compileLoadTableRegister, compileLoadTaskRegister, compileMoveControlRegister, compileStoreTableRegister } from './system.js';
+import { compileCacheControl, compileHlt, compileLoadLdtRegister, compileMsr, compileLoadTableRegister, compileLoadTaskRegister, compileMoveControlRegister, compileStoreTableRegister } from './system.js';
 import { X87_EXACT_SEMANTICS } from './x87-exact.js';
 import { SSE_SEMANTICS } from './sse.js';
 import { Instruction, Seg } from '../../decoder/types.js';
@@ -86,7 +86,7 @@ export const SEMANTICS: Readonly<Record<string, Compiler>> = {
   cpuid: compileCpuid, rdtsc: compileRdtsc,
   // At CPL 3 these raise #GP (system mode will give them their real semantics).
   hlt: compileHlt, in: compileIo, out: compileIo,
-  lgdt: compileLoadTableRegister, lidt: compileLoadTableRegister, lldt: compilePrivileged, ltr: compileLoadTaskRegister,
+  lgdt: compileLoadTableRegister, lidt: compileLoadTableRegister, lldt: compileLoadLdtRegister, ltr: compileLoadTaskRegister,
   lmsw: compilePrivileged, clts: compileCacheControl, invd: compileCacheControl, wbinvd: compileCacheControl,
   invlpg: compileCacheControl, 'mov-to-cr': compileMoveControlRegister, 'mov-from-cr': compileMoveControlRegister,
   'mov-to-dr': compilePrivileged, 'mov-from-dr': compilePrivileged, wrmsr: compileMsr,

@@ -90,6 +90,14 @@ export function compileLoadTaskRegister(insn: Instruction, vm: Machine): Exec {
   return atCpl0(vm, insn, () => load(vm, selector()));
 }
 
+/** LLDT r/m16 at CPL 0 (SystemHooks.loadLdtRegister). */
+export function compileLoadLdtRegister(insn: Instruction, vm: Machine): Exec {
+  const load = vm.system?.loadLdtRegister;
+  if (!load) return compilePrivileged(insn);
+  const selector = reader({ ...insn.operands[0], size: 2 }, vm);
+  return atCpl0(vm, insn, () => load(vm, selector()));
+}
+
 /** INVLPG, WBINVD, INVD, CLTS at CPL 0: the soft TLB is flushed for INVLPG; caches are not modelled. */
 export function compileCacheControl(insn: Instruction, vm: Machine): Exec {
   const system = vm.system;

@@ -28,6 +28,8 @@ reload:
         mov ss, ax
         mov dword ptr [tss + 4], offset kernel_stack_top   # ESP0
         mov dword ptr [tss + 8], KERNEL_DS                  # SS0
+        xor eax, eax                            # no LDT, as Linux's early code loads
+        lldt ax
         mov ax, TSS_SELECTOR
         ltr ax
         mov ecx, 0x80
