@@ -77,6 +77,8 @@ export interface SystemHooks {
   loadLdtRegister?(vm: Machine, selector: number): void;
   /** IRET whose CS has a higher RPL than CPL: the frame also holds ESP and SS (operand size `size`). */
   returnToOuterRing?(vm: Machine, size: number): void;
+  /** The debug registers DR0-DR7 (MOV to/from DRn at CPL 0); breakpoints are not taken. */
+  debugRegisters?: Int32Array;
   /** Model-specific registers the platform keeps (RDMSR/WRMSR at CPL 0); undefined: reads 0. */
   readMsr?(vm: Machine, index: number): bigint | undefined;
   writeMsr?(vm: Machine, index: number, value: bigint): void;

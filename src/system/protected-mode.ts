@@ -16,7 +16,7 @@ export class GdtDescriptors implements DescriptorTables {
     const offset = selector & 0xfff8;
     if (offset + 7 > (local ? s[Slot.LDTR_LIMIT] >>> 0 : s[Slot.GDTR_LIMIT] & 0xffff)) return null;
     const a = ((local ? s[Slot.LDTR_BASE] : s[Slot.GDTR_BASE]) + offset) | 0;
-    return decodeDescriptor(this.vm.mmu.read32(a), this.vm.mmu.read32(a + 4));
+    return supervisor(this.vm, a, () => decodeDescriptor(this.vm.mmu.read32(a), this.vm.mmu.read32(a + 4)));
   }
 }
 
@@ -36,6 +36,21 @@ export type InterruptSource = 'software' | 'exception' | 'external';
  * A gate into a more privileged ring needs the TSS's stack: not yet.
  */
 export function deliverInterrupt(vm: Machine, vector: number, source: InterruptSource, errorCode = -1): void {
+  // The IDT, the GDT, the TSS and the inner stack are read and written with supervisor rights, whatever
+  // the ring the interrupt comes from; a failed delivery leaves the ring (and the MMU's view) as it was.
+  const wasUser = vm.mmu.user;
+  vm.mmu.user = false;
+  try {
+    deliverAtRing0Rights(vm, vector, source, errorCode);
+  } catch (e) {
+    vm.mmu.user = wasUser;
+    if (wasUser) vm.mmu.flush();
+    throw e;
+  }
+  vm.mmu.user = (vm.cpu.s[Slot.SEG_SEL + Seg.CS] & 3) === 3;
+}
+
+function deliverAtRing0Rights(vm: Machine, vector: number, source: InterruptSource, errorCode: number): void {
   const s = vm.cpu.s, mmu = vm.mmu;
   const idtError = vector * 8 + 2 + (source === 'external' ? 1 : 0);
   if (vector * 8 + 7 > (s[Slot.IDTR_LIMIT] & 0xffff)) throw new CpuException(Vector.GP, idtError, 0, `vector 0x${vector.toString(16)} is beyond the IDT's limit`);
@@ -64,7 +79,6 @@ export function deliverInterrupt(vm: Machine, vector: number, source: InterruptS
     // Into a more privileged ring: the TSS gives that ring's stack, and the old SS:ESP go on it first.
     frame.unshift(s[Slot.SEG_SEL + Seg.SS] & 0xffff, s[Slot.ESP]);
     const [ss, esp, ssDescriptor] = innerStack(vm, dpl);
-    vm.mmu.user = false;
     vm.cpu.setSegment(Seg.SS, ss, ssDescriptor);
     s[Slot.ESP] = esp;
   }
@@ -193,4 +207,21 @@ export function loadLdtRegister(vm: Machine, selector: number): void {
   s[Slot.LDTR_SEL] = selector;
   s[Slot.LDTR_BASE] = d.base;
   s[Slot.LDTR_LIMIT] = d.limit;
+}
+
+/**
+ * A descriptor-table read the CPU makes with supervisor rights (an implicit
+ * access) while code may be running at ring 3: the soft TLB keeps no
+ * privilege, so the page it cached for the read is dropped again.
+ */
+function supervisor<T>(vm: Machine, address: number, read: () => T): T {
+  const mmu = vm.mmu;
+  if (!mmu.user) return read();
+  mmu.user = false;
+  try {
+    return read();
+  } finally {
+    mmu.user = true;
+    mmu.flushRange(address, 8);
+  }
 }

@@ -114,6 +114,8 @@ export class SystemVm {
         loadTaskRegister,
         loadLdtRegister,
         returnToOuterRing,
+        // DR6 and DR7 as after reset (their reserved bits read 1).
+        debugRegisters: Int32Array.of(0, 0, 0, 0, 0, 0, 0xffff0ff0 | 0, 0x400),
         readMsr: (_vm, index) => this.msrs.get(index),
         writeMsr: (_vm, index, value) => void this.msrs.set(index, value),
       },

@@ -1,6 +1,6 @@
 import { X87_SEMANTICS } from './x87.js';
 import { compileIo } from './io.js';
-import { compileCacheControl, compileHlt, compileLoadLdtRegister, compileMsr, compileLoadTableRegister, compileLoadTaskRegister, compileMoveControlRegister, compileStoreTableRegister } from './system.js';
+import { compileCacheControl, compileHlt, compileLoadLdtRegister, compileMoveDebugRegister, compileMsr, compileLoadTableRegister, compileLoadTaskRegister, compileMoveControlRegister, compileStoreTableRegister } from './system.js';
 import { X87_EXACT_SEMANTICS } from './x87-exact.js';
 import { SSE_SEMANTICS } from './sse.js';
 import { Instruction, Seg } from '../../decoder/types.js';
@@ -89,7 +89,7 @@ export const SEMANTICS: Readonly<Record<string, Compiler>> = {
   lgdt: compileLoadTableRegister, lidt: compileLoadTableRegister, lldt: compileLoadLdtRegister, ltr: compileLoadTaskRegister,
   lmsw: compilePrivileged, clts: compileCacheControl, invd: compileCacheControl, wbinvd: compileCacheControl,
   invlpg: compileCacheControl, 'mov-to-cr': compileMoveControlRegister, 'mov-from-cr': compileMoveControlRegister,
-  'mov-to-dr': compilePrivileged, 'mov-from-dr': compilePrivileged, wrmsr: compileMsr,
+  'mov-to-dr': compileMoveDebugRegister, 'mov-from-dr': compileMoveDebugRegister, wrmsr: compileMsr,
   rdmsr: compileMsr, rdpmc: compilePrivileged, sysexit: compilePrivileged,
   // CR4.UMIP: descriptor-table reads #GP at CPL 3; Linux emulates them with fixed values.
   sgdt: compileStoreTableRegister, sidt: compileStoreTableRegister, sldt: compileUmip, str: compileUmip, smsw: compileUmip,

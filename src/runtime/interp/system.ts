@@ -139,3 +139,22 @@ export function compileMsr(insn: Instruction, vm: Machine): Exec {
     system.writeMsr?.(vm, r32[1] >>> 0, value);
   });
 }
+
+/**
+ * MOV to and from DR0-DR7 at CPL 0: the values are kept (DR4/DR5 alias
+ * DR6/DR7, as with CR4.DE clear) but no breakpoint fires yet. Linux writes
+ * DR7 and reads DR6 on every CPU's bring-up.
+ */
+export function compileMoveDebugRegister(insn: Instruction, vm: Machine): Exec {
+  const dr = vm.system?.debugRegisters;
+  if (!dr) return compilePrivileged(insn);
+  const toDr = insn.entry.op === 'mov-to-dr';
+  const [drOp, regOp] = toDr ? insn.operands : [insn.operands[1], insn.operands[0]];
+  const n = drOp.reg === 4 || drOp.reg === 5 ? drOp.reg + 2 : drOp.reg;
+  if (toDr) {
+    const value = reader({ ...regOp, size: 4 }, vm);
+    return atCpl0(vm, insn, () => { dr[n] = value(); });
+  }
+  const write = writer({ ...regOp, size: 4 }, vm);
+  return atCpl0(vm, insn, () => write(dr[n]));
+}
