@@ -161,7 +161,11 @@ function translateBlock(ctx: RegionContext, b: Block, k: number, copy: 'only' | 
   const insns = b.insns;
   const count = insns.length;
   const dead = e.opts.flagLiveness ? deadFlagWriters(insns, flow.liveOut[k]) : null;
-  const deadButForFaults = e.opts.flagLiveness ? deadFlagWriters(insns, flow.liveOut[k], false) : null;
+  // Deferred rotates (Emitter.deferRotateFlags) only when a later instruction of this block overwrites their
+  // flags: with the region's liveOut as well (flags dead at the block's end because every successor overwrites
+  // them), Debian's kernel printed garbage under the translator. The cause is not found yet; within a block
+  // the deferral is proven by the tests and by that kernel's output.
+  const deadButForFaults = e.opts.flagLiveness ? deadFlagWriters(insns, ARITH_FLAGS, false) : null;
   e.beginBlock(recipe);
   e.beginInstruction({ insn: insns[0], index: 0, count });
   const out: Expr[] = [e.chargeBlock(count)];
