@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { LoadError } from '../linux/elf.js';
 import type { Engine } from '../runtime/machine.js';
 import { SystemVm, type SystemVmEnd } from '../system/system-vm.js';
+import { runVms } from '../system/vm-pool.js';
 
 export interface BootOptions {
   kernel?: string;
@@ -24,22 +25,36 @@ const MIN_MEMORY = 2 << 20;
 /** Guest RAM is one WebAssembly memory with the translator's tables: at most 2 GiB in all. */
 const MAX_MEMORY = 2032 << 20;
 
+/** How one boot ended: the status `wasmvisor boot` exits with, and the guest instructions it ran. */
+export interface BootOutcome {
+  status: number;
+  instructions: number;
+}
+
 /**
  * `wasmvisor boot`: one PC booting a multiboot kernel, its COM1 on stdout.
  * Returns the process exit status (see the command's --help).
  */
 export async function runBoot(opts: BootOptions, stdout: (bytes: Uint8Array) => void, diag: (line: string) => void): Promise<number> {
+  return (await bootKernel(opts, stdout, diag)).status;
+}
+
+/**
+ * runBoot with the instruction count too: what a VM worker (src/system/vm-worker.ts) reports.
+ * Each stdout chunk is a fresh Uint8Array the callee may keep or transfer.
+ */
+export async function bootKernel(opts: BootOptions, stdout: (bytes: Uint8Array) => void, diag: (line: string) => void): Promise<BootOutcome> {
   const path = opts.kernel ?? DEFAULT_KERNEL;
   if (opts.memory < MIN_MEMORY || opts.memory > MAX_MEMORY) {
     diag(`wasmvisor: --memory ${opts.memory >> 20} MiB is not possible (at least ${MIN_MEMORY >> 20} MiB, at most ${MAX_MEMORY >> 20} MiB)`);
-    return EXIT_BOOT_LOAD;
+    return { status: EXIT_BOOT_LOAD, instructions: 0 };
   }
   let bytes: Uint8Array;
   try {
     bytes = fs.readFileSync(path);
   } catch (e) {
     diag(`wasmvisor: cannot read the kernel ${path}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
-    return EXIT_BOOT_LOAD;
+    return { status: EXIT_BOOT_LOAD, instructions: 0 };
   }
   let pending: number[] = [];
   const flush = () => {
@@ -60,13 +75,13 @@ export async function runBoot(opts: BootOptions, stdout: (bytes: Uint8Array) => 
   } catch (e) {
     if (e instanceof LoadError) {
       diag(`wasmvisor: ${e.message}`);
-      return EXIT_BOOT_LOAD;
+      return { status: EXIT_BOOT_LOAD, instructions: 0 };
     }
     throw e;
   }
   const end = await vm.run({ timeoutMs: opts.timeout !== undefined ? opts.timeout * 1000 : undefined, maxInstructions: opts.maxInstructions });
   flush();
-  return report(end, diag);
+  return { status: report(end, diag), instructions: vm.vm.icount };
 }
 
 function report(end: SystemVmEnd, diag: (line: string) => void): number {
@@ -85,4 +100,47 @@ function report(end: SystemVmEnd, diag: (line: string) => void): number {
       diag(`wasmvisor: ${end.message}`);
       return EXIT_BOOT_LIMIT;
   }
+}
+
+/**
+ * `wasmvisor boot --vms N` (N > 1): N copies of the machine, each in its own
+ * worker thread (runVms), their output lines prefixed "[vmK] " (K from 0).
+ * A VM's bytes are held until its newline, so lines of different VMs never
+ * mix; a last line without one is ended with one when its VM ends. One
+ * summary line per VM goes to diag when any VM failed or said something.
+ * Returns 0 when every VM ended with 0, else the first (by VM number) non-zero status.
+ */
+export async function runBootVms(
+  opts: BootOptions,
+  count: number,
+  stdout: (bytes: Uint8Array) => void,
+  diag: (line: string) => void,
+): Promise<number> {
+  const partial: Buffer[][] = Array.from({ length: count }, () => []);
+  const prefixes = Array.from({ length: count }, (_, vm) => Buffer.from(`[vm${vm}] `));
+  const emitLines = (vm: number, chunk: Buffer) => {
+    let start = 0;
+    for (let nl = chunk.indexOf(0x0a); nl !== -1; nl = chunk.indexOf(0x0a, start)) {
+      stdout(Buffer.concat([prefixes[vm], ...partial[vm], chunk.subarray(start, nl + 1)]));
+      partial[vm] = [];
+      start = nl + 1;
+    }
+    if (start < chunk.length) partial[vm].push(chunk.subarray(start));
+  };
+  const results = await runVms({
+    count,
+    boot: opts,
+    onOutput: (vm, bytes) => emitLines(vm, Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)),
+    onEnd: (r) => {
+      if (partial[r.vm].length > 0) emitLines(r.vm, Buffer.from('\n'));
+    },
+  });
+  if (results.some((r) => r.status !== 0 || r.message !== null)) {
+    for (const r of results) {
+      const what = r.message !== null ? `: ${r.message}` : '';
+      const ran = r.instructions !== null ? `${r.instructions} instructions, ` : '';
+      diag(`wasmvisor: vm${r.vm}: status ${r.status}${what} (${ran}${(r.wallMs / 1000).toFixed(2)} s)`);
+    }
+  }
+  return results.find((r) => r.status !== 0)?.status ?? 0;
 }

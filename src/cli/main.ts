@@ -4,7 +4,7 @@ import { runDisasm } from './disasm.js';
 import { runLinuxProgram } from '../linux/run.js';
 import type { Engine } from '../runtime/machine.js';
 import { runBenchCommand, type BenchCommandOptions } from './bench.js';
-import { runBoot, type BootOptions } from './boot.js';
+import { runBoot, runBootVms, type BootOptions } from './boot.js';
 
 /** Exit status for bad command lines and unloadable programs (like a shell's usage error). */
 const EXIT_USAGE = 2;
@@ -26,6 +26,16 @@ function parseInteger(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n)) throw new InvalidArgumentError(`"${value}" is not an integer (decimal or 0x hex)`);
   return n;
+}
+
+function parseCount(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`"${value}" is not a positive integer`);
+  return n;
+}
+
+interface BootCommandOptions extends BootOptions {
+  vms: number;
 }
 
 interface RunOptions {
@@ -199,6 +209,7 @@ command line is wrong or the suite cannot be built.`,
     )
     .option('--max-instructions <n>', 'stop the guest after this many instructions (exit status 124)', parseInteger)
     .option('--timeout <seconds>', 'stop the guest after this much wall time (exit status 124)', parseSeconds)
+    .option('--vms <n>', 'boot N copies of the machine in parallel, each in its own worker thread (output lines prefixed [vmK])', parseCount, 1)
     .addHelpText(
       'after',
       `
@@ -208,17 +219,30 @@ is this command's stdout; port 0xE9 writes go there too), an 8259A pair,
 at port 0xF4. The kernel starts as multiboot specifies: 32-bit protected
 mode, paging off, ring 0, EAX = 0x2BADB002, EBX = the multiboot information.
 
-Not yet: descriptor tables, paging and interrupts (a guest that takes an
-interrupt or faults stops the machine, status 3); Linux's bzImage boot.
+Not yet: the LDT, task gates and task switches, PAE, SYSENTER (a guest
+that needs them stops the machine, status 3); Linux's bzImage boot.
+
+--vms N: N machines, each with its own memory (--memory each), devices
+and translated code, in N worker threads (one core each, at best). Each
+line a VM writes to its console is printed whole, prefixed [vm0] to
+[vmN-1]; a last line without a newline gets one when its VM ends. A VM that
+crashes (status 3) or runs out of time or instructions (124) is reported
+and the others go on; when any VM did not end with 0 or printed a
+diagnostic, one summary line per VM goes to stderr at the end.
 
 Exit status: 0 when the guest halts with interrupts off (how a kernel
 powers off without ACPI) or resets the machine; (V << 1) | 1 when it writes
 V to port 0xF4 (low 8 bits); 2 when the kernel cannot be loaded or the
 command line is wrong; 3 when the guest does something the machine cannot
-deliver yet, or faults; 124 when --max-instructions or --timeout runs out.`,
+deliver yet, or faults; 124 when --max-instructions or --timeout runs out.
+With --vms: 0 when every VM ended with 0, else the status of the
+lowest-numbered VM that did not (3 as well when a VM's worker crashed).`,
     )
-    .action(async (opts: BootOptions) => {
-      process.exitCode = await runBoot(opts, (b) => void process.stdout.write(b), (line) => void process.stderr.write(`${line}\n`));
+    .action(async (opts: BootCommandOptions) => {
+      const { vms, ...boot } = opts;
+      const stdout = (b: Uint8Array) => void process.stdout.write(b);
+      const diag = (line: string) => void process.stderr.write(`${line}\n`);
+      process.exitCode = vms === 1 ? await runBoot(boot, stdout, diag) : await runBootVms(boot, vms, stdout, diag);
     });
 
   program
