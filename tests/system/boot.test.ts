@@ -1,29 +1,9 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
+import { buildKernel, HELLO_OUTPUT, KERNEL_DIR, work } from './kernels.js';
 import { runCli } from '../lib/run.js';
-
-const KERNEL_DIR = join('guests', 'hello-kernel');
-const SYSTEM_GUESTS = join('tests', 'guest', 'system');
-const work = mkdtempSync(join(tmpdir(), 'wasmvisor-boot-'));
-
-/** Assembles and links a multiboot kernel from tests/guest/system at 1 MiB (binutils only). */
-function buildKernel(name: string): string {
-  const obj = join(work, `${name}.o`);
-  const out = join(work, `${name}.elf`);
-  execFileSync('as', ['--32', '-I', SYSTEM_GUESTS, '-o', obj, join(SYSTEM_GUESTS, `${name}.S`)]);
-  execFileSync('ld', ['-m', 'elf_i386', '-T', join(KERNEL_DIR, 'link.ld'), '--no-warn-rwx-segments', '-o', out, obj]);
-  return out;
-}
-
-const HELLO_OUTPUT =
-  'wasmvisor hello-kernel: started by a multiboot loader\n' +
-  'memory: 128 MiB\n' +
-  'command line: \n' +
-  'primes below 2000000: 148933\n' + // the count of primes below 2,000,000 (OEIS A006880 gives 148933)
-  'halting with interrupts off\n';
 
 describe('wasmvisor boot', () => {
   test.each(['auto', 'interp', 'jit'])('with no arguments boots the bundled hello-kernel to its halt (%s)', async (engine) => {

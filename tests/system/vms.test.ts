@@ -1,33 +1,10 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
+import { buildKernel, HELLO_OUTPUT, work } from './kernels.js';
 import { REPO_ROOT, runCli } from '../lib/run.js';
 
 // The worker entry is compiled JavaScript (dist/system/vm-worker.js, next to vm-pool.js): the pool is used from dist/.
 const { DEFAULT_VM_RESOURCE_LIMITS, runVms } = (await import(join(REPO_ROOT, 'dist/system/vm-pool.js'))) as typeof import('../../src/system/vm-pool.js');
-
-const KERNEL_DIR = join('guests', 'hello-kernel');
-const SYSTEM_GUESTS = join('tests', 'guest', 'system');
-const work = mkdtempSync(join(tmpdir(), 'wasmvisor-vms-'));
-
-/** Assembles and links a multiboot kernel from tests/guest/system at 1 MiB (binutils only), as boot.test.ts does. */
-function buildKernel(name: string): string {
-  const obj = join(work, `${name}.o`);
-  const out = join(work, `${name}.elf`);
-  execFileSync('as', ['--32', '-I', SYSTEM_GUESTS, '-o', obj, join(SYSTEM_GUESTS, `${name}.S`)]);
-  execFileSync('ld', ['-m', 'elf_i386', '-T', join(KERNEL_DIR, 'link.ld'), '--no-warn-rwx-segments', '-o', out, obj]);
-  return out;
-}
-
-/** The hello-kernel's console (as in boot.test.ts). */
-const HELLO_OUTPUT =
-  'wasmvisor hello-kernel: started by a multiboot loader\n' +
-  'memory: 128 MiB\n' +
-  'command line: \n' +
-  'primes below 2000000: 148933\n' +
-  'halting with interrupts off\n';
 
 /** Splits prefixed output into each VM's own text, checking every line has a prefix. */
 function demultiplex(stdout: string, count: number): string[] {
