@@ -25,13 +25,6 @@ export function deadFlagWriters(insns: readonly Instruction[], liveOut = ARITH_F
   return dead;
 }
 
-/** Whether the instruction decides all six status flags whatever they were (a write that kills them all). */
-export function replacesStatusFlags(insn: Instruction): boolean {
-  const e = insn.entry;
-  const kills = e.undefinedFlagsFixed ? e.flagsWritten : e.flagsWritten & ~e.flagsUndefined;
-  return !e.flagsConditional && (kills & ARITH_FLAGS) === ARITH_FLAGS && (e.flagsRead & ARITH_FLAGS) === 0;
-}
-
 /**
  * The status flags a run of instructions may read before writing them,
  * given those live after it. `faultsRead` false: only what executing the

@@ -87,7 +87,8 @@ export interface LoadedElf {
   readImpliesExec: boolean;
 }
 
-const hex = (n: number): string => `0x${(n >>> 0).toString(16)}`;
+/** `0x` and the unsigned hex digits of `n`, for one-line load errors. */
+export const hex = (n: number): string => `0x${(n >>> 0).toString(16)}`;
 const pageUp = (n: number): number => Math.ceil(n / 4096) * 4096;
 
 /** Reads and validates an executable; throws LoadError with a one-line reason. */

@@ -19,6 +19,16 @@ export class Cpu {
   readonly r8: Uint8Array;
   /** Descriptor tables consulted when a segment register is loaded. */
   descriptors: DescriptorTables | null = null;
+
+  /** Current privilege level: CS's RPL as the CPU keeps it. */
+  get cpl(): number {
+    return this.s[Slot.SEG_SEL + Seg.CS] & 3;
+  }
+
+  /** Whether IOPL allows IN, OUT, CLI and STI at the current privilege level. */
+  get ioPrivileged(): boolean {
+    return this.cpl <= ((this.s[Slot.FLAGS] >>> 12) & 3);
+  }
   /** Told when CS is reloaded (the machine drops chained blocks decoded for the old one). */
   onCodeSegmentChange: (() => void) | null = null;
   /** Called when the base of DS, ES or SS changes (translated code may assume it is 0). */

@@ -1,4 +1,4 @@
-import { LoadError } from '../linux/elf.js';
+import { hex, LoadError } from '../linux/elf.js';
 
 /**
  * The Linux x86 boot protocol (Documentation/arch/x86/boot.rst), entered
@@ -90,7 +90,6 @@ export interface BzImage {
   version: string | null;
 }
 
-const hex = (n: number): string => `0x${(n >>> 0).toString(16)}`;
 const protocolName = (v: number): string => `${v >> 8}.${(v & 0xff).toString().padStart(2, '0')}`;
 const alignUp = (n: number, a: number): number => Math.ceil(n / a) * a;
 const alignDown = (n: number, a: number): number => Math.floor(n / a) * a;

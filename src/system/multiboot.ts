@@ -1,4 +1,4 @@
-import { LoadError, parseElf, PT_LOAD } from '../linux/elf.js';
+import { hex, LoadError, parseElf, PT_LOAD } from '../linux/elf.js';
 
 /** Multiboot (v1) specification 0.6.96: the kernel's header and what the loader hands over. */
 export const MULTIBOOT_HEADER_MAGIC = 0x1badb002;
@@ -53,7 +53,6 @@ export interface MultibootKernel {
   segments: KernelSegment[];
 }
 
-const hex = (n: number): string => `0x${(n >>> 0).toString(16)}`;
 
 /** The multiboot header of a kernel file, or null when it has none (then it is not a multiboot kernel). */
 export function findMultibootHeader(bytes: Uint8Array): MultibootHeader | null {

@@ -1,6 +1,7 @@
 import { Seg } from '../decoder/types.js';
 import { CpuException, Vector } from '../runtime/exceptions.js';
 import { readFlags } from '../runtime/flags.js';
+import { checkCodeSegment, IRET_KERNEL_MASK } from '../runtime/interp/far.js';
 import { Slot } from '../runtime/layout.js';
 import type { Machine } from '../runtime/machine.js';
 import { decodeDescriptor, type DescriptorTables, SegAttr, type SegmentDescriptor } from '../runtime/segments.js';
@@ -28,12 +29,12 @@ const TF = 0x100, IF = 0x200, NT = 0x4000, RF = 0x10000, VM = 0x20000;
 export type InterruptSource = 'software' | 'exception' | 'external';
 
 /**
- * Delivers `vector` through the IDT as the CPU does in protected mode,
- * without a privilege change: EFLAGS, CS and EIP (and an error code when
- * `errorCode` >= 0) are pushed on the current stack, CS:EIP come from the
- * gate, TF/NT/RF are cleared and, for an interrupt gate, IF. Throws the
- * CpuException the delivery itself raises (the caller escalates to #DF).
- * A gate into a more privileged ring needs the TSS's stack: not yet.
+ * Delivers `vector` through the IDT as the CPU does in protected mode:
+ * EFLAGS, CS and EIP (and an error code when `errorCode` >= 0) are pushed
+ * (into a more privileged ring: on that ring's stack from the TSS, after the
+ * old SS:ESP), CS:EIP come from the gate, TF/NT/RF are cleared and, for an
+ * interrupt gate, IF. Throws the CpuException the delivery itself raises
+ * (the caller escalates to #DF).
  */
 export function deliverInterrupt(vm: Machine, vector: number, source: InterruptSource, errorCode = -1): void {
   // The IDT, the GDT, the TSS and the inner stack are read and written with supervisor rights, whatever
@@ -47,7 +48,7 @@ export function deliverInterrupt(vm: Machine, vector: number, source: InterruptS
     if (wasUser) vm.mmu.flush();
     throw e;
   }
-  vm.mmu.user = (vm.cpu.s[Slot.SEG_SEL + Seg.CS] & 3) === 3;
+  vm.mmu.user = vm.cpu.cpl === 3;
 }
 
 function deliverAtRing0Rights(vm: Machine, vector: number, source: InterruptSource, errorCode: number): void {
@@ -57,7 +58,7 @@ function deliverAtRing0Rights(vm: Machine, vector: number, source: InterruptSour
   const gate = (s[Slot.IDTR_BASE] + vector * 8) | 0;
   const low = mmu.read32(gate), high = mmu.read32(gate + 4);
   const type = (high >>> 8) & 0x1f;
-  const cpl = s[Slot.SEG_SEL + Seg.CS] & 3;
+  const cpl = vm.cpu.cpl;
   if (type !== GATE_INTERRUPT_32 && type !== GATE_TRAP_32) {
     throw new CpuException(Vector.GP, idtError, 0, `IDT entry 0x${vector.toString(16)} is not a 32-bit interrupt or trap gate (type 0x${type.toString(16)}; task gates and 16-bit gates are not implemented)`);
   }
@@ -83,6 +84,7 @@ function deliverAtRing0Rights(vm: Machine, vector: number, source: InterruptSour
     s[Slot.ESP] = esp;
   }
   if (errorCode >= 0) frame.push(errorCode);
+  // Written before ESP moves (unlike a run of Stack.push32), so a fault part-way leaves ESP as it was.
   let esp = s[Slot.ESP];
   const ssBase = s[Slot.SEG_BASE + Seg.SS];
   for (const v of frame) {
@@ -113,36 +115,49 @@ function innerStack(vm: Machine, dpl: number): [number, number, SegmentDescripto
   const at = (s[Slot.TR_BASE] + 4 + dpl * 8) | 0;
   const esp = mmu.read32(at);
   const ss = mmu.read16(at + 4);
-  const d = vm.cpu.descriptors?.lookup(ss) ?? null;
-  const stackType = SegAttr.NOT_SYSTEM | SegAttr.WRITABLE_OR_READABLE;
-  if ((ss & 0xfffc) === 0 || d === null || (ss & 3) !== dpl || ((d.attr >> 5) & 3) !== dpl || (d.attr & (SegAttr.NOT_SYSTEM | SegAttr.CODE | SegAttr.WRITABLE_OR_READABLE)) !== stackType) {
-    throw new CpuException(Vector.TS, ss & 0xfffc, 0, `the TSS's ring-${dpl} stack selector 0x${ss.toString(16)} is not a writable data segment of that ring`);
-  }
+  const d = stackSegment(vm, ss, dpl);
+  if (d === null) throw new CpuException(Vector.TS, ss & 0xfffc, 0, `the TSS's ring-${dpl} stack selector 0x${ss.toString(16)} is not a writable data segment of that ring`);
   if (!(d.attr & SegAttr.PRESENT)) throw new CpuException(Vector.SS, ss & 0xfffc);
   return [ss, esp, d];
 }
 
+/** The descriptor of `ss` when it can be ring `ring`'s stack (a writable data segment of that ring), else null. */
+function stackSegment(vm: Machine, ss: number, ring: number): SegmentDescriptor | null {
+  const d = (ss & 0xfffc) === 0 ? null : vm.cpu.descriptors?.lookup(ss) ?? null;
+  const type = SegAttr.NOT_SYSTEM | SegAttr.CODE | SegAttr.WRITABLE_OR_READABLE;
+  if (d === null || (ss & 3) !== ring || ((d.attr >> 5) & 3) !== ring || (d.attr & type) !== (SegAttr.NOT_SYSTEM | SegAttr.WRITABLE_OR_READABLE)) return null;
+  return d;
+}
+
+/**
+ * The GDT entry `selector` names for LTR or LLDT (`what`), which must be a
+ * present system descriptor of `type`: its address (LTR marks it busy), its
+ * high dword and its decoded form.
+ */
+function systemDescriptor(vm: Machine, selector: number, type: number, what: string): { address: number; high: number; d: SegmentDescriptor } {
+  const s = vm.cpu.s, mmu = vm.mmu;
+  const offset = selector & 0xfff8;
+  if (selector & 4 || offset + 7 > (s[Slot.GDTR_LIMIT] & 0xffff)) throw new CpuException(Vector.GP, selector & 0xfffc, 0, `${what} selector 0x${selector.toString(16)} is not in the GDT`);
+  const address = (s[Slot.GDTR_BASE] + offset) | 0;
+  const high = mmu.read32(address + 4);
+  const d = decodeDescriptor(mmu.read32(address), high);
+  if ((d.attr & 0x1f) !== type) throw new CpuException(Vector.GP, selector & 0xfffc, 0, `${what} selector 0x${selector.toString(16)} is not ${what === 'LTR' ? 'an available 32-bit TSS' : 'an LDT descriptor'}`);
+  if (!(d.attr & SegAttr.PRESENT)) throw new CpuException(Vector.NP, selector & 0xfffc);
+  return { address, high, d };
+}
+
 /** LTR: the TSS descriptor must be an available 32-bit TSS in the GDT; it is marked busy. */
 export function loadTaskRegister(vm: Machine, selector: number): void {
-  const s = vm.cpu.s, mmu = vm.mmu;
+  const s = vm.cpu.s;
   selector &= 0xffff;
-  const offset = selector & 0xfff8;
   if ((selector & 0xfffc) === 0) throw new CpuException(Vector.GP, 0, 0, 'LTR of a null selector');
-  if (selector & 4 || offset + 7 > (s[Slot.GDTR_LIMIT] & 0xffff)) throw new CpuException(Vector.GP, selector & 0xfffc, 0, `LTR selector 0x${selector.toString(16)} is not in the GDT`);
-  const a = (s[Slot.GDTR_BASE] + offset) | 0;
-  const low = mmu.read32(a), high = mmu.read32(a + 4);
-  const d = decodeDescriptor(low, high);
-  if ((d.attr & 0x1f) !== TSS_AVAILABLE_32) throw new CpuException(Vector.GP, selector & 0xfffc, 0, `LTR selector 0x${selector.toString(16)} is not an available 32-bit TSS`);
-  if (!(d.attr & SegAttr.PRESENT)) throw new CpuException(Vector.NP, selector & 0xfffc);
+  const { address, high, d } = systemDescriptor(vm, selector, TSS_AVAILABLE_32, 'LTR');
   if ((d.limit >>> 0) < TSS_MIN_LIMIT) throw new CpuException(Vector.TS, selector & 0xfffc, 0, 'the TSS is shorter than 104 bytes');
-  mmu.write32(a + 4, high | (TSS_BUSY << 8));
+  vm.mmu.write32(address + 4, high | (TSS_BUSY << 8));
   s[Slot.TR_SEL] = selector;
   s[Slot.TR_BASE] = d.base;
   s[Slot.TR_LIMIT] = d.limit;
 }
-
-/** EFLAGS bits an IRET to an outer ring restores from CPL 0 (VM would enter virtual-8086 mode: not emulated). */
-const IRET_RESTORED = 0x1 | 0x4 | 0x10 | 0x40 | 0x80 | 0x100 | 0x200 | 0x400 | 0x800 | 0x3000 | 0x4000 | 0x10000 | 0x40000 | 0x200000;
 
 /**
  * IRET to a less privileged ring: EIP, CS, EFLAGS, ESP and SS from the
@@ -153,29 +168,18 @@ const IRET_RESTORED = 0x1 | 0x4 | 0x10 | 0x40 | 0x80 | 0x100 | 0x200 | 0x400 | 0
 export function returnToOuterRing(vm: Machine, size: number): void {
   if (size !== 4) throw new CpuException(Vector.GP, 0, 0, 'unimplemented: a 16-bit IRET to an outer ring');
   const s = vm.cpu.s, mmu = vm.mmu;
-  const ssBase = s[Slot.SEG_BASE + Seg.SS];
-  const at = (k: number) => mmu.read32((ssBase + s[Slot.ESP] + 4 * k) | 0);
+  const at = (k: number) => vm.stack.peek(4, 4 * k);
   const eip = at(0), cs = at(1) & 0xffff, flags = at(2), esp = at(3), ss = at(4) & 0xffff;
   const rpl = cs & 3;
-  const code = vm.cpu.descriptors?.lookup(cs) ?? null;
-  if (code === null || (code.attr & (SegAttr.NOT_SYSTEM | SegAttr.CODE)) !== (SegAttr.NOT_SYSTEM | SegAttr.CODE)) {
-    throw new CpuException(Vector.GP, cs & 0xfffc, 0, `IRET to selector 0x${cs.toString(16)}, not a code segment`);
-  }
-  const conforming = (code.attr & SegAttr.EXPAND_DOWN_OR_CONFORMING) !== 0;
-  if (conforming ? ((code.attr >> 5) & 3) > rpl : ((code.attr >> 5) & 3) !== rpl) throw new CpuException(Vector.GP, cs & 0xfffc);
-  if (!(code.attr & SegAttr.PRESENT)) throw new CpuException(Vector.NP, cs & 0xfffc);
-  if ((eip >>> 0) > (code.limit >>> 0)) throw new CpuException(Vector.GP, 0, 0, 'IRET past the code segment\'s limit');
-  const stack = vm.cpu.descriptors?.lookup(ss) ?? null;
-  if ((ss & 0xfffc) === 0 || stack === null || (ss & 3) !== rpl || ((stack.attr >> 5) & 3) !== rpl ||
-    (stack.attr & (SegAttr.NOT_SYSTEM | SegAttr.CODE | SegAttr.WRITABLE_OR_READABLE)) !== (SegAttr.NOT_SYSTEM | SegAttr.WRITABLE_OR_READABLE)) {
-    throw new CpuException(Vector.GP, ss & 0xfffc, 0, `IRET to stack selector 0x${ss.toString(16)}, not a writable data segment of ring ${rpl}`);
-  }
+  const code = checkCodeSegment(vm, cs, eip, 'outer-return');
+  const stack = stackSegment(vm, ss, rpl);
+  if (stack === null) throw new CpuException(Vector.GP, ss & 0xfffc, 0, `IRET to stack selector 0x${ss.toString(16)}, not a writable data segment of ring ${rpl}`);
   if (!(stack.attr & SegAttr.PRESENT)) throw new CpuException(Vector.SS, ss & 0xfffc);
   vm.cpu.setSegment(Seg.CS, cs, code);
   vm.cpu.setSegment(Seg.SS, ss, stack);
   s[Slot.ESP] = esp;
   s[Slot.EIP] = eip;
-  s[Slot.FLAGS] = (readFlags(s) & ~IRET_RESTORED) | (flags & IRET_RESTORED) | 2;
+  s[Slot.FLAGS] = (readFlags(s) & ~IRET_KERNEL_MASK) | (flags & IRET_KERNEL_MASK) | 2;
   s[Slot.LAZY_OP] = 0;
   for (const seg of [Seg.ES, Seg.DS, Seg.FS, Seg.GS]) {
     const attr = s[Slot.SEG_ATTR + seg];
@@ -198,12 +202,7 @@ export function loadLdtRegister(vm: Machine, selector: number): void {
     s[Slot.LDTR_LIMIT] = 0;
     return;
   }
-  const offset = selector & 0xfff8;
-  if (selector & 4 || offset + 7 > (s[Slot.GDTR_LIMIT] & 0xffff)) throw new CpuException(Vector.GP, selector & 0xfffc, 0, `LLDT selector 0x${selector.toString(16)} is not in the GDT`);
-  const a = (s[Slot.GDTR_BASE] + offset) | 0;
-  const d = decodeDescriptor(vm.mmu.read32(a), vm.mmu.read32(a + 4));
-  if ((d.attr & 0x1f) !== LDT_TYPE) throw new CpuException(Vector.GP, selector & 0xfffc, 0, `LLDT selector 0x${selector.toString(16)} is not an LDT descriptor`);
-  if (!(d.attr & SegAttr.PRESENT)) throw new CpuException(Vector.NP, selector & 0xfffc);
+  const { d } = systemDescriptor(vm, selector, LDT_TYPE, 'LLDT');
   s[Slot.LDTR_SEL] = selector;
   s[Slot.LDTR_BASE] = d.base;
   s[Slot.LDTR_LIMIT] = d.limit;

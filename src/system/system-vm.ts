@@ -1,12 +1,10 @@
 import { Seg } from '../decoder/types.js';
 import { HostClock, type Clock } from '../devices/device.js';
 import { PcPlatform } from '../devices/pc-platform.js';
-import type { CpuException } from '../runtime/exceptions.js';
 import { FlatMapper } from '../runtime/flat-mapper.js';
 import type { GuestMemory } from '../runtime/memory.js';
 import { Access, type PageMapper } from '../runtime/mmu.js';
-import { PAGE_SIZE, Tlb } from '../runtime/layout.js';
-import { Slot } from '../runtime/layout.js';
+import { PAGE_SIZE, Slot, Tlb } from '../runtime/layout.js';
 import { Engine, Machine, type Personality } from '../runtime/machine.js';
 import { FLAT_CODE_ATTR, FLAT_DATA_ATTR } from '../runtime/segments.js';
 import type { TranslatorOptions } from '../translator/translator.js';
@@ -14,7 +12,7 @@ import { linuxHandover, parseBzImage } from './linux-boot.js';
 import { multibootHandover, parseMultibootKernel } from './multiboot.js';
 import { PagingMapper } from './paging.js';
 import { deliverInterrupt, GdtDescriptors, type InterruptSource, loadLdtRegister, loadTaskRegister, pushesErrorCode, returnToOuterRing } from './protected-mode.js';
-import { CpuException as Fault, Vector } from '../runtime/exceptions.js';
+import { CpuException, Vector } from '../runtime/exceptions.js';
 
 /** Ring-0 flat segments, as a multiboot loader leaves them (selectors as in a typical boot GDT). */
 const KERNEL_CS = 0x08;
@@ -50,17 +48,17 @@ export interface SystemVmOptions {
 }
 
 /**
- * One PC: a machine whose guest-physical memory is the frame pool mapped
- * one to one (paging off), the PC platform's devices on its I/O bus, and a
- * CPU at ring 0 with flat segments.
+ * One PC: guest-physical memory (PhysicalMemory) under two-level paging
+ * (PagingMapper: 4 KiB and 4 MiB pages, WP, accessed and dirty bits,
+ * following CR0/CR3/CR4), the PC platform's devices on its I/O bus, and a
+ * CPU that starts at ring 0 with flat segments.
  *
- * Interrupts and exceptions go through the IDT at ring 0 (external ones
- * from the PIC between slices of guest code, when IF is set); a halted CPU
- * sleeps until the devices' next event. A ring change takes the inner
- * stack from the TSS (LTR) and IRET goes back out. Two-level paging (4 KiB
- * and 4 MiB pages, WP, accessed and dirty bits) follows CR0/CR3/CR4. Not
- * yet (issue 6): the LDT, task gates and task switches, PAE, SYSENTER. What the machine cannot
- * deliver stops it with a message that says so.
+ * Interrupts and exceptions go through the IDT (external ones from the PIC
+ * between slices of guest code, when IF is set); a halted CPU sleeps until
+ * the devices' next event. A ring change takes the inner stack from the TSS
+ * (LTR) and IRET goes back out; the GDT and the LDT are the descriptor
+ * tables. Not yet (issue 6): task gates and task switches, PAE, SYSENTER.
+ * A triple fault stops the VM with a message that says what failed.
  */
 export class SystemVm {
   readonly vm: Machine;
@@ -124,15 +122,12 @@ export class SystemVm {
     const s = this.vm.cpu.s;
     mapper = new PagingMapper(this.vm.mem, physical, { cr0: () => s[Slot.CR0], cr3: () => s[Slot.CR3], cr4: () => s[Slot.CR4] });
     this.vm.mmu.mapper = mapper;
-    // The kernel runs at ring 0 (nothing changes rings yet; a change to ring 3 must set this and flush the TLB,
-    // whose entries made at ring 0 may allow what ring 3 may not).
+    // The CPU starts at ring 0; interrupt delivery and IRET keep this in step with the ring.
     this.vm.mmu.user = false;
     s[Slot.CR0] = CR0_PE | CR0_ET;
-    const cpu = this.vm.cpu;
-    cpu.descriptors = new GdtDescriptors(this.vm);
-    cpu.setSegment(Seg.CS, KERNEL_CS, { base: 0, limit: -1, attr: FLAT_CODE_ATTR & ~DPL_MASK });
-    for (const seg of [Seg.DS, Seg.ES, Seg.SS, Seg.FS, Seg.GS]) cpu.setSegment(seg, KERNEL_DS, { base: 0, limit: -1, attr: FLAT_DATA_ATTR & ~DPL_MASK });
-    cpu.s[Slot.FLAGS] = 0x2;
+    this.vm.cpu.descriptors = new GdtDescriptors(this.vm);
+    this.flatRing0(KERNEL_CS, KERNEL_DS);
+    s[Slot.FLAGS] = 0x2;
   }
 
   /** Loads a multiboot kernel as a multiboot loader would; throws LoadError with a one-line reason. */
@@ -155,11 +150,17 @@ export class SystemVm {
     const handover = linuxHandover(parseBzImage(bytes, path), { memoryBytes: this.opts.memoryBytes, cmdline, initrd }, path);
     for (const w of handover.writes) this.vm.mmu.writeBytes(w.address, w.bytes);
     const cpu = this.vm.cpu;
-    cpu.setSegment(Seg.CS, LINUX_BOOT_CS, { base: 0, limit: -1, attr: FLAT_CODE_ATTR & ~DPL_MASK });
-    for (const seg of [Seg.DS, Seg.ES, Seg.SS, Seg.FS, Seg.GS]) cpu.setSegment(seg, LINUX_BOOT_DS, { base: 0, limit: -1, attr: FLAT_DATA_ATTR & ~DPL_MASK });
+    this.flatRing0(LINUX_BOOT_CS, LINUX_BOOT_DS);
     cpu.r32.fill(0);
     cpu.r32[6] = handover.esi;
     cpu.eip = handover.eip;
+  }
+
+  /** CS and the data segment registers as a boot loader leaves them: ring 0, base 0, 4 GiB, with these selectors. */
+  private flatRing0(cs: number, ds: number): void {
+    const cpu = this.vm.cpu;
+    cpu.setSegment(Seg.CS, cs, { base: 0, limit: -1, attr: FLAT_CODE_ATTR & ~DPL_MASK });
+    for (const seg of [Seg.DS, Seg.ES, Seg.SS, Seg.FS, Seg.GS]) cpu.setSegment(seg, ds, { base: 0, limit: -1, attr: FLAT_DATA_ATTR & ~DPL_MASK });
   }
 
   /** Runs until the guest ends the VM or a limit is reached; lets the event loop turn between slices. */
@@ -206,13 +207,13 @@ export class SystemVm {
       deliverInterrupt(vm, vector, source, errorCode);
       return;
     } catch (e) {
-      if (!(e instanceof Fault)) throw e;
+      if (!(e instanceof CpuException)) throw e;
       if (vector !== Vector.DF && source === 'exception') {
         try {
           deliverInterrupt(vm, Vector.DF, 'exception', 0);
           return;
         } catch (f) {
-          if (!(f instanceof Fault)) throw f;
+          if (!(f instanceof CpuException)) throw f;
         }
       }
       const what = cause ? `exception ${cause.vector}${cause.detail ? ` (${cause.detail})` : ''}` : `interrupt 0x${vector.toString(16)}`;

@@ -3,7 +3,7 @@ import { CpuException, Vector } from '../exceptions.js';
 import { readFlags } from '../flags.js';
 import { Slot } from '../layout.js';
 import type { Machine } from '../machine.js';
-import { SegAttr } from '../segments.js';
+import { SegAttr, type SegmentDescriptor } from '../segments.js';
 import { effectiveAddress, Exec } from './operands.js';
 import { nextEip } from './control.js';
 import { Stack } from './stack.js';
@@ -22,7 +22,7 @@ import { Stack } from './stack.js';
 const IRET_USER_MASK = 0x1 | 0x4 | 0x10 | 0x40 | 0x80 | 0x100 | 0x400 | 0x800 | 0x4000 | 0x10000 | 0x40000 | 0x200000;
 
 /** What IRET restores at CPL 0 besides: IF and IOPL (VM would enter virtual-8086 mode: not emulated). */
-const IRET_KERNEL_MASK = IRET_USER_MASK | 0x200 | 0x3000;
+export const IRET_KERNEL_MASK = IRET_USER_MASK | 0x200 | 0x3000;
 
 function gp(selector: number): never {
   throw new CpuException(Vector.GP, selector & 0xfffc, 0, `far transfer to selector 0x${selector.toString(16)}`);
@@ -30,8 +30,19 @@ function gp(selector: number): never {
 
 /** Validates `selector` as the target of a same-privilege far transfer to `offset` and loads CS. */
 function loadCodeSegment(vm: Machine, selector: number, offset: number, isReturn: boolean): void {
+  const d = checkCodeSegment(vm, selector, offset, isReturn ? 'return' : 'call');
+  vm.cpu.setSegment(Seg.CS, (selector & 0xfffc) | vm.cpu.cpl, d);
+}
+
+/**
+ * The descriptor `selector` names, checked (SDM order) as the code segment
+ * of a far transfer to `offset`: a jump or call to the same ring, a return
+ * to it, or (system mode's IRET) a return to a less privileged ring, whose
+ * new CPL is the selector's RPL. Nothing is loaded.
+ */
+export function checkCodeSegment(vm: Machine, selector: number, offset: number, transfer: 'call' | 'return' | 'outer-return'): SegmentDescriptor {
   const cpu = vm.cpu;
-  const cpl = cpu.s[Slot.SEG_SEL + Seg.CS] & 3;
+  const cpl = cpu.cpl;
   selector &= 0xffff;
   if ((selector & 0xfffc) === 0) throw new CpuException(Vector.GP, 0, 0, 'far transfer to a null selector');
   const d = cpu.descriptors?.lookup(selector) ?? null;
@@ -40,14 +51,15 @@ function loadCodeSegment(vm: Machine, selector: number, offset: number, isReturn
   const dpl = (d.attr >> 5) & 3;
   const rpl = selector & 3;
   const conforming = (d.attr & 0x04) !== 0;
-  if (isReturn) {
-    if (rpl !== cpl) gp(selector); // a return to another privilege level needs a stack switch: not from user mode
+  if (transfer !== 'call') {
+    // A return to another ring switches stacks too: only system mode's IRET to an outer ring does.
+    if (transfer === 'return' ? rpl !== cpl : rpl <= cpl) gp(selector);
     if (conforming ? dpl > rpl : dpl !== rpl) gp(selector);
   } else if (conforming ? dpl > cpl : rpl > cpl || dpl !== cpl) gp(selector);
   if (!(d.attr & SegAttr.PRESENT)) throw new CpuException(Vector.NP, selector & 0xfffc);
   if (d.attr & SegAttr.LONG_MODE) throw new CpuException(Vector.UD, -1, 0, 'unimplemented: far transfer to 64-bit code');
   if (offset >>> 0 > d.limit >>> 0) throw new CpuException(Vector.GP, 0, 0, `far transfer past the code segment's limit (0x${(offset >>> 0).toString(16)})`);
-  cpu.setSegment(Seg.CS, (selector & 0xfffc) | cpl, d);
+  return d;
 }
 
 /** Target of a far JMP/CALL: the immediate pointer, or an m16:16/m16:32 in memory (offset first). */
@@ -122,14 +134,14 @@ export function compileIret(insn: Instruction, vm: Machine, stack: Stack): Exec 
   const width = size === 4 ? -1 : 0xffff;
   return () => {
     // At CPL 0 (system mode's kernel) IRET restores IF and IOPL too.
-    const mask = ((s[Slot.SEG_SEL + Seg.CS] & 3) === 0 ? IRET_KERNEL_MASK : IRET_USER_MASK) & width;
+    const mask = (vm.cpu.cpl === 0 ? IRET_KERNEL_MASK : IRET_USER_MASK) & width;
     if (readFlags(s) & 0x4000) throw new CpuException(Vector.GP, 0, 0, 'iret with NT set (task return)');
     const off = stack.peek(size, 0); // a 16-bit IP zero-extended
     const sel = stack.peek(size, size) & 0xffff;
     const flags = stack.peek(size, 2 * size);
     // A return to a less privileged ring (system mode's kernel to its user space) also switches stacks.
     const outer = vm.system?.returnToOuterRing;
-    if (outer && (sel & 3) > (s[Slot.SEG_SEL + Seg.CS] & 3)) return outer(vm, size);
+    if (outer && (sel & 3) > vm.cpu.cpl) return outer(vm, size);
     loadCodeSegment(vm, sel, off, true);
     r32[Slot.ESP] = (r32[Slot.ESP] + 3 * size) | 0;
     s[Slot.FLAGS] = (readFlags(s) & ~mask) | (flags & mask) | 2;

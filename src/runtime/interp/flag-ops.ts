@@ -1,4 +1,4 @@
-import { Instruction, Seg } from '../../decoder/types.js';
+import { Instruction } from '../../decoder/types.js';
 import { CpuException, Vector } from '../exceptions.js';
 import { carryFlag, readFlags, testCondition } from '../flags.js';
 import { Slot } from '../layout.js';
@@ -26,11 +26,12 @@ export function compileFlagOp(insn: Instruction, vm: Machine): Exec {
     case 'salc': return () => { r8[0] = carryFlag(s) ? 0xff : 0; };
     default: {
       // CLI / STI: allowed when CPL <= IOPL (a Linux process has IOPL 0 at CPL 3: #GP). STI's one-instruction
-      // interrupt shadow matters only once interrupts are delivered (system mode, not yet).
+      // interrupt shadow is not emulated (system mode takes interrupts between slices of guest code).
       const fault = new CpuException(Vector.GP, 0, 0, `${insn.entry.op} above IOPL`);
       const interruptFlag = insn.entry.op === 'sti' ? IF : 0;
+      const cpu = vm.cpu;
       return () => {
-        if ((s[Slot.SEG_SEL + Seg.CS] & 3) > ((s[Slot.FLAGS] >>> 12) & 3)) throw fault;
+        if (!cpu.ioPrivileged) throw fault;
         s[Slot.FLAGS] = (s[Slot.FLAGS] & ~IF) | interruptFlag;
       };
     }

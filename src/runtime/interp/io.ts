@@ -1,12 +1,8 @@
 import { Instruction } from '../../decoder/types.js';
 import { CpuException, Vector } from '../exceptions.js';
-import { Slot } from '../layout.js';
 import type { Machine } from '../machine.js';
-import { Seg } from '../../decoder/types.js';
 import { compilePrivileged } from './control.js';
 import { Exec, reader, writer } from './operands.js';
-
-const IOPL_SHIFT = 12;
 
 /**
  * IN and OUT through the machine's I/O bus (system mode). Without a bus (a
@@ -21,21 +17,20 @@ export function compileIo(insn: Instruction, vm: Machine): Exec {
   const [portOp, dataOp] = out ? insn.operands : [insn.operands[1], insn.operands[0]];
   const port = reader(portOp, vm);
   const size = dataOp.size;
-  const s = vm.cpu.s;
+  const cpu = vm.cpu;
   const denied = new CpuException(Vector.GP, 0, 0, `${insn.mnemonic} above IOPL`);
-  const allowed = () => (s[Slot.SEG_SEL + Seg.CS] & 3) <= ((s[Slot.FLAGS] >>> IOPL_SHIFT) & 3);
   if (out) {
     const value = reader(dataOp, vm);
     const write = size === 1 ? io.out8.bind(io) : size === 2 ? io.out16.bind(io) : io.out32.bind(io);
     return () => {
-      if (!allowed()) throw denied;
+      if (!cpu.ioPrivileged) throw denied;
       write(port(), value());
     };
   }
   const set = writer(dataOp, vm);
   const read = size === 1 ? io.in8.bind(io) : size === 2 ? io.in16.bind(io) : io.in32.bind(io);
   return () => {
-    if (!allowed()) throw denied;
+    if (!cpu.ioPrivileged) throw denied;
     set(read(port()));
   };
 }

@@ -1,4 +1,4 @@
-import { Instruction, Seg } from '../../decoder/types.js';
+import { Instruction } from '../../decoder/types.js';
 import { CpuException, Vector } from '../exceptions.js';
 import { Slot } from '../layout.js';
 import type { Machine } from '../machine.js';
@@ -13,10 +13,10 @@ import { effectiveAddress, Exec, reader, writer } from './operands.js';
  */
 
 function atCpl0(vm: Machine, insn: Instruction, body: Exec): Exec {
-  const s = vm.cpu.s;
+  const cpu = vm.cpu;
   const fault = new CpuException(Vector.GP, 0, 0, `${insn.mnemonic} above CPL 0`);
   return () => {
-    if ((s[Slot.SEG_SEL + Seg.CS] & 3) !== 0) throw fault;
+    if (cpu.cpl !== 0) throw fault;
     body();
   };
 }
@@ -75,7 +75,8 @@ export function compileMoveControlRegister(insn: Instruction, vm: Machine): Exec
     const value = reader({ ...regOp, size: 4 }, vm);
     return atCpl0(vm, insn, () => {
       s[slot] = cr === 0 ? value() | CR0_ET : value();
-      system.controlRegisterWritten?.(vm, cr);
+      // CR2 only holds the last page-fault address: nothing cached depends on it.
+      if (cr !== 2) system.controlRegisterWritten?.(vm, cr);
     });
   }
   const write = writer({ ...regOp, size: 4 }, vm);

@@ -3,7 +3,6 @@
 # then the 8259A and the 8254 at 100 Hz: it waits for 10 timer interrupts
 # with HLT and halts with interrupts off. Output on COM1.
         .include "multiboot.inc"
-        .set COM1, 0x3F8
 _start:
         mov esp, offset stack_top
         lgdt [gdt_pointer]
@@ -113,18 +112,7 @@ unexpected:
         cli
         hlt
 
-puts:
-        push eax
-        push edx
-        mov dx, COM1
-3:      lodsb
-        test al, al
-        jz 4f
-        out dx, al
-        jmp 3b
-4:      pop edx
-        pop eax
-        ret
+        .include "console.inc"
 
         .section .rodata
         .align 8

@@ -3,7 +3,6 @@
 # and a page fault (CR2 and error code) whose handler maps the page and
 # returns to retry the access. Output on COM1.
         .include "multiboot.inc"
-        .set COM1, 0x3F8
         .set PTE_PRESENT_WRITABLE, 0x3
         .set PTE_ACCESSED_DIRTY, 0x60
         .set ALIAS, 0x40000000
@@ -102,43 +101,7 @@ page_fault:
         add esp, 4                              # drop the error code
         iret
 
-putc:
-        push edx
-        mov dx, COM1
-        out dx, al
-        pop edx
-        ret
-
-puts:
-        push eax
-2:      lodsb
-        test al, al
-        jz 3f
-        call putc
-        jmp 2b
-3:      pop eax
-        ret
-
-# puthex: EAX as 8 hex digits.
-puthex:
-        push eax
-        push ecx
-        push edx
-        mov edx, eax
-        mov ecx, 8
-4:      rol edx, 4
-        mov al, dl
-        and al, 0xF
-        add al, '0'
-        cmp al, '9'
-        jbe 5f
-        add al, 'a' - '9' - 1
-5:      call putc
-        loop 4b
-        pop edx
-        pop ecx
-        pop eax
-        ret
+        .include "console.inc"
 
         .section .rodata
         .align 8

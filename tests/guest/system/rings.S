@@ -3,7 +3,6 @@
 # takes the kernel stack from the TSS), then CLI at ring 3, which raises #GP
 # into ring 0. Output on COM1.
         .include "multiboot.inc"
-        .set COM1, 0x3F8
         .set KERNEL_CS, 0x08
         .set KERNEL_DS, 0x10
         .set USER_CS, 0x18 | 3
@@ -115,18 +114,7 @@ set_gate:
         mov [idt + ecx * 8 + 4], edx
         ret
 
-puts:
-        push eax
-        push edx
-        mov dx, COM1
-2:      lodsb
-        test al, al
-        jz 3f
-        out dx, al
-        jmp 2b
-3:      pop edx
-        pop eax
-        ret
+        .include "console.inc"
 
         .data
         .align 8
