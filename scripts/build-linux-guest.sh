@@ -3,7 +3,9 @@
 # packages only, into .cache/linux/:
 #   bzImage             the kernel of linux-image-686:i386's versioned package
 #   initramfs.cpio.gz   busybox-static:i386 and an /init that prints
-#                       WASMVISOR-GUEST-UP, runs `uname -a` and powers off
+#                       WASMVISOR-GUEST-UP, runs `uname -a` (or, with
+#                       wasmvisor_shell=1 on the kernel command line, a
+#                       shell on the console) and powers off
 # Safe to re-run: packages already downloaded are not fetched again, and the
 # outputs are rebuilt only when their package is newer.
 set -eu
@@ -86,7 +88,14 @@ mount -t devtmpfs devtmpfs /dev
 # starts /init with no stdio at all: take the console from devtmpfs.
 exec </dev/console >/dev/console 2>&1
 echo $MARKER
-uname -a
+# wasmvisor_shell=1 on the kernel command line (the kernel hands unknown
+# key=value words to /init as environment variables): a shell on the
+# console, for tests and people; the machine powers off when it exits.
+if [ "\$wasmvisor_shell" = 1 ]; then
+  sh
+else
+  uname -a
+fi
 poweroff -f
 EOF
   chmod 755 "$R/init" "$R/bin/busybox"

@@ -5,6 +5,8 @@ import { runLinuxProgram } from '../linux/run.js';
 import type { Engine } from '../runtime/machine.js';
 import { runBenchCommand, type BenchCommandOptions } from './bench.js';
 import { runBoot, runBootVms, type BootOptions } from './boot.js';
+import { ttyConsole } from './tty-console.js';
+import { unescape, type ConsoleStep } from '../system/console-script.js';
 
 /** Exit status for bad command lines and unloadable programs (like a shell's usage error). */
 const EXIT_USAGE = 2;
@@ -36,6 +38,27 @@ function parseCount(value: string): number {
 
 interface BootCommandOptions extends BootOptions {
   vms: number;
+  /** --expect and --send share one list (scriptStep), in command-line order; whichever commander filled is it. */
+  expect?: ConsoleStep[];
+  send?: ConsoleStep[];
+}
+
+/**
+ * The option parser for --expect and --send: both append to the same list,
+ * so the steps keep the order they were given in.
+ */
+function scriptStep(kind: ConsoleStep['kind'], steps: ConsoleStep[]): (value: string) => ConsoleStep[] {
+  return (value) => {
+    let text: string;
+    try {
+      text = unescape(value);
+    } catch (e) {
+      throw new InvalidArgumentError((e as Error).message);
+    }
+    if (kind === 'expect' && text === '') throw new InvalidArgumentError('an empty text would match at once');
+    steps.push({ kind, text });
+    return steps;
+  };
 }
 
 interface RunOptions {
@@ -60,6 +83,7 @@ interface RunOptions {
 }
 
 export function buildCli(): Command {
+  const consoleSteps: ConsoleStep[] = [];
   const program = new Command('wasmvisor')
     .description('Run x86 guests by translating their code to WebAssembly.')
     .version('0.1.0')
@@ -197,11 +221,14 @@ command line is wrong or the suite cannot be built.`,
 
   program
     .command('boot')
-    .description('boot a PC with a multiboot kernel, its serial console on stdout (like qemu-system-i386 -kernel)')
+    .description('boot a PC with a Linux or multiboot kernel, its serial console on the terminal (like qemu-system-i386 -kernel -nographic)')
     .usage('[options]')
-    .option('--kernel <file>', 'the multiboot kernel to boot (default: the project\'s own guests/hello-kernel)')
+    .option('--kernel <file>', 'a Linux bzImage or a multiboot kernel (default: the project\'s own guests/hello-kernel)')
+    .option('--initrd <file>', 'an initial RAM disk for a Linux kernel (a cpio archive, gzip\'d or not)')
     .option('--append <cmdline>', 'the kernel command line', '')
     .option('--memory <size>', 'guest RAM', parseSize, 128 * 1024 ** 2)
+    .option('--expect <text>', 'wait until the console has printed TEXT (repeatable; runs in order with --send)', scriptStep('expect', consoleSteps))
+    .option('--send <text>', 'type TEXT on the console, after the --expect steps before it (\\n, \\r, \\t, \\xHH escapes)', scriptStep('send', consoleSteps))
     .addOption(
       new Option('--engine <engine>', 'interp: interpreter only; jit: translate every block before it runs; auto: interpret, translate hot code')
         .choices(['interp', 'jit', 'auto'])
@@ -216,11 +243,21 @@ command line is wrong or the suite cannot be built.`,
 The machine: guest RAM from physical address 0, a 16550A on COM1 (its output
 is this command's stdout; port 0xE9 writes go there too), an 8259A pair,
 8254 timer, CMOS clock, i8042, a PCI host bridge and QEMU's isa-debug-exit
-at port 0xF4. The kernel starts as multiboot specifies: 32-bit protected
-mode, paging off, ring 0, EAX = 0x2BADB002, EBX = the multiboot information.
+at port 0xF4. No BIOS: a Linux bzImage (recognised by its setup header) is
+entered at its 32-bit entry point as the Linux boot protocol specifies,
+with boot_params, an E820 map, --append and --initrd; any other file must
+be a multiboot kernel, started in 32-bit protected mode with paging off,
+EAX = 0x2BADB002 and EBX = the multiboot information.
 
-Not yet: the LDT, task gates and task switches, PAE, SYSENTER (a guest
-that needs them stops the machine, status 3); Linux's bzImage boot.
+The console: at a terminal, what you type goes to the guest (raw mode);
+Ctrl-A X quits, Ctrl-A Ctrl-A types Ctrl-A. --expect and --send script it
+instead, in the order given: each --expect waits for its text in the
+output, each --send types its text (end a command with \\n). For example:
+  wasmvisor boot --kernel bzImage --initrd initrd.gz --append console=ttyS0 \\
+    --expect '# ' --send 'uname -a\\n' --expect '# ' --send 'poweroff -f\\n'
+
+Not yet: task gates and task switches, PAE, SYSENTER (a guest that needs
+them stops the machine, status 3).
 
 --vms N: N machines, each with its own memory (--memory each), devices
 and translated code, in N worker threads (one core each, at best). Each
@@ -234,15 +271,20 @@ Exit status: 0 when the guest halts with interrupts off (how a kernel
 powers off without ACPI) or resets the machine; (V << 1) | 1 when it writes
 V to port 0xF4 (low 8 bits); 2 when the kernel cannot be loaded or the
 command line is wrong; 3 when the guest does something the machine cannot
-deliver yet, or faults; 124 when --max-instructions or --timeout runs out.
+deliver yet, or faults; 4 when the guest ended before an --expect text
+appeared; 124 when --max-instructions or --timeout runs out.
 With --vms: 0 when every VM ended with 0, else the status of the
 lowest-numbered VM that did not (3 as well when a VM's worker crashed).`,
     )
     .action(async (opts: BootCommandOptions) => {
-      const { vms, ...boot } = opts;
+      const { vms, expect: _e, send: _s, ...boot } = opts;
       const stdout = (b: Uint8Array) => void process.stdout.write(b);
       const diag = (line: string) => void process.stderr.write(`${line}\n`);
-      process.exitCode = vms === 1 ? await runBoot(boot, stdout, diag) : await runBootVms(boot, vms, stdout, diag);
+      const script = opts.send ?? opts.expect;
+      if (script !== undefined) boot.script = script;
+      // Typing goes to the guest when a person is at a terminal and no script drives the console.
+      const input = process.stdin.isTTY && script === undefined && vms === 1 ? ttyConsole(process.stdin, diag) : undefined;
+      process.exitCode = vms === 1 ? await runBoot(boot, stdout, diag, input) : await runBootVms(boot, vms, stdout, diag);
     });
 
   program

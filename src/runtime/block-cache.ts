@@ -40,6 +40,8 @@ export interface Block {
   faultsAtEnd: boolean;
   /** Times the interpreter ran this block (the translator's hotness counter). */
   hits: number;
+  /** BlockCache.mappingEpoch when the block's linear pages were last seen mapped to its frames. */
+  epoch: number;
 }
 
 /** Told when decoded blocks go away (the translator drops what it made of them). */
@@ -64,8 +66,16 @@ export class BlockCache implements CodeWriteListener {
   private readonly fetchBuf = new Uint8Array(16);
   built = 0;
   invalidations = 0;
-  /** Bumped whenever chained successor links may have gone stale (flushes, CS changes). */
+  /** Bumped whenever chained successor links may have gone stale (flushes, CS changes, remappings). */
   generation = 0;
+  /**
+   * Bumped when linear-to-physical mappings change (Machine.remapped). A
+   * block from an earlier epoch is checked against the current mappings
+   * before it runs: still the same frames, it is kept; otherwise it goes.
+   */
+  mappingEpoch = 0;
+  /** Blocks dropped because their linear pages came to map other frames. */
+  remapInvalidations = 0;
   /** Skip computing flags that the block overwrites before reading (can be switched off to measure it). */
   flagLiveness = true;
   /** Blocks check segment limits and types on memory operands (once a segment needs it; segment-checks.ts). */
@@ -77,9 +87,50 @@ export class BlockCache implements CodeWriteListener {
     const b = this.jumpCache[(eip ^ (eip >>> JUMP_CACHE_BITS)) & ((1 << JUMP_CACHE_BITS) - 1)];
     if (b !== null && b.eip === eip && b.valid) {
       const s = this.vm.cpu.s;
-      if (b.csBase === s[Slot.SEG_BASE + Seg.CS] && b.codeSize === this.vm.cpu.codeSize) return b;
+      if (b.csBase === s[Slot.SEG_BASE + Seg.CS] && b.codeSize === this.vm.cpu.codeSize && this.current(b)) return b;
     }
     return null;
+  }
+
+  /** Whether valid block `b` still maps to the frames it was decoded from (dropping it if not). */
+  current(b: Block): boolean {
+    if (b.epoch === this.mappingEpoch) return true;
+    if (this.stillMapped(b)) {
+      b.epoch = this.mappingEpoch;
+      return true;
+    }
+    this.remapInvalidations++;
+    this.invalidate(b);
+    return false;
+  }
+
+  /** Every linear page the block's bytes come from still maps (executably) to one of its frames. */
+  private stillMapped(b: Block): boolean {
+    const mmu = this.vm.mmu;
+    const start = (b.csBase + b.eip) | 0;
+    const last = (start + Math.max(1, ((b.endEip - b.eip) | 0)) - 1) | 0;
+    try {
+      if (!b.frames.includes(mmu.fetchAddress(start) & ~PAGE_MASK)) return false;
+      if (last >>> PAGE_SHIFT !== start >>> PAGE_SHIFT && !b.frames.includes(mmu.fetchAddress(last) & ~PAGE_MASK)) return false;
+    } catch (e) {
+      if (!(e instanceof CpuException)) throw e;
+      return false;
+    }
+    return true;
+  }
+
+  /** Linear-to-physical mappings changed: links between blocks go, and each block is checked before it runs again. */
+  remapped(): void {
+    this.mappingEpoch++;
+    this.generation++;
+    this.vm.codeFlushed();
+  }
+
+  private invalidate(b: Block): void {
+    b.valid = false;
+    this.invalidations++;
+    if (this.byEip.get(b.eip) === b) this.byEip.delete(b.eip);
+    this.listener?.blockInvalidated(b);
   }
 
   /** The valid block at `eip` decoded for the current code segment, without decoding one. */
@@ -88,11 +139,12 @@ export class BlockCache implements CodeWriteListener {
     if (b === undefined || !b.valid) return null;
     const s = this.vm.cpu.s;
     if (b.csBase !== s[Slot.SEG_BASE + Seg.CS] || b.codeSize !== this.vm.cpu.codeSize) return null;
-    return b;
+    return this.current(b) ? b : null;
   }
 
+  /** The block at `eip` for the current code segment: the one decoded before if still good, else a new one. */
   lookup(eip: number): Block {
-    const b = this.build(eip);
+    const b = this.peek(eip) ?? this.build(eip);
     this.jumpCache[(eip ^ (eip >>> JUMP_CACHE_BITS)) & ((1 << JUMP_CACHE_BITS) - 1)] = b;
     return b;
   }
@@ -103,13 +155,11 @@ export class BlockCache implements CodeWriteListener {
     const end = host + size;
     let kept = 0;
     for (const b of list) {
+      if (!b.valid) continue; // already gone (remapped away): drop it from the list
       let hit = false;
       for (let i = 0; i < b.ranges.length; i += 2) if (host < b.ranges[i + 1] && end > b.ranges[i]) hit = true;
       if (hit) {
-        b.valid = false;
-        this.invalidations++;
-        if (this.byEip.get(b.eip) === b) this.byEip.delete(b.eip);
-        this.listener?.blockInvalidated(b);
+        this.invalidate(b);
         // The running block may be this one: end it after the current instruction.
         this.vm.abort = true;
       } else list[kept++] = b;
@@ -169,6 +219,7 @@ export class BlockCache implements CodeWriteListener {
       succB: null,
       faultsAtEnd: false,
       hits: 0,
+      epoch: this.mappingEpoch,
     };
     let pc = eip;
     const csLimit = cpu.s[Slot.SEG_LIMIT + Seg.CS] >>> 0;
@@ -176,7 +227,7 @@ export class BlockCache implements CodeWriteListener {
     const insns: Instruction[] = [];
     const pcs: number[] = [];
     // An op that raises the fetch or decode fault met after the decoded instructions.
-    let terminator: { op: Exec; eip: number } | null = null;
+    let terminator: { op: Exec; eip: number; fetchFault: boolean } | null = null;
     for (let count = 0; count < MAX_BLOCK_INSNS; count++) {
       const linear = (csBase + pc) | 0;
       if (count > 0 && linear >>> PAGE_SHIFT !== firstPage) break; // a block stays within its first page
@@ -187,7 +238,7 @@ export class BlockCache implements CodeWriteListener {
         if (!(e instanceof CpuException)) throw e;
         if (count > 0) break;
         // The very first byte cannot be fetched: fault when the block runs.
-        terminator = { op: raise(e), eip: pc };
+        terminator = { op: raise(e), eip: pc, fetchFault: e.vector === Vector.PF };
         break;
       }
       // Only the bytes up to the CS limit may be fetched (every byte with a flat CS).
@@ -195,7 +246,7 @@ export class BlockCache implements CodeWriteListener {
       const r = decode(this.fetchBuf, 0, Math.max(0, Math.min(avail, room)), pc, codeSize);
       if (!r.ok && r.reason === 'truncated' && room < avail) {
         if (count > 0) break;
-        terminator = { op: raise(new CpuException(Vector.GP, 0, 0, 'instruction fetch past the code segment limit')), eip: pc };
+        terminator = { op: raise(new CpuException(Vector.GP, 0, 0, 'instruction fetch past the code segment limit')), eip: pc, fetchFault: false };
         break;
       }
       if (!r.ok) {
@@ -207,7 +258,7 @@ export class BlockCache implements CodeWriteListener {
             : r.reason === 'too-long'
               ? new CpuException(Vector.GP, 0, 0, 'instruction longer than 15 bytes')
               : new CpuException(Vector.UD, -1, 0, `invalid opcode ${hex(bytes.slice(0, Math.max(1, r.length)))}`);
-        terminator = { op: raise(exc), eip: pc };
+        terminator = { op: raise(exc), eip: pc, fetchFault: exc.vector === Vector.PF };
         break;
       }
       const insn = r.insn;
@@ -240,6 +291,9 @@ export class BlockCache implements CodeWriteListener {
       }
     }
     if (terminator) {
+      // A fetch that faulted (#PF) is retried next time: the guest's handler maps the page and returns to it,
+      // and a not-present entry it fixes needs no INVLPG, so no remapping would tell this block to go.
+      if (terminator.fetchFault) block.valid = false;
       block.ops.push(terminator.op);
       block.eips.push(terminator.eip);
       block.retired.push(insns.length);
@@ -256,7 +310,7 @@ export class BlockCache implements CodeWriteListener {
       vm.mmu.markCode(f);
     }
     this.built++;
-    this.byEip.set(eip, block);
+    if (block.valid) this.byEip.set(eip, block);
     return block;
   }
 

@@ -69,8 +69,10 @@ export interface MachineOptions {
 export interface SystemHooks {
   /** HLT at CPL 0 (EIP already past it). */
   halt(vm: Machine): void;
-  /** CR0, CR3 or CR4 was written (paging and TLB consequences). */
-  controlRegisterWritten?(vm: Machine, cr: number): void;
+  /** CR0, CR3 or CR4 was written (paging and TLB consequences); `old` is its value before. */
+  controlRegisterWritten?(vm: Machine, cr: number, old: number): void;
+  /** INVLPG at CPL 0: cached translations of the page holding linear address `linear` are stale. */
+  invalidatePage?(vm: Machine, linear: number): void;
   /** LTR at CPL 0: the TSS descriptor `selector` names becomes the task register (marked busy). */
   loadTaskRegister?(vm: Machine, selector: number): void;
   /** LLDT at CPL 0: the LDT descriptor `selector` names (or none, for a null selector) becomes the LDT. */
@@ -204,7 +206,7 @@ export class Machine {
       } else if (jit !== null && jit.tryRun(eip, limit)) {
         prev = null;
       } else {
-        let b: Block | null = prev !== null ? chainedSuccessor(prev, eip) : null;
+        let b: Block | null = prev !== null ? chainedSuccessor(prev, eip, blocks.mappingEpoch) : null;
         if (b === null) {
           b = blocks.lookupFast(eip) ?? blocks.lookup(eip);
           if (prev !== null) {
@@ -322,6 +324,17 @@ export class Machine {
     this.blocks.flush();
   }
 
+  /**
+   * Linear-to-physical mappings changed (CR3, INVLPG, paging switched):
+   * decoded and translated code stays, but each block is checked against
+   * the new mappings before it runs again (BlockCache.mappingEpoch), and
+   * links between blocks made under the old mappings are not followed.
+   */
+  remapped(): void {
+    this.blocks.remapped();
+    this.translator?.remapped();
+  }
+
   /** Called by the block cache when chained links may be stale. */
   codeFlushed(): void {
     this.attention = true;
@@ -344,10 +357,11 @@ export class Machine {
  * the one at `eip`, still valid and decoded for the same code segment:
  * chaining without a lookup.
  */
-function chainedSuccessor(prev: Block, eip: number): Block | null {
+/** A block that followed `prev` before and starts at `eip`, if it is still good under the current mappings (`epoch`). */
+function chainedSuccessor(prev: Block, eip: number, epoch: number): Block | null {
   const a = prev.succA;
-  if (a !== null && a.eip === eip && a.valid && a.csBase === prev.csBase && a.codeSize === prev.codeSize) return a;
+  if (a !== null && a.eip === eip && a.valid && a.epoch === epoch && a.csBase === prev.csBase && a.codeSize === prev.codeSize) return a;
   const c = prev.succB;
-  if (c !== null && c.eip === eip && c.valid && c.csBase === prev.csBase && c.codeSize === prev.codeSize) return c;
+  if (c !== null && c.eip === eip && c.valid && c.epoch === epoch && c.csBase === prev.csBase && c.codeSize === prev.codeSize) return c;
   return null;
 }

@@ -95,6 +95,11 @@ const alignUp = (n: number, a: number): number => Math.ceil(n / a) * a;
 const alignDown = (n: number, a: number): number => Math.floor(n / a) * a;
 const mib = (n: number): number => Math.ceil(n / MIB);
 
+/** Whether `bytes` look like a Linux boot image (a "HdrS" setup header), to be checked in full by parseBzImage. */
+export function looksLikeBzImage(bytes: Uint8Array): boolean {
+  return bytes.length >= HEADER + 4 && new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(HEADER, true) === HDRS_MAGIC;
+}
+
 /** Reads and checks a bzImage's setup header; throws LoadError with a one-line reason. */
 export function parseBzImage(bytes: Uint8Array, path: string): BzImage {
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);

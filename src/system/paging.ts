@@ -124,6 +124,14 @@ export class PagingMapper implements PageMapper {
     return e;
   }
 
+  /** Whether `vaddr` lies in a present 4 MiB page under the current CR3 and CR4 (INVLPG then drops all of it). */
+  largePageAt(vaddr: number): boolean {
+    if (!(this.regs.cr0() & CR0_PG) || !(this.regs.cr4() & CR4_PSE)) return false;
+    const pdeAddr = (this.regs.cr3() & ENTRY_FRAME) + ((vaddr >>> 22) << 2);
+    const pde = this.mem.dv.getInt32(this.entryHost(pdeAddr, Access.READ), true);
+    return (pde & PTE_P) !== 0 && (pde & PDE_PS) !== 0;
+  }
+
   /** Host offset of the 4-byte paging-structure entry at guest-physical `phys` (4-aligned, so within one page). */
   private entryHost(phys: number, access: Access): number {
     return (this.physical.translate(phys, access, false) & Tlb.FRAME) | (phys & PAGE_MASK);

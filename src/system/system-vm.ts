@@ -8,7 +8,8 @@ import { PAGE_SIZE, Slot, Tlb } from '../runtime/layout.js';
 import { Engine, Machine, type Personality } from '../runtime/machine.js';
 import { FLAT_CODE_ATTR, FLAT_DATA_ATTR } from '../runtime/segments.js';
 import type { TranslatorOptions } from '../translator/translator.js';
-import { linuxHandover, parseBzImage } from './linux-boot.js';
+import { LoadError } from '../linux/elf.js';
+import { linuxHandover, looksLikeBzImage, parseBzImage } from './linux-boot.js';
 import { multibootHandover, parseMultibootKernel } from './multiboot.js';
 import { PagingMapper } from './paging.js';
 import { deliverInterrupt, GdtDescriptors, type InterruptSource, loadLdtRegister, loadTaskRegister, pushesErrorCode, returnToOuterRing } from './protected-mode.js';
@@ -25,8 +26,22 @@ const IF = 0x200;
 /** Multiboot hands over in protected mode (PE) with paging off; ET always reads 1 on a P6. */
 const CR0_PE = 0x1;
 const CR0_ET = 0x10;
+const CR0_WP = 0x10000;
+const CR0_PG = 0x80000000 | 0;
+const CR4_PSE = 0x10;
+const CR4_PAE = 0x20;
+const CR4_PGE = 0x80;
 /** Guest instructions between looks at the devices' timers, the clock and the PIC. */
 const SLICE = 50_000;
+/**
+ * The slice while an interrupt waits for IF: the guest's STI, POPF or IRET
+ * that lets it in is then followed within this many instructions (a CPU
+ * takes it at once). With full slices, a pending IRQ 4 lost every race to
+ * the next timer tick, and /init's output never left the UART.
+ */
+const MASKED_SLICE = 500;
+/** Longest run of slices without letting the event loop turn (ms): short slices must not each pay for a turn. */
+const YIELD_MS = 2;
 /** Longest sleep of a halted CPU before looking at the devices again (ms). */
 const MAX_IDLE_MS = 10;
 
@@ -36,7 +51,8 @@ export type SystemVmEnd =
   | { kind: 'exit-device'; status: number } // the guest wrote to the isa-debug-exit port
   | { kind: 'reset' } // the guest pulsed the reset line (i8042)
   | { kind: 'fault'; message: string } // what the platform cannot deliver yet, or a triple fault
-  | { kind: 'limit'; message: string }; // --timeout or --max-instructions
+  | { kind: 'limit'; message: string } // --timeout or --max-instructions
+  | { kind: 'stopped'; message: string }; // the host asked (stop(): Ctrl-A X, an API call)
 
 export interface SystemVmOptions {
   memoryBytes: number;
@@ -68,12 +84,15 @@ export class SystemVm {
   private readonly msrs = new Map<number, bigint>();
   /** HLT with interrupts on: the CPU waits for an interrupt. */
   private halted = false;
+  /** Host input for COM1 not yet taken by the UART (sendSerial). */
+  private serialInput: number[] = [];
 
   private readonly clock: Clock;
+  private readonly paging: PagingMapper;
 
   constructor(readonly opts: SystemVmOptions) {
     this.clock = opts.clock ?? new HostClock();
-    let mapper!: PagingMapper;
+    let mapper!: PagingMapper; // made once the Machine's memory exists
     const personality: Personality = {
       onInterrupt: (_vm, vector) => this.interrupt(vector, 'software'),
       onException: (vm, e: CpuException) => {
@@ -88,6 +107,7 @@ export class SystemVm {
       onDebugChar: opts.onSerial,
       onExit: (status) => this.finish({ kind: 'exit-device', status }),
       onReset: () => this.finish({ kind: 'reset' }),
+      onInterruptChange: () => this.interruptChanged(),
     });
     this.vm = new Machine({
       // One frame more than the RAM: the open bus (see PhysicalMemory).
@@ -103,12 +123,8 @@ export class SystemVm {
           this.halted = true;
           vm.stop({ kind: 'budget' });
         },
-        // Paging, write protection or the page directory changed (or INVLPG): cached translations of
-        // linear addresses, and blocks decoded through them, may be stale.
-        controlRegisterWritten: (vm) => {
-          vm.mmu.flush();
-          vm.flushCode();
-        },
+        controlRegisterWritten: (vm, cr, old) => this.controlRegisterWritten(cr, old),
+        invalidatePage: (vm, linear) => this.invalidatePage(linear),
         loadTaskRegister,
         loadLdtRegister,
         returnToOuterRing,
@@ -122,12 +138,61 @@ export class SystemVm {
     const s = this.vm.cpu.s;
     mapper = new PagingMapper(this.vm.mem, physical, { cr0: () => s[Slot.CR0], cr3: () => s[Slot.CR3], cr4: () => s[Slot.CR4] });
     this.vm.mmu.mapper = mapper;
+    this.paging = mapper;
     // The CPU starts at ring 0; interrupt delivery and IRET keep this in step with the ring.
     this.vm.mmu.user = false;
     s[Slot.CR0] = CR0_PE | CR0_ET;
     this.vm.cpu.descriptors = new GdtDescriptors(this.vm);
     this.flatRing0(KERNEL_CS, KERNEL_DS);
     s[Slot.FLAGS] = 0x2;
+  }
+
+  /**
+   * Loads a Linux bzImage (recognised by its "HdrS" setup header) or else a
+   * multiboot kernel; throws LoadError with a one-line reason, also for an
+   * initrd given with a multiboot kernel.
+   */
+  loadKernel(bytes: Uint8Array, path: string, cmdline: string, initrd?: Uint8Array): 'linux' | 'multiboot' {
+    if (looksLikeBzImage(bytes)) {
+      this.loadLinux(bytes, path, cmdline, initrd);
+      return 'linux';
+    }
+    if (initrd !== undefined) throw new LoadError(`${path} is not a Linux bzImage, and only Linux kernels take an initrd`);
+    this.loadMultiboot(bytes, path, cmdline);
+    return 'multiboot';
+  }
+
+  /**
+   * Bytes typed on COM1's input. They wait here and enter the UART's receive
+   * FIFO as the guest drains it (between slices of guest code), so a long
+   * line is not lost to FIFO overruns.
+   */
+  sendSerial(bytes: Uint8Array | readonly number[]): void {
+    for (const b of bytes) this.serialInput.push(b & 0xff);
+  }
+
+  /** Ends the VM at the next slice boundary (kind 'stopped'); for a host that quits (Ctrl-A X) or an API caller. */
+  stop(message = 'stopped by the host'): void {
+    this.finish({ kind: 'stopped', message });
+  }
+
+  /**
+   * The PIC's output changed. A new request (an OUT that raised a line or
+   * unmasked one, an EOI that let a lower one through) ends the current
+   * slice after that instruction: the run loop delivers it, or, with IF
+   * clear, runs short slices (MASKED_SLICE) until the guest sets IF. Else
+   * it would wait up to a slice, for the next timer tick to outrank it.
+   */
+  private interruptChanged(): void {
+    // The PIC is made, and may report, before the Machine exists.
+    if (this.vm === undefined || !this.platform.intr) return;
+    this.vm.stop({ kind: 'budget' });
+  }
+
+  private feedSerial(): void {
+    if (this.serialInput.length === 0) return;
+    const taken = this.platform.com1.receive(this.serialInput.slice(0, 16));
+    if (taken > 0) this.serialInput.splice(0, taken);
   }
 
   /** Loads a multiboot kernel as a multiboot loader would; throws LoadError with a one-line reason. */
@@ -156,6 +221,27 @@ export class SystemVm {
     cpu.eip = handover.eip;
   }
 
+  /**
+   * What a control register write changes: the soft TLB caches translations
+   * under CR3's tables and CR0's and CR4's paging bits, so it is dropped when
+   * those change (not when CR0.TS or other bits do); code decoded under the
+   * old mappings is checked again before it runs (Machine.remapped).
+   */
+  private controlRegisterWritten(cr: number, old: number): void {
+    const s = this.vm.cpu.s;
+    const changed = cr === 0 ? (s[Slot.CR0] ^ old) & (CR0_PG | CR0_WP | CR0_PE) : cr === 4 ? (s[Slot.CR4] ^ old) & (CR4_PSE | CR4_PGE | CR4_PAE) : cr === 3 ? 1 : 0;
+    if (changed === 0) return;
+    this.vm.mmu.flush();
+    this.vm.remapped();
+  }
+
+  /** INVLPG: the page's translation goes (the whole 4 MiB of a large page: the soft TLB holds it as 1024 entries). */
+  private invalidatePage(linear: number): void {
+    if (this.paging.largePageAt(linear)) this.vm.mmu.flushRange(linear & ~0x3fffff, 1 << 22);
+    else this.vm.mmu.flushRange(linear, 1);
+    this.vm.remapped();
+  }
+
   /** CS and the data segment registers as a boot loader leaves them: ring 0, base 0, 4 GiB, with these selectors. */
   private flatRing0(cs: number, ds: number): void {
     const cpu = this.vm.cpu;
@@ -169,7 +255,9 @@ export class SystemVm {
     const maxInstructions = limits.maxInstructions ?? Infinity;
     const vm = this.vm;
     const platform = this.platform;
+    let lastYield = performance.now();
     while (this.end === null) {
+      this.feedSerial();
       const next = platform.tick();
       if (platform.intr && vm.cpu.s[Slot.FLAGS] & IF) {
         this.halted = false;
@@ -185,13 +273,17 @@ export class SystemVm {
       }
       const left = maxInstructions - vm.icount;
       if (left <= 0) return this.finish({ kind: 'limit', message: `instruction limit reached (${maxInstructions} instructions) at eip ${hex8(vm.cpu.eip)}` });
-      if (performance.now() > deadline) return this.finish({ kind: 'limit', message: `time limit reached (${(limits.timeoutMs! / 1000).toFixed(1)} s) at eip ${hex8(vm.cpu.eip)}` });
-      const r = vm.run(Math.min(SLICE, left));
+      const now = performance.now();
+      if (now - lastYield >= YIELD_MS) {
+        // Compiles finish, and host input arrives, on the event loop.
+        await new Promise((resolve) => setImmediate(resolve));
+        lastYield = performance.now();
+      }
+      if (now > deadline) return this.finish({ kind: 'limit', message: `time limit reached (${(limits.timeoutMs! / 1000).toFixed(1)} s) at eip ${hex8(vm.cpu.eip)}` });
+      const r = vm.run(Math.min(platform.intr ? MASKED_SLICE : SLICE, left));
       if (this.end !== null) break;
       if (r.kind === 'error') return this.finish({ kind: 'fault', message: r.message });
       if (r.kind === 'exit') return this.finish({ kind: 'fault', message: `the machine stopped with status ${r.status}` });
-      // Compiles finish, and host input arrives, on the event loop.
-      await new Promise((resolve) => setImmediate(resolve));
     }
     return this.end!;
   }

@@ -66,6 +66,8 @@ export const enum Import {
   READ8 = 'rd8', READ16 = 'rd16', READ32 = 'rd32',
   WRITE8 = 'wr8', WRITE16 = 'wr16', WRITE32 = 'wr32',
   INTERP = 'interp',
+  /** The hub's jump(slot): a tail call into the shared table (see Translator.hub). */
+  JUMP = 'jump',
 }
 
 export interface TranslateOptions {
@@ -1096,7 +1098,7 @@ export class Emitter {
         ),
         m.block(null, [
           this.setSlot(Slot.DISPATCH_HITS, m.i32.add(this.slot(Slot.DISPATCH_HITS), m.i32.const(1))),
-          m.return_call_indirect('table', m.i32.load(4, 4, slotAddr()), [], Ty.none, I32),
+          m.return_call(Import.JUMP, [m.i32.load(4, 4, slotAddr())], I32),
         ], NONE),
       ),
       m.return(m.local.get(L_EXIT, I32)),

@@ -78,7 +78,8 @@ export function compileRegion(
   const m = mod.ir;
   try {
     mod.importMemory('env', 'memory', memoryPages);
-    mod.importTable('table', 'env', 'table');
+    // Other translations are reached through the hub's jump(slot), not the table itself (see Translator.hub).
+    mod.importFunction(Import.JUMP, 'env', Import.JUMP, [I32], I32);
     // The table slot of entry e0; e1.. follow. Lets the exit path recognise this region's own blocks.
     mod.importGlobal('firstSlot', 'env', 'firstSlot', I32);
     for (const f of [Import.READ8, Import.READ16, Import.READ32, Import.INTERP]) mod.importFunction(f, 'env', f, [I32], I32);

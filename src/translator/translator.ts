@@ -105,6 +105,8 @@ interface Region {
   /** Table slots firstSlot .. firstSlot + blocks.length - 1 hold the entry functions, in block order. */
   firstSlot: number;
   valid: boolean;
+  /** BlockCache.mappingEpoch when its blocks were last seen mapped to their frames (-1: not yet). */
+  epoch: number;
 }
 
 /**
@@ -117,6 +119,17 @@ interface Region {
 export class Translator {
   readonly opts: TranslatorOptions;
   private readonly table: WebAssembly.Table;
+  /**
+   * The one instance that imports the table: its jump(slot) tail-calls the
+   * slot's entry, and region modules tail-call jump. V8 in Node 20 keeps,
+   * per table, every instance that imported it (dead ones too), updates all
+   * of them on each Table.set and grow, and copies the whole table into each
+   * new one. Measured here: Table.set ~40 ns per importing instance,
+   * instantiation ~25 ns per table entry, a grow both multiplied; a Linux
+   * boot whose 3,700 region modules imported the table spent 13 s
+   * instantiating, 6.5 s in Table.set and 6.8 s in 8 grows.
+   */
+  private readonly hub: (slot: number) => number;
   private readonly dispatch: Int32Array;
   private readonly entriesByEip = new Map<number, Entry>();
   private readonly regionOf = new WeakMap<Block, Region>();
@@ -143,10 +156,11 @@ export class Translator {
     this.opts = { ...DEFAULT_TRANSLATOR_OPTIONS, ...opts, ...(vm.x87Exact ? { x87Inline: false } : {}) };
     if (this.opts.mode === 'jit') this.opts.threshold = 0;
     this.table = new WebAssembly.Table({ initial: 1024, element: 'anyfunc' });
-    this.memoryPages = vm.mem.memory.buffer.byteLength / 65536;
-    this.dispatch = new Int32Array(vm.mem.memory.buffer, DISPATCH_BASE, DISPATCH_ENTRIES * 2);
     // Table slot 0: what an empty dispatch entry calls. State is already written back; just return.
     this.table.set(MISS_INDEX, this.missFunction());
+    this.hub = this.hubFunction();
+    this.memoryPages = vm.mem.memory.buffer.byteLength / 65536;
+    this.dispatch = new Int32Array(vm.mem.memory.buffer, DISPATCH_BASE, DISPATCH_ENTRIES * 2);
     this.dispatch.fill(0);
   }
 
@@ -175,6 +189,7 @@ export class Translator {
       entry = this.translateNow(eip);
       if (entry === undefined) return false;
     }
+    if (!this.current(entry.region)) return false;
     this.enter(entry, limit);
     return true;
   }
@@ -207,11 +222,34 @@ export class Translator {
   /** Every decoded block is gone (mappings changed): so is every translation. */
   flush(): void {
     this.generation++;
-    for (const r of this.regions) this.dropRegion(r);
+    for (const r of this.regions) this.dropRegion(r, false);
     this.refused.clear();
+    for (const b of this.hotQueue) b.hits = 0;
     this.hotQueue.length = 0;
     this.dispatch.fill(0);
     this.slots.reset();
+  }
+
+  /**
+   * Linear-to-physical mappings changed (Machine.remapped): translated code
+   * stays, but the dispatch cache forgets it, so each region is entered from
+   * JavaScript once more and checked against the new mappings (current).
+   */
+  remapped(): void {
+    this.dispatch.fill(0);
+  }
+
+  /**
+   * Whether region `r` still runs on the frames it was compiled from; if a
+   * block's pages map elsewhere now, the block goes and takes the region along.
+   */
+  private current(r: Region): boolean {
+    const blocks = this.vm.blocks;
+    if (!r.valid) return false;
+    if (r.epoch === blocks.mappingEpoch) return true;
+    for (const b of r.blocks) if (!blocks.current(b)) break;
+    if (r.valid) r.epoch = blocks.mappingEpoch;
+    return r.valid;
   }
 
   /**
@@ -268,7 +306,7 @@ export class Translator {
   private learn(eip: number): void {
     if (!this.opts.chaining) return;
     const entry = this.entriesByEip.get(eip);
-    if (entry === undefined) return;
+    if (entry === undefined || !this.current(entry.region)) return;
     const i = dispatchSlot(eip) * 2;
     this.dispatch[i] = eip;
     this.dispatch[i + 1] = entry.slot;
@@ -381,6 +419,7 @@ export class Translator {
       compiled.blocks.some((b) => !b.valid || taken(b))
     ) {
       this.counters.discarded++;
+      for (const b of compiled.blocks) if (!taken(b)) b.hits = 0; // to be found hot again
       return;
     }
     for (const r of absorbed) this.dropRegion(r);
@@ -396,7 +435,7 @@ export class Translator {
     const n = compiled.blocks.length;
     const firstSlot = this.slots.allocate(n);
     if (firstSlot + n > this.table.length) this.table.grow(Math.max(1024, firstSlot + n - this.table.length));
-    const region: Region = { id: this.nextId++, blocks: compiled.blocks, firstSlot, valid: true };
+    const region: Region = { id: this.nextId++, blocks: compiled.blocks, firstSlot, valid: true, epoch: -1 };
     const instance = new WebAssembly.Instance(module, this.imports(compiled, firstSlot));
     const exports = instance.exports as Record<string, () => number>;
     compiled.blocks.forEach((b, k) => {
@@ -441,17 +480,24 @@ export class Translator {
     }
   }
 
-  private dropRegion(r: Region): void {
+  /**
+   * Takes region `r` out of use. Its blocks start warming up again: the
+   * interpreter calls hot() when a block's count reaches the threshold
+   * exactly, so a block still counting past it would never be translated
+   * again (after a flush, the kernel's busiest loops stayed interpreted).
+   */
+  private dropRegion(r: Region, clearDispatch = true): void {
     if (!r.valid) return;
     r.valid = false;
     this.regions.delete(r);
     for (const b of r.blocks) {
+      b.hits = 0;
       if (this.regionOf.get(b) === r) this.regionOf.delete(b);
       const entry = this.entriesByEip.get(b.eip);
       if (entry && entry.region === r) this.entriesByEip.delete(b.eip);
     }
     const first = r.firstSlot, end = r.firstSlot + r.blocks.length;
-    for (let i = 0; i < this.dispatch.length; i += 2) {
+    for (let i = 0; clearDispatch && i < this.dispatch.length; i += 2) {
       const slot = this.dispatch[i + 1];
       if (slot >= first && slot < end) {
         this.dispatch[i] = 0;
@@ -498,7 +544,7 @@ export class Translator {
     return {
       env: {
         memory: vm.mem.memory,
-        table: this.table,
+        jump: this.hub,
         firstSlot,
         rd8: read((a) => mmu.read8(a)),
         rd16: read((a) => mmu.read16(a)),
@@ -520,6 +566,20 @@ export class Translator {
         },
       },
     };
+  }
+
+  /** The hub module: imports env.table, exports jump(slot) = return_call_indirect slot () -> i32. */
+  private hubFunction(): (slot: number) => number {
+    const bytes = new Uint8Array([
+      0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, // header
+      0x01, 0x0a, 0x02, 0x60, 0x00, 0x01, 0x7f, 0x60, 0x01, 0x7f, 0x01, 0x7f, // types: () -> i32, (i32) -> i32
+      0x02, 0x0f, 0x01, 0x03, 0x65, 0x6e, 0x76, 0x05, 0x74, 0x61, 0x62, 0x6c, 0x65, 0x01, 0x70, 0x00, 0x00, // import env.table: funcref, min 0
+      0x03, 0x02, 0x01, 0x01, // function 0 of type 1
+      0x07, 0x08, 0x01, 0x04, 0x6a, 0x75, 0x6d, 0x70, 0x00, 0x00, // export "jump"
+      0x0a, 0x09, 0x01, 0x07, 0x00, 0x20, 0x00, 0x13, 0x00, 0x00, 0x0b, // body: local.get 0; return_call_indirect (type 0) (table 0)
+    ]);
+    const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { table: this.table } });
+    return instance.exports.jump as (slot: number) => number;
   }
 
   private missFunction(): () => number {
@@ -544,6 +604,7 @@ export class Translator {
  */
 const ENTRY_SLICE = 1 << 20;
 
+
 /** Blocks to compile as one region, and the live regions whose blocks it takes over. */
 interface RegionPlan {
   blocks: Block[];
@@ -558,7 +619,7 @@ interface CompileJob {
 }
 
 /** Marks blocks of a region being compiled. */
-const PENDING: Region = { id: -1, blocks: [], firstSlot: 0, valid: false };
+const PENDING: Region = { id: -1, blocks: [], firstSlot: 0, valid: false, epoch: -1 };
 
 /** Translated blocks a new region would absorb before its seed must prove hotter (see postpone). */
 const BIG_REGION = 16;

@@ -51,11 +51,31 @@ describe('wasmvisor boot', () => {
     expect(r.code).toBe(0);
   });
 
+  test.each(['interp', 'jit', 'auto'])(
+    'code under changing mappings: a fetch fault repaired without INVLPG, a code page remapped with INVLPG, two address spaces by CR3 (%s)',
+    async (engine) => {
+      const r = await runCli(['boot', '--engine', engine, '--kernel', buildKernel('remap'), '--timeout', '60']);
+      expect(r.stderr.toString()).toBe('');
+      expect(r.stdout.toString()).toBe('fetch fault repaired, page faults: 00000001\nremapped with invlpg\ntwo address spaces\n');
+      expect(r.code).toBe(0);
+    },
+  );
+
   test.each(['interp', 'jit'])('a kernel with a TSS enters ring 3 by IRET and comes back through a system-call gate and a #GP; MSRs (%s)', async (engine) => {
     const r = await runCli(['boot', '--engine', engine, '--kernel', buildKernel('rings')]);
     expect(r.stderr.toString()).toBe('');
     expect(r.stdout.toString()).toBe('msr ok\nhello from ring 3\ngeneral protection from ring 3\n');
     expect(r.code).toBe(0);
+  });
+
+  test('--expect and --send drive the console: the hello-kernel\'s output is matched in order; one never printed is status 4', async () => {
+    const met = await runCli(['boot', '--expect', 'hello', '--send', 'ignored\\n', '--expect', 'MiB']);
+    expect(met.stdout.toString()).toBe(HELLO_OUTPUT);
+    expect(met.code).toBe(0);
+    // "hello" comes before "MiB" in the output, so asked the other way round the second never appears.
+    const unmet = await runCli(['boot', '--expect', 'MiB', '--expect', 'hello']);
+    expect(unmet.stderr.toString()).toBe('wasmvisor: the guest ended (halted with interrupts off) before --expect "hello" appeared\n');
+    expect(unmet.code).toBe(4);
   });
 
   test('a guest that never stops ends at --timeout and at --max-instructions with status 124', async () => {
@@ -81,6 +101,16 @@ describe('wasmvisor boot', () => {
       writeFileSync(big, bytes);
       return ['--kernel', big, '--memory', '64M'];
     }, /needs memory up to 0x5100000 but the machine has 64 MiB; give more with --memory/],
+    ['an initrd with a multiboot kernel', () => ['--initrd', join(KERNEL_DIR, 'hello-kernel.elf')], /is not a Linux bzImage, and only Linux kernels take an initrd/],
+    ['a missing initrd', () => ['--initrd', join(work, 'no-initrd')], /cannot read the initrd .*no-initrd: ENOENT/],
+    ['a file with a "HdrS" header but no boot sector signature', () => {
+      const fake = join(work, 'fake-bzimage');
+      const bytes = Buffer.alloc(4096);
+      bytes.write('HdrS', 0x202, 'latin1');
+      writeFileSync(fake, bytes);
+      return ['--kernel', fake];
+    }, /is not a Linux bzImage \(no boot sector signature 0xaa55 at 0x1fe\)/],
+    ['an unknown escape in --send', () => ['--send', 'a\\qb'], /unknown escape "\\q"/],
   ])('bad input: %s is one line and status 2', async (_name, args, message) => {
     const r = await runCli(['boot', ...args()]);
     expect(r.stderr.toString().trim().split('\n')).toHaveLength(1);

@@ -74,9 +74,10 @@ export function compileMoveControlRegister(insn: Instruction, vm: Machine): Exec
   if (toCr) {
     const value = reader({ ...regOp, size: 4 }, vm);
     return atCpl0(vm, insn, () => {
+      const old = s[slot];
       s[slot] = cr === 0 ? value() | CR0_ET : value();
       // CR2 only holds the last page-fault address: nothing cached depends on it.
-      if (cr !== 2) system.controlRegisterWritten?.(vm, cr);
+      if (cr !== 2) system.controlRegisterWritten?.(vm, cr, old);
     });
   }
   const write = writer({ ...regOp, size: 4 }, vm);
@@ -105,9 +106,10 @@ export function compileCacheControl(insn: Instruction, vm: Machine): Exec {
   if (system === null) return compilePrivileged(insn);
   const s = vm.cpu.s;
   switch (insn.entry.op) {
-    case 'invlpg':
-      // The TLB is flushed whole (CR3's hook): one page at a time is an optimisation for later.
-      return atCpl0(vm, insn, () => system.controlRegisterWritten?.(vm, 3));
+    case 'invlpg': {
+      const linear = effectiveAddress(insn.operands[0], vm);
+      return atCpl0(vm, insn, () => system.invalidatePage?.(vm, linear()));
+    }
     case 'clts':
       return atCpl0(vm, insn, () => { s[Slot.CR0] &= ~0x8; });
     default:
