@@ -52,6 +52,8 @@ export class Mmu {
   readonly codeFrames: Uint8Array;
   /** Virtual page numbers with a live TLB entry, for cheap flushes. */
   private valid: number[] = [];
+  /** Virtual pages first cached by an access at CPL 0-2 since the last full flush or return to CPL 3 (enterUserMode). */
+  private supervisorFilled: number[] = [];
   mapper: PageMapper;
   codeListener: CodeWriteListener | null = null;
   /** Current privilege is user (CPL 3); user mode Linux always is. */
@@ -204,7 +206,10 @@ export class Mmu {
     if (e === 0 || (access === Access.WRITE && !(e & (Tlb.WRITE | Tlb.CODE))) || (access === Access.EXEC && !(e & Tlb.EXEC))) {
       e = this.mapper.translate(a, access, this.user);
       if (e & Tlb.WRITE && this.codeFrames[(e & Tlb.FRAME) >>> PAGE_SHIFT]) e = (e & ~Tlb.WRITE) | Tlb.CODE;
-      if (this.tlb[vpn] === 0) this.valid.push(vpn);
+      if (this.tlb[vpn] === 0) {
+        this.valid.push(vpn);
+        if (!this.user) this.supervisorFilled.push(vpn);
+      }
       // Watched writes: cache the entry without WRITE (the next write comes back here and translates again).
       this.setEntry(vpn, this.writeWatch === null ? e : e & ~Tlb.WRITE);
     }
@@ -256,6 +261,27 @@ export class Mmu {
   flush(): void {
     for (const vpn of this.valid) this.setEntry(vpn, 0);
     this.valid = [];
+    this.supervisorFilled = [];
+  }
+
+  /**
+   * The CPU returns to CPL 3 (system mode). The TLB keeps no privilege, so
+   * entries the supervisor cached must not serve user accesses where they
+   * say more than a user may do: pages without U/S, and (with CR0.WP clear,
+   * when the supervisor may write read-only pages) any page. With
+   * `writeProtect` (CR0.WP set, as Linux runs), an entry for a user page
+   * grants the supervisor exactly what it grants a user, so only the
+   * supervisor-only pages it cached go; the user's own pages stay cached
+   * across system calls and interrupts.
+   */
+  enterUserMode(writeProtect: boolean): void {
+    if (!writeProtect) {
+      this.flush();
+    } else {
+      for (const vpn of this.supervisorFilled) if (!(this.tlb[vpn] & Tlb.USER)) this.setEntry(vpn, 0);
+      this.supervisorFilled = [];
+    }
+    this.user = true;
   }
 
   /** Caches entry `e` (0: none) for virtual page `vpn`, in both TLB forms. */

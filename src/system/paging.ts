@@ -59,9 +59,11 @@ export interface PagingRegs {
  * entry filled by the supervisor may map a supervisor-only page, or carry
  * Tlb.WRITE for a read-only page written with CR0.WP clear. The second case
  * cannot be withheld from the entry, since Mmu.slow faults any write whose
- * freshly translated entry lacks Tlb.WRITE. So the Mmu must drop its
- * entries on every change from CPL 0-2 to CPL 3 (none are needed the other
- * way).
+ * freshly translated entry lacks Tlb.WRITE. So on every change from CPL
+ * 0-2 to CPL 3 the Mmu drops what the supervisor cached (Mmu.enterUserMode:
+ * with CR0.WP set only supervisor-only pages, since Tlb.WRITE then means
+ * the same for both; with it clear, everything). None are needed the other
+ * way.
  *
  * Tlb.WRITE is given only when the page is writable for this privilege and
  * its Dirty bit is set (or this access sets it): the first write after reads

@@ -4,6 +4,8 @@ import { readFlags } from '../runtime/flags.js';
 import { checkCodeSegment, IRET_KERNEL_MASK } from '../runtime/interp/far.js';
 import { Slot } from '../runtime/layout.js';
 import type { Machine } from '../runtime/machine.js';
+
+const CR0_WP = 0x10000;
 import { decodeDescriptor, type DescriptorTables, SegAttr, type SegmentDescriptor } from '../runtime/segments.js';
 
 /** The GDT (GDTR) and the LDT (LDTR) in guest memory: system mode's descriptor tables. */
@@ -44,11 +46,15 @@ export function deliverInterrupt(vm: Machine, vector: number, source: InterruptS
   try {
     deliverAtRing0Rights(vm, vector, source, errorCode);
   } catch (e) {
-    vm.mmu.user = wasUser;
-    if (wasUser) vm.mmu.flush();
+    if (wasUser) enterUserMode(vm);
     throw e;
   }
-  vm.mmu.user = vm.cpu.cpl === 3;
+  if (vm.cpu.cpl === 3) enterUserMode(vm);
+}
+
+/** The MMU's view becomes CPL 3's: what supervisor accesses cached and a user may not use goes (Mmu.enterUserMode). */
+function enterUserMode(vm: Machine): void {
+  vm.mmu.enterUserMode((vm.cpu.s[Slot.CR0] & CR0_WP) !== 0);
 }
 
 function deliverAtRing0Rights(vm: Machine, vector: number, source: InterruptSource, errorCode: number): void {
@@ -186,8 +192,8 @@ export function returnToOuterRing(vm: Machine, size: number): void {
     const dataOrNonConforming = !(attr & SegAttr.CODE) || !(attr & SegAttr.EXPAND_DOWN_OR_CONFORMING);
     if (dataOrNonConforming && ((attr >> 5) & 3) < rpl) vm.cpu.setSegment(seg, 0, { base: 0, limit: 0, attr: 0 });
   }
-  mmu.user = rpl === 3;
-  mmu.flush();
+  if (rpl === 3) enterUserMode(vm);
+  else mmu.user = false; // rings 1 and 2 have supervisor rights, like ring 0
 }
 
 const LDT_TYPE = 0x2;

@@ -61,6 +61,16 @@ describe('wasmvisor boot', () => {
     },
   );
 
+  test.each(['interp', 'jit', 'auto'])(
+    'back at ring 3 the user keeps its own pages but cannot read a supervisor page the kernel had just used (CR0.WP; error 5) (%s)',
+    async (engine) => {
+      const r = await runCli(['boot', '--engine', engine, '--kernel', buildKernel('user-pages'), '--timeout', '60']);
+      expect(r.stderr.toString()).toBe('');
+      expect(r.stdout.toString()).toBe('system call from ring 3\npage fault at secret+00000000 error 00000005\n');
+      expect(r.code).toBe(0);
+    },
+  );
+
   test.each(['interp', 'jit'])('a kernel with a TSS enters ring 3 by IRET and comes back through a system-call gate and a #GP; MSRs (%s)', async (engine) => {
     const r = await runCli(['boot', '--engine', engine, '--kernel', buildKernel('rings')]);
     expect(r.stderr.toString()).toBe('');

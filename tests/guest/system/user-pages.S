@@ -1,0 +1,176 @@
+# The soft TLB across ring changes, with paging and CR0.WP: the kernel
+# touches a supervisor-only page before and during a system call; back at
+# ring 3, the user's own page stays writable, and a user read of the
+# supervisor page must raise #PF (error code 5: present, user, read) even
+# though the kernel's access had cached its translation. Output on COM1.
+        .include "multiboot.inc"
+        .set KERNEL_CS, 0x08
+        .set KERNEL_DS, 0x10
+        .set USER_CS, 0x18 | 3
+        .set USER_DS, 0x20 | 3
+        .set TSS_SELECTOR, 0x28
+        .set PTE_USER_WRITABLE, 0x7
+        .set PTE_SUPERVISOR_WRITABLE, 0x3
+        .set CR0_PG_WP, 0x80010000
+_start:
+        mov esp, offset kernel_stack_top
+        # The TSS descriptor's base is only known at link time in pieces: fill it in.
+        mov eax, offset tss
+        mov [gdt_tss + 2], ax
+        shr eax, 16
+        mov [gdt_tss + 4], al
+        mov [gdt_tss + 7], ah
+        lgdt [gdt_pointer]
+        .byte 0xEA                              # jmp far 0x08:reload
+        .long reload
+        .word KERNEL_CS
+reload:
+        mov ax, KERNEL_DS
+        mov ds, ax
+        mov es, ax
+        mov ss, ax
+        mov dword ptr [tss + 4], offset kernel_stack_top   # ESP0
+        mov dword ptr [tss + 8], KERNEL_DS                  # SS0
+        xor eax, eax                            # no LDT, as Linux's early code loads
+        lldt ax
+        mov ax, TSS_SELECTOR
+        ltr ax
+        mov ecx, 0x80
+        mov eax, offset system_call
+        mov ebx, 0xEF00                         # present, DPL 3, 32-bit trap gate
+        call set_gate
+        mov ecx, 13
+        mov eax, offset general_protection
+        mov ebx, 0x8E00                         # present, DPL 0, 32-bit interrupt gate
+        call set_gate
+        mov ecx, 14
+        mov eax, offset page_fault
+        mov ebx, 0x8E00
+        call set_gate
+        lidt [idt_pointer]
+        # The first 4 MiB one to one, all user pages but `secret`.
+        xor ecx, ecx
+1:      mov eax, ecx
+        shl eax, 12
+        or eax, PTE_USER_WRITABLE
+        mov [page_table + ecx * 4], eax
+        inc ecx
+        cmp ecx, 1024
+        jb 1b
+        mov eax, offset secret
+        mov ecx, eax
+        shr ecx, 12
+        or eax, PTE_SUPERVISOR_WRITABLE
+        mov [page_table + ecx * 4], eax
+        mov eax, offset page_table
+        or eax, PTE_USER_WRITABLE
+        mov [page_directory], eax
+        mov eax, offset page_directory
+        mov cr3, eax
+        mov eax, cr0
+        or eax, CR0_PG_WP
+        mov cr0, eax
+        mov dword ptr [secret], 0x5EC9E7                # the kernel caches the secret page
+        push USER_DS                            # SS
+        push offset user_stack_top              # ESP
+        push 0x2                                # EFLAGS: IF clear
+        push USER_CS
+        push offset user_code
+        iret
+
+user_code:
+        mov ax, USER_DS
+        mov ds, ax
+        mov es, ax
+        mov dword ptr [user_data], 1
+        lea esi, user_msg
+        int 0x80
+        add dword ptr [user_data], 1            # still writable after the round trip
+        cmp dword ptr [user_data], 2
+        jne user_fail
+        mov ecx, [secret]                       # #PF: a supervisor page
+user_fail:
+        lea esi, user_fail_msg
+        int 0x80
+        jmp .
+
+# system_call (ring 0): prints the string at ESI, touching the secret page on the way.
+system_call:
+        push eax
+        mov ax, KERNEL_DS
+        mov ds, ax
+        add dword ptr [secret], 1
+        call puts
+        pop eax
+        iret
+
+page_fault:
+        mov ax, KERNEL_DS
+        mov ds, ax
+        lea esi, fault_msg
+        call puts
+        mov eax, cr2
+        sub eax, offset secret
+        call puthex
+        lea esi, error_msg
+        call puts
+        mov eax, [esp]                          # the error code
+        call puthex
+        mov al, '\n'
+        call putc
+        cli
+        hlt
+
+general_protection:
+        lea esi, gp_msg
+        call puts
+        cli
+        hlt
+
+set_gate:
+        mov edx, eax
+        and eax, 0xFFFF
+        or eax, KERNEL_CS << 16
+        mov [idt + ecx * 8], eax
+        and edx, 0xFFFF0000
+        or edx, ebx
+        mov [idt + ecx * 8 + 4], edx
+        ret
+
+        .include "console.inc"
+
+        .data
+        .align 8
+gdt:    .quad 0
+        .quad 0x00CF9A000000FFFF                # 0x08 kernel code
+        .quad 0x00CF92000000FFFF                # 0x10 kernel data
+        .quad 0x00CFFA000000FFFF                # 0x18 user code (DPL 3)
+        .quad 0x00CFF2000000FFFF                # 0x20 user data (DPL 3)
+gdt_tss:
+        .quad 0x0000890000000067                # 0x28 available 32-bit TSS, 104 bytes; base filled in
+gdt_end:
+gdt_pointer:
+        .word gdt_end - gdt - 1
+        .long gdt
+idt_pointer:
+        .word 256 * 8 - 1
+        .long idt
+user_msg:       .asciz "system call from ring 3\n"
+user_fail_msg:  .asciz "FAIL: ring 3 read the supervisor page\n"
+fault_msg:      .asciz "page fault at secret+"
+error_msg:      .asciz " error "
+gp_msg:         .asciz "FAIL: general protection\n"
+user_data:      .long 0
+
+        .bss
+        .align 4096
+page_directory: .space 4096
+page_table:     .space 4096
+secret:         .space 4096
+idt:    .space 256 * 8
+tss:    .space 104
+        .align 16
+        .space 4096
+kernel_stack_top:
+        .space 4096
+user_stack_top:
