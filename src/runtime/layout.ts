@@ -96,7 +96,7 @@ export const TLB_ENTRIES = 1 << 20;
  * read inside wasm), between the soft-TLB and the frame pool.
  */
 export const DISPATCH_BASE = 0x410000;
-export const DISPATCH_BITS = 12;
+export const DISPATCH_BITS = 16;
 export const DISPATCH_ENTRIES = 1 << DISPATCH_BITS;
 
 /**

@@ -131,6 +131,12 @@ export class Translator {
    */
   private readonly hub: (slot: number) => number;
   private readonly dispatch: Int32Array;
+  /**
+   * Indexes of the dispatch entries learned since the cache was last
+   * emptied: a remapping (a CR3 write: the kernel's text_poke makes tens of
+   * thousands) clears just these, not the whole cache.
+   */
+  private learned: number[] = [];
   private readonly entriesByEip = new Map<number, Entry>();
   private readonly regionOf = new WeakMap<Block, Region>();
   /** Entry points found untranslatable (jit mode): interpreted without asking again. */
@@ -222,11 +228,11 @@ export class Translator {
   /** Every decoded block is gone (mappings changed): so is every translation. */
   flush(): void {
     this.generation++;
-    for (const r of this.regions) this.dropRegion(r, false);
+    for (const r of this.regions) this.dropRegion(r);
     this.refused.clear();
     for (const b of this.hotQueue) b.hits = 0;
     this.hotQueue.length = 0;
-    this.dispatch.fill(0);
+    this.forgetDispatch();
     this.slots.reset();
   }
 
@@ -236,7 +242,19 @@ export class Translator {
    * JavaScript once more and checked against the new mappings (current).
    */
   remapped(): void {
-    this.dispatch.fill(0);
+    this.forgetDispatch();
+  }
+
+  private forgetDispatch(): void {
+    if (this.learned.length >= DISPATCH_ENTRIES / 4) {
+      this.dispatch.fill(0);
+    } else {
+      for (const i of this.learned) {
+        this.dispatch[i] = 0;
+        this.dispatch[i + 1] = MISS_INDEX;
+      }
+    }
+    this.learned = [];
   }
 
   /**
@@ -310,6 +328,7 @@ export class Translator {
     const i = dispatchSlot(eip) * 2;
     this.dispatch[i] = eip;
     this.dispatch[i + 1] = entry.slot;
+    this.learned.push(i);
   }
 
   // ---------------------------------------------------------------- building
@@ -486,7 +505,7 @@ export class Translator {
    * exactly, so a block still counting past it would never be translated
    * again (after a flush, the kernel's busiest loops stayed interpreted).
    */
-  private dropRegion(r: Region, clearDispatch = true): void {
+  private dropRegion(r: Region): void {
     if (!r.valid) return;
     r.valid = false;
     this.regions.delete(r);
@@ -496,10 +515,12 @@ export class Translator {
       const entry = this.entriesByEip.get(b.eip);
       if (entry && entry.region === r) this.entriesByEip.delete(b.eip);
     }
+    // An entry point is cached only in its own EIP's dispatch entry.
     const first = r.firstSlot, end = r.firstSlot + r.blocks.length;
-    for (let i = 0; clearDispatch && i < this.dispatch.length; i += 2) {
+    for (const b of r.blocks) {
+      const i = dispatchSlot(b.eip) * 2;
       const slot = this.dispatch[i + 1];
-      if (slot >= first && slot < end) {
+      if (this.dispatch[i] === b.eip && slot >= first && slot < end) {
         this.dispatch[i] = 0;
         this.dispatch[i + 1] = MISS_INDEX;
       }
