@@ -1,9 +1,9 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { buildKernel, HELLO_OUTPUT, KERNEL_DIR, work } from './kernels.js';
-import { runCli } from '../lib/run.js';
+import { CLI, runCli } from '../lib/run.js';
 
 describe('wasmvisor boot', () => {
   test.each(['auto', 'interp', 'jit'])('with no arguments boots the bundled hello-kernel to its halt (%s)', async (engine) => {
@@ -87,6 +87,23 @@ describe('wasmvisor boot', () => {
     expect(unmet.stderr.toString()).toBe('wasmvisor: the guest ended (halted with interrupts off) before --expect "hello" appeared\n');
     expect(unmet.code).toBe(4);
   });
+
+  const hasScript = spawnSync('script', ['--version']).status === 0;
+  test.skipIf(!hasScript)(
+    `at a terminal, Ctrl-A X ends a guest that never stops: status 0 and one line${hasScript ? '' : ' (skipped: util-linux script(1), which gives the CLI a terminal, is not installed)'}`,
+    async () => {
+      // script(1) runs the CLI on a pseudo-terminal, so stdin is a TTY and goes raw; our bytes arrive as typed keys.
+      const child = spawn('script', ['-qfec', `${JSON.stringify(process.execPath)} ${JSON.stringify(CLI)} boot --kernel ${JSON.stringify(buildKernel('spin'))} --timeout 60`, '/dev/null'], { stdio: ['pipe', 'pipe', 'pipe'] });
+      let out = '';
+      child.stdout.on('data', (chunk) => (out += chunk));
+      const code = await new Promise<number | null>((resolve) => {
+        child.on('exit', resolve);
+        setTimeout(() => child.stdin.write('\x01x'), 1500);
+      });
+      expect(out.trim()).toBe('wasmvisor: terminated by Ctrl-A X');
+      expect(code).toBe(0);
+    },
+  );
 
   test('a guest that never stops ends at --timeout and at --max-instructions with status 124', async () => {
     const spin = buildKernel('spin');
