@@ -45,6 +45,21 @@ describe("Debian's i386 kernel", () => {
     expect(r.code).toBe(0);
   }, 320_000);
 
+  test('two VMs boot it side by side (--vms 2), each to its own marker, uname and power-off', async () => {
+    const r = await runCli(
+      ['boot', '--vms', '2', '--kernel', KERNEL, '--initrd', INITRD, '--memory', '256M', '--append', APPEND, '--timeout', '240'],
+      { timeoutMs: 300_000 },
+    );
+    const lines = r.stdout.toString('latin1').split('\n');
+    for (const vm of ['vm0', 'vm1']) {
+      expect(lines).toContain(`[${vm}] WASMVISOR-GUEST-UP\r`);
+      expect(lines.some((l) => l.startsWith(`[${vm}] Linux (none) ${kernelVersion} `))).toBe(true);
+      expect(lines.some((l) => l.startsWith(`[${vm}] [`) && l.endsWith('reboot: System halted\r'))).toBe(true);
+    }
+    expect(r.stderr.toString()).toBe('');
+    expect(r.code).toBe(0);
+  }, 320_000);
+
   test('an --expect the guest never prints: the VM still ends at the power-off, with status 4 and one line saying what was missing', async () => {
     const r = await runCli(
       ['boot', '--kernel', KERNEL, '--initrd', INITRD, '--memory', '256M', '--append', APPEND, '--expect', 'no such text', '--timeout', '240'],
