@@ -87,7 +87,7 @@ export class BlockCache implements CodeWriteListener {
     const b = this.jumpCache[(eip ^ (eip >>> JUMP_CACHE_BITS)) & ((1 << JUMP_CACHE_BITS) - 1)];
     if (b !== null && b.eip === eip && b.valid) {
       const s = this.vm.cpu.s;
-      if (b.csBase === s[Slot.SEG_BASE + Seg.CS] && b.codeSize === this.vm.cpu.codeSize && this.current(b)) return b;
+      if (b.csBase === s[Slot.SEG_BASE + Seg.CS] && b.codeSize === this.vm.cpu.codeSize && (b.epoch === this.mappingEpoch || this.current(b))) return b;
     }
     return null;
   }

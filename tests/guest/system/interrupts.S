@@ -19,19 +19,19 @@ reload:
         # Every vector to `unexpected`, then the three this kernel handles.
         xor ecx, ecx
 1:      mov eax, offset unexpected
-        call set_gate
+        call set_interrupt_gate
         inc ecx
         cmp ecx, 256
         jb 1b
         mov ecx, 0
         mov eax, offset divide_error
-        call set_gate
+        call set_interrupt_gate
         mov ecx, 3
         mov eax, offset breakpoint
-        call set_gate
+        call set_interrupt_gate
         mov ecx, 0x20
         mov eax, offset timer
-        call set_gate
+        call set_interrupt_gate
         lidt [idt_pointer]
         int3
         xor ecx, ecx
@@ -72,17 +72,6 @@ reload:
         call puts
         hlt
 
-# set_gate: IDT entry ECX -> handler EAX, a present ring-0 32-bit interrupt gate through selector 0x08.
-set_gate:
-        mov edx, eax
-        and eax, 0xFFFF
-        or eax, 0x00080000
-        mov [idt + ecx * 8], eax
-        and edx, 0xFFFF0000
-        or edx, 0x8E00
-        mov [idt + ecx * 8 + 4], edx
-        ret
-
 timer:
         push eax
         inc dword ptr [ticks]
@@ -113,6 +102,7 @@ unexpected:
         hlt
 
         .include "console.inc"
+        .include "gates.inc"
 
         .section .rodata
         .align 8

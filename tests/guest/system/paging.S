@@ -19,14 +19,9 @@ reload:
         mov es, ax
         mov ss, ax
         # IDT: vector 14 (#PF) only.
+        mov ecx, 14
         mov eax, offset page_fault
-        mov edx, eax
-        and eax, 0xFFFF
-        or eax, 0x00080000
-        mov [idt + 14 * 8], eax
-        and edx, 0xFFFF0000
-        or edx, 0x8E00
-        mov [idt + 14 * 8 + 4], edx
+        call set_interrupt_gate
         lidt [idt_pointer]
         # Page table 0: the first 4 MiB one to one.
         xor ecx, ecx
@@ -102,6 +97,7 @@ page_fault:
         iret
 
         .include "console.inc"
+        .include "gates.inc"
 
         .section .rodata
         .align 8

@@ -20,14 +20,9 @@ reload:
         mov es, ax
         mov ss, ax
         # IDT: vector 14 (#PF) only.
+        mov ecx, 14
         mov eax, offset page_fault
-        mov edx, eax
-        and eax, 0xFFFF
-        or eax, 0x00080000
-        mov [idt + 14 * 8], eax
-        and edx, 0xFFFF0000
-        or edx, 0x8E00
-        mov [idt + 14 * 8 + 4], edx
+        call set_interrupt_gate
         lidt [idt_pointer]
         # The code pages: code_a returns 1, code_b returns 2.
         mov esi, offset returns_1
@@ -162,6 +157,7 @@ returns_2:
 returns_2_end:
 
         .include "console.inc"
+        .include "gates.inc"
 
         .section .rodata
         .align 8

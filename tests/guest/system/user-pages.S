@@ -127,17 +127,8 @@ general_protection:
         cli
         hlt
 
-set_gate:
-        mov edx, eax
-        and eax, 0xFFFF
-        or eax, KERNEL_CS << 16
-        mov [idt + ecx * 8], eax
-        and edx, 0xFFFF0000
-        or edx, ebx
-        mov [idt + ecx * 8 + 4], edx
-        ret
-
         .include "console.inc"
+        .include "gates.inc"
 
         .data
         .align 8
