@@ -69,6 +69,11 @@ async function loadHarness() {
 }
 
 const opts = parseArgs(process.argv.slice(2));
+const host = await import(pathToFileURL(join(ROOT, 'dist/bench/host-i386.js')).href);
+if (!host.hostRunsI386()) {
+  console.error('interp-fuzz: this host cannot run i386 executables (its kernel has no IA-32 emulation); the fuzzer needs the real CPU as its oracle');
+  process.exit(2);
+}
 const decoder = await import(pathToFileURL(join(ROOT, 'dist/decoder/index.js')).href);
 const { harness, generate } = await loadHarness();
 

@@ -14,3 +14,8 @@ export { runLinuxProgram } from './linux/run.js';
 export { createBareMachine } from './runtime/bare.js';
 export type { BareMachineOptions } from './runtime/bare.js';
 export { FlatMapper } from './runtime/flat-mapper.js';
+export { Emulator, Prot } from './embed/emulator.js';
+export type {
+  EmulatorOptions, RunOptions, RunEnd, Context, HookHandle, CodeHook, MemoryHook, InterruptHook, FaultHook, PortHook,
+  InvalidInstructionHook, MemoryAccessKind, MemoryRegion, RegisterName,
+} from './embed/emulator.js';

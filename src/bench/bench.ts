@@ -1,6 +1,7 @@
 import os from 'node:os';
 import { BenchSetupError } from './errors.js';
-import { type BenchEngine, type RunResult, canRunNative, findQemu, runOnce } from './engines.js';
+import { type BenchEngine, type RunResult, runOnce } from './engines.js';
+import { findQemu, hostRunsI386 } from './host-i386.js';
 import { type Prepared, type Workload, loadSuite } from './suite.js';
 
 export interface BenchOptions {
@@ -72,6 +73,11 @@ export async function runBench(opts: BenchOptions): Promise<BenchReport> {
     }
   }
 
+  if (engines.includes('native') && !hostRunsI386()) {
+    skipped.push('native: this host cannot run i386 executables (its kernel has no IA-32 emulation)');
+    engines = engines.filter((e) => e !== 'native');
+  }
+
   const jobs: Job[] = [];
   const cells: Cell[] = [];
   const sweepCells: Cell[] = [];
@@ -91,10 +97,6 @@ export async function runBench(opts: BenchOptions): Promise<BenchReport> {
       if (!w.name.startsWith('busybox')) throw e;
       skipped.push(`${w.name}: ${e.message}`);
       continue;
-    }
-    if (engines.includes('native') && !canRunNative(prepared.program)) {
-      skipped.push('native: this host cannot run i386 executables');
-      engines = engines.filter((e) => e !== 'native');
     }
     workloads.push({ name: w.name, stresses: w.stresses, size, unit: w.unit });
     jobs.push({ workload: w, prepared, engines, size, into: cells });
@@ -151,11 +153,11 @@ export async function runBench(opts: BenchOptions): Promise<BenchReport> {
   };
 }
 
-/** Every run must print what the reference printed (native's first run when there is one) and exit alike. */
+/** Every run must print what the reference printed (native's first run when there is one, else qemu's) and exit alike. */
 export function checkOutputs(cells: Cell[]): string[] {
   const all = cells.flatMap((c) => c.runs.map((r) => ({ engine: c.engine, r, c })));
   if (all.length === 0) return [];
-  const ref = all.find((x) => x.engine === 'native') ?? all[0];
+  const ref = all.find((x) => x.engine === 'native') ?? all.find((x) => x.engine === 'qemu') ?? all[0];
   const out: string[] = [];
   for (const x of all) {
     if (x.r.outputHash === ref.r.outputHash && x.r.status === ref.r.status) continue;

@@ -25,21 +25,6 @@ export interface RunResult {
   timeMs?: Record<TimeBucket, number>;
 }
 
-/** The qemu-user binary on PATH, or null. */
-export function findQemu(): string | null {
-  for (const name of ['qemu-i386', 'qemu-i386-static']) {
-    const r = spawnSync(name, ['--version'], { stdio: 'ignore' });
-    if (!r.error && r.status === 0) return name;
-  }
-  return null;
-}
-
-/** Whether this host runs i386 executables itself (an x86 Linux kernel with IA-32 emulation). */
-export function canRunNative(program: string): boolean {
-  const r = spawnSync(program, ['1'], { stdio: 'ignore', timeout: 10_000 });
-  return !r.error;
-}
-
 function summarise(stdout: Buffer): Pick<RunResult, 'outputHash' | 'firstLine'> {
   const text = stdout.subarray(0, 200).toString('latin1');
   return { outputHash: createHash('sha256').update(stdout).digest('hex'), firstLine: text.split('\n')[0] };

@@ -198,6 +198,9 @@ export function formatReport(report: BenchReport, markdown = false): string {
   if (report.sweep.length > 0) parts.push('Scaling (median wall time by size):', fmt(sweepTable(report)));
   for (const s of report.skipped) parts.push(`skipped: ${s}`);
   if (report.mismatches.length > 0) parts.push(...report.mismatches.map((x) => `CHECKSUM MISMATCH: ${x}`));
-  else parts.push(`checksums: every run of every engine printed what the ${report.options.engines.includes('native') ? 'native' : 'reference'} run printed`);
+  else {
+    const ran = (e: string) => report.cells.some((c) => c.engine === e);
+    parts.push(`checksums: every run of every engine printed what the ${ran('native') ? 'native' : ran('qemu') ? 'qemu' : 'first engine\'s'} run printed`);
+  }
   return parts.join('\n\n');
 }

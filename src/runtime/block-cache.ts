@@ -42,6 +42,16 @@ export interface Block {
   hits: number;
   /** BlockCache.mappingEpoch when the block's linear pages were last seen mapped to its frames. */
   epoch: number;
+  /** The block starts at a code breakpoint (BlockCache.breakpoints): it is interpreted, never translated. */
+  hooked: boolean;
+}
+
+/** Where the run loop stops to call Machine.codeHook. */
+export interface CodeBreakpoints {
+  /** A block must start at `eip` (an instruction hook, a run's `until`): decoding ends before it. */
+  splitsAt(eip: number): boolean;
+  /** A block starting at `eip` goes through Machine.codeHook and is interpreted. */
+  hooks(eip: number): boolean;
 }
 
 /** Told when decoded blocks go away (the translator drops what it made of them). */
@@ -63,6 +73,12 @@ export class BlockCache implements CodeWriteListener {
   /** Every valid block by EIP (the jump cache is direct-mapped and forgets). */
   private readonly byEip = new Map<number, Block>();
   listener: BlockListener | null = null;
+  /**
+   * EIPs where the run loop calls Machine.codeHook before the instruction
+   * runs (an embedder's code hooks and `until`); null: none. Set through
+   * Machine.setCodeBreakpoints, which flushes decoded and translated code.
+   */
+  breakpoints: CodeBreakpoints | null = null;
   private readonly fetchBuf = new Uint8Array(16);
   built = 0;
   invalidations = 0;
@@ -220,6 +236,7 @@ export class BlockCache implements CodeWriteListener {
       faultsAtEnd: false,
       hits: 0,
       epoch: this.mappingEpoch,
+      hooked: this.breakpoints?.hooks(eip) ?? false,
     };
     let pc = eip;
     const csLimit = cpu.s[Slot.SEG_LIMIT + Seg.CS] >>> 0;
@@ -231,6 +248,7 @@ export class BlockCache implements CodeWriteListener {
     for (let count = 0; count < MAX_BLOCK_INSNS; count++) {
       const linear = (csBase + pc) | 0;
       if (count > 0 && linear >>> PAGE_SHIFT !== firstPage) break; // a block stays within its first page
+      if (count > 0 && this.breakpoints?.splitsAt(pc)) break; // a breakpoint starts a block of its own
       let avail: number;
       try {
         avail = this.fetch(linear, block);

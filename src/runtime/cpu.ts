@@ -29,6 +29,13 @@ export class Cpu {
   get ioPrivileged(): boolean {
     return this.cpl <= ((this.s[Slot.FLAGS] >>> 12) & 3);
   }
+  /**
+   * EIP of the instruction after an STI that set IF, or -1: the CPU takes no
+   * external interrupt before that instruction has run (the STI shadow, which
+   * makes `sti; hlt` wait for the next interrupt). The platform's run loop
+   * consults and clears it.
+   */
+  interruptShadowEip = -1;
   /** Told when CS is reloaded (the machine drops chained blocks decoded for the old one). */
   onCodeSegmentChange: (() => void) | null = null;
   /** Called when the base of DS, ES or SS changes (translated code may assume it is 0). */

@@ -1,5 +1,6 @@
-import { BlockCache, Block } from './block-cache.js';
+import { BlockCache, Block, type CodeBreakpoints } from './block-cache.js';
 import type { IoBus } from '../devices/io-bus.js';
+import type { Instruction } from '../decoder/types.js';
 import { Cpu } from './cpu.js';
 import { CpuException, Vector } from './exceptions.js';
 import { Slot } from './layout.js';
@@ -81,6 +82,8 @@ export interface SystemHooks {
   returnToOuterRing?(vm: Machine, size: number): void;
   /** The debug registers DR0-DR7 (MOV to/from DRn at CPL 0); breakpoints are not taken. */
   debugRegisters?: Int32Array;
+  /** SYSENTER (any CPL) and SYSEXIT (checked for CPL 0) in protected mode; absent: SYSENTER is #UD and CPUID has no SEP. */
+  fastSystemCall?(vm: Machine, direction: 'enter' | 'exit'): void;
   /** Model-specific registers the platform keeps (RDMSR/WRMSR at CPL 0); undefined: reads 0. */
   readMsr?(vm: Machine, index: number): bigint | undefined;
   writeMsr?(vm: Machine, index: number, value: bigint): void;
@@ -214,6 +217,11 @@ export class Machine {
             prev.succA = b;
           }
         }
+        if (b.hooked && this.codeHook !== null) {
+          // A breakpoint: the embedder's hook runs before the instruction and may stop the run there.
+          this.codeHook(eip);
+          if (this.stopReason !== null) return this.stopReason;
+        }
         this.execute(b);
         prev = b;
         if (jit !== null && ++b.hits === jit.threshold) jit.hot(b);
@@ -246,11 +254,18 @@ export class Machine {
    * after INT n, whose gate clears TF until its IRET.
    */
   singleStep(eip: number): void {
+    const insn = this.runOneInstruction(eip);
+    if (insn === null || this.stopReason !== null || insn.entry.control === 'int') return;
+    this.personality.onException(this, new CpuException(Vector.DB, 0, 0, 'single step'));
+  }
+
+  /** One instruction at `eip`, compiled alone; returns it, or null when it faulted (reported to the personality). */
+  private runOneInstruction(eip: number): Instruction | null {
     const b = this.blocks.lookupFast(eip) ?? this.blocks.lookup(eip);
     const insn = b.insns[0];
     if (insn === undefined) {
       this.execute(b); // undecodable: the block only raises its fault
-      return;
+      return null;
     }
     const s = this.cpu.s;
     try {
@@ -259,14 +274,13 @@ export class Machine {
       if (!(e instanceof CpuException)) throw e;
       s[Slot.EIP] = eip;
       this.personality.onException(this, e);
-      return;
+      return null;
     }
     this.icount++;
     if (insn.entry.control === 'none' || insn.entry.control === 'stop') {
       s[Slot.EIP] = b.codeSize === 2 ? (eip + insn.length) & 0xffff : (eip + insn.length) | 0;
     }
-    if (this.stopReason !== null || insn.entry.control === 'int') return;
-    this.personality.onException(this, new CpuException(Vector.DB, 0, 0, 'single step'));
+    return insn;
   }
 
   private execute(b: Block): void {
@@ -317,6 +331,37 @@ export class Machine {
       this.personality = personality;
     }
     return caught;
+  }
+
+  /**
+   * Called before the instruction at each EIP of setCodeBreakpoints runs
+   * (the interpreter runs those blocks; code elsewhere stays translated).
+   * It may call stop(): run() then returns with EIP still at that instruction.
+   */
+  codeHook: ((eip: number) => void) | null = null;
+
+  /** EIPs where codeHook is called (null: none); decoded and translated code is dropped so every block honours them. */
+  setCodeBreakpoints(eips: CodeBreakpoints | null): void {
+    this.blocks.breakpoints = eips;
+    this.blocks.flush();
+  }
+
+  /**
+   * Runs exactly one instruction (no #DB, unlike EFLAGS.TF), calling codeHook
+   * first at a breakpoint; a fault goes to the personality as in run().
+   * For embedders that need an exact instruction count.
+   */
+  step(): StopReason | null {
+    this.stopReason = null;
+    this.abort = false;
+    this.attention = false;
+    const eip = this.cpu.s[Slot.EIP];
+    if (this.blocks.breakpoints?.hooks(eip) && this.codeHook !== null) {
+      this.codeHook(eip);
+      if (this.stopReason !== null) return this.stopReason;
+    }
+    this.runOneInstruction(eip);
+    return this.stopReason;
   }
 
   /** Drops every decoded block (after mappings change under code). */

@@ -33,6 +33,9 @@ export interface CodeWriteListener {
  */
 export type WriteWatch = (linear: number, host: number, size: number) => void;
 
+/** Told of a data access to a watched page before it happens: linear address, READ or WRITE, host offset. */
+export type AccessWatch = (linear: number, access: Access, host: number) => void;
+
 /**
  * The one way guest memory is accessed: linear address → host offset via
  * the soft-TLB, with a slow path to the PageMapper. Self-modifying code is
@@ -66,6 +69,16 @@ export class Mmu {
    * fast paths never look at it. Set through watchWrites().
    */
   private writeWatch: WriteWatch | null = null;
+
+  /**
+   * An embedder's memory hooks (null: none). Pages marked in `watchedPages`
+   * are cached without READ and WRITE, so every data access to them, from
+   * the interpreter or from translated code, takes the slow path, which
+   * calls this once the access is allowed (before it happens). Set through
+   * watchAccesses().
+   */
+  private accessWatch: AccessWatch | null = null;
+  private watchedPages: Uint8Array | null = null;
 
   constructor(readonly mem: GuestMemory, mapper: PageMapper) {
     this.u8 = mem.u8;
@@ -203,7 +216,12 @@ export class Mmu {
   slow(a: number, access: Access, size = PAGE_SIZE - (a & PAGE_MASK)): number {
     const vpn = a >>> PAGE_SHIFT;
     let e = this.tlb[vpn];
-    if (e === 0 || (access === Access.WRITE && !(e & (Tlb.WRITE | Tlb.CODE))) || (access === Access.EXEC && !(e & Tlb.EXEC))) {
+    if (
+      e === 0 ||
+      (access === Access.WRITE && !(e & (Tlb.WRITE | Tlb.CODE))) ||
+      (access === Access.EXEC && !(e & Tlb.EXEC)) ||
+      (access === Access.READ && !(e & Tlb.READ))
+    ) {
       e = this.mapper.translate(a, access, this.user);
       if (e & Tlb.WRITE && this.codeFrames[(e & Tlb.FRAME) >>> PAGE_SHIFT]) e = (e & ~Tlb.WRITE) | Tlb.CODE;
       if (this.tlb[vpn] === 0) {
@@ -211,7 +229,9 @@ export class Mmu {
         if (!this.user) this.supervisorFilled.push(vpn);
       }
       // Watched writes: cache the entry without WRITE (the next write comes back here and translates again).
-      this.setEntry(vpn, this.writeWatch === null ? e : e & ~Tlb.WRITE);
+      let cached = this.writeWatch === null ? e : e & ~Tlb.WRITE;
+      if (this.watchedPages !== null && this.watchedPages[vpn]) cached &= ~(Tlb.READ | Tlb.WRITE);
+      this.setEntry(vpn, cached);
     }
     const host = (e & Tlb.FRAME) | (a & PAGE_MASK);
     if (access === Access.WRITE && !(e & Tlb.WRITE)) {
@@ -223,6 +243,7 @@ export class Mmu {
       }
     }
     if (access === Access.WRITE && this.writeWatch !== null) this.writeWatch(a, host, Math.min(size, PAGE_SIZE - (a & PAGE_MASK)));
+    if (this.accessWatch !== null && access !== Access.EXEC && this.watchedPages![vpn]) this.accessWatch(a, access, host);
     return host;
   }
 
@@ -232,6 +253,17 @@ export class Mmu {
    */
   watchWrites(watch: WriteWatch | null): void {
     this.writeWatch = watch;
+    this.flush();
+  }
+
+  /**
+   * Calls `watch` before every data read and write of the pages `pages`
+   * marks (one byte per 4 KiB page of the 4 GiB space); null stops. Drops
+   * the TLB, whose entries may carry READ and WRITE for them.
+   */
+  watchAccesses(watch: AccessWatch | null, pages: Uint8Array | null = null): void {
+    this.accessWatch = watch;
+    this.watchedPages = watch === null ? null : pages;
     this.flush();
   }
 
@@ -360,12 +392,20 @@ export class Mmu {
   private hostAddressForLoad(a: number, size: number): number {
     const e = this.mapper.translate(a, Access.READ, false);
     const host = (e & Tlb.FRAME) | (a & PAGE_MASK);
-    if (this.codeFrames[(e & Tlb.FRAME) >>> PAGE_SHIFT]) {
-      if (!(this.codeListener?.onCodeWrite(e & Tlb.FRAME, host, size) ?? false)) {
-        this.codeFrames[(e & Tlb.FRAME) >>> PAGE_SHIFT] = 0;
-        this.flush();
-      }
-    }
+    this.hostWrite(host, size);
     return host;
+  }
+
+  /**
+   * [host, host + size), within one frame, is about to be written other than
+   * by a guest access (a loader, an embedder): code decoded from it goes.
+   */
+  hostWrite(host: number, size: number): void {
+    const frame = host & Tlb.FRAME;
+    if (!this.codeFrames[frame >>> PAGE_SHIFT]) return;
+    if (!(this.codeListener?.onCodeWrite(frame, host, size) ?? false)) {
+      this.codeFrames[frame >>> PAGE_SHIFT] = 0;
+      this.flush();
+    }
   }
 }

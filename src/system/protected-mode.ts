@@ -6,7 +6,7 @@ import { Slot } from '../runtime/layout.js';
 import type { Machine } from '../runtime/machine.js';
 
 const CR0_WP = 0x10000;
-import { decodeDescriptor, type DescriptorTables, SegAttr, type SegmentDescriptor } from '../runtime/segments.js';
+import { decodeDescriptor, type DescriptorTables, FLAT_CODE_ATTR, FLAT_DATA_ATTR, SegAttr, type SegmentDescriptor } from '../runtime/segments.js';
 
 /** The GDT (GDTR) and the LDT (LDTR) in guest memory: system mode's descriptor tables. */
 export class GdtDescriptors implements DescriptorTables {
@@ -194,6 +194,47 @@ export function returnToOuterRing(vm: Machine, size: number): void {
   }
   if (rpl === 3) enterUserMode(vm);
   else mmu.user = false; // rings 1 and 2 have supervisor rights, like ring 0
+}
+
+/** The MSRs SYSENTER and SYSEXIT read. */
+export const IA32_SYSENTER_CS = 0x174;
+export const IA32_SYSENTER_ESP = 0x175;
+export const IA32_SYSENTER_EIP = 0x176;
+const DPL_MASK = 0x60;
+
+/**
+ * SYSENTER: into ring 0 at SYSENTER_EIP with ESP = SYSENTER_ESP, CS from
+ * SYSENTER_CS and SS the selector after it, both flat (the CPU loads fixed
+ * descriptor caches, not the GDT's); VM, IF and RF cleared. #GP(0) when
+ * SYSENTER_CS is null. `msr` reads an MSR (0 when never written).
+ */
+export function fastSystemCallEnter(vm: Machine, msr: (index: number) => number): void {
+  const s = vm.cpu.s;
+  const cs = msr(IA32_SYSENTER_CS) & 0xfffc;
+  if (cs === 0) throw new CpuException(Vector.GP, 0, 0, 'SYSENTER with a null SYSENTER_CS MSR');
+  vm.cpu.setSegment(Seg.CS, cs, { base: 0, limit: -1, attr: FLAT_CODE_ATTR & ~DPL_MASK });
+  vm.cpu.setSegment(Seg.SS, cs + 8, { base: 0, limit: -1, attr: FLAT_DATA_ATTR & ~DPL_MASK });
+  s[Slot.ESP] = msr(IA32_SYSENTER_ESP);
+  s[Slot.EIP] = msr(IA32_SYSENTER_EIP);
+  s[Slot.FLAGS] = readFlags(s) & ~(VM | IF | RF);
+  s[Slot.LAZY_OP] = 0;
+  vm.mmu.user = false;
+}
+
+/**
+ * SYSEXIT at CPL 0: to ring 3 at EDX with ESP = ECX, CS = SYSENTER_CS + 16
+ * and SS = SYSENTER_CS + 24 (RPL 3), both flat. #GP(0) when SYSENTER_CS is
+ * null (the caller has checked CPL 0).
+ */
+export function fastSystemCallExit(vm: Machine, msr: (index: number) => number): void {
+  const s = vm.cpu.s, r32 = vm.cpu.r32;
+  const cs = msr(IA32_SYSENTER_CS) & 0xfffc;
+  if (cs === 0) throw new CpuException(Vector.GP, 0, 0, 'SYSEXIT with a null SYSENTER_CS MSR');
+  vm.cpu.setSegment(Seg.CS, (cs + 16) | 3, { base: 0, limit: -1, attr: FLAT_CODE_ATTR });
+  vm.cpu.setSegment(Seg.SS, (cs + 24) | 3, { base: 0, limit: -1, attr: FLAT_DATA_ATTR });
+  s[Slot.ESP] = r32[1];
+  s[Slot.EIP] = r32[2];
+  enterUserMode(vm);
 }
 
 const LDT_TYPE = 0x2;

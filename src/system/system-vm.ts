@@ -12,7 +12,7 @@ import { LoadError } from '../linux/elf.js';
 import { linuxHandover, looksLikeBzImage, parseBzImage } from './linux-boot.js';
 import { multibootHandover, parseMultibootKernel } from './multiboot.js';
 import { PagingMapper } from './paging.js';
-import { deliverInterrupt, GdtDescriptors, type InterruptSource, loadLdtRegister, loadTaskRegister, pushesErrorCode, returnToOuterRing } from './protected-mode.js';
+import { deliverInterrupt, fastSystemCallEnter, fastSystemCallExit, GdtDescriptors, type InterruptSource, loadLdtRegister, loadTaskRegister, pushesErrorCode, returnToOuterRing } from './protected-mode.js';
 import { CpuException, Vector } from '../runtime/exceptions.js';
 
 /** Ring-0 flat segments, as a multiboot loader leaves them (selectors as in a typical boot GDT). */
@@ -138,6 +138,7 @@ export class SystemVm {
         returnToOuterRing,
         // DR6 and DR7 as after reset (their reserved bits read 1).
         debugRegisters: Int32Array.of(0, 0, 0, 0, 0, 0, 0xffff0ff0 | 0, 0x400),
+        fastSystemCall: (vm, direction) => (direction === 'enter' ? fastSystemCallEnter : fastSystemCallExit)(vm, (index) => Number(BigInt.asUintN(32, this.msrs.get(index) ?? 0n))),
         readMsr: (_vm, index) => this.msrs.get(index),
         writeMsr: (_vm, index, value) => void this.msrs.set(index, value),
       },
@@ -267,7 +268,10 @@ export class SystemVm {
     while (this.end === null) {
       this.feedSerial();
       const next = platform.tick();
-      if (platform.intr && vm.cpu.s[Slot.FLAGS] & IF) {
+      // Right after an STI that set IF, the next instruction runs first (the STI shadow): the interrupt waits a slice.
+      const shadowed = vm.cpu.interruptShadowEip === vm.cpu.eip;
+      vm.cpu.interruptShadowEip = -1;
+      if (platform.intr && vm.cpu.s[Slot.FLAGS] & IF && !shadowed) {
         this.halted = false;
         this.interrupt(platform.acknowledge(), 'external');
         if (this.end !== null) break;

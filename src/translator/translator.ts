@@ -647,7 +647,7 @@ const BIG_REGION = 16;
 
 /** Blocks the translator takes: flat 32-bit code whose instructions all decoded. */
 function translatable(b: Block): boolean {
-  return b.valid && b.csBase === 0 && b.codeSize === 4 && b.insns.length > 0 && !b.faultsAtEnd;
+  return b.valid && b.csBase === 0 && b.codeSize === 4 && b.insns.length > 0 && !b.faultsAtEnd && !b.hooked;
 }
 
 

@@ -1,10 +1,12 @@
-// Helpers of the differential tests: run a program natively and under
-// wasmvisor, and compare the two runs (stdout, stderr, exit status).
+// Helpers of the differential tests: run a program on the reference (the
+// real CPU, or qemu-i386 where the host cannot run i386 executables) and
+// under wasmvisor, and compare the two runs (stdout, stderr, exit status).
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { availableParallelism, constants as osConstants } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { NO_I386_REFERENCE, findQemu, hostRunsI386 } from '../../src/bench/host-i386.js';
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const CLI = join(REPO_ROOT, 'dist/cli/main.js');
@@ -95,8 +97,35 @@ export function exitStatus(r: RunResult): number {
   return r.code ?? -1;
 }
 
+/**
+ * What runs i386 programs for comparison: the host itself, or Debian's
+ * qemu-i386 on a host whose kernel has no IA-32 emulation (then the
+ * oracle is qemu's TCG rather than the real CPU; the test run prints
+ * which). Throws, with what to install, when neither is available.
+ */
+export interface Reference {
+  name: 'native' | 'qemu-i386';
+  argv(program: string, args: string[]): [string, string[]];
+}
+
+let reference: Reference | undefined;
+
+export function i386Reference(): Reference {
+  if (reference) return reference;
+  if (hostRunsI386()) {
+    reference = { name: 'native', argv: (program, args) => [program, args] };
+  } else {
+    const qemu = findQemu();
+    if (qemu === null) throw new Error(`no reference for the differential tests: ${NO_I386_REFERENCE}`);
+    reference = { name: 'qemu-i386', argv: (program, args) => [qemu, [program, ...args]] };
+  }
+  return reference;
+}
+
+/** Runs an i386 program on the reference (the host's CPU, else qemu-i386). */
 export function runNative(program: string, opts: RunOptions = {}): Promise<RunResult> {
-  return runProcess(program, opts.args ?? [], opts);
+  const [cmd, args] = i386Reference().argv(program, opts.args ?? []);
+  return runProcess(cmd, args, opts);
 }
 
 export function cliMissingMessage(): string | null {
@@ -160,8 +189,8 @@ export function diffText(expected: Buffer, actual: Buffer, what: string, maxLine
   }
   const count = (t: string[]) => (t[t.length - 1] === '' ? t.length - 1 : t.length);
   const lines = [
-    `${what} differs (native ${expected.length} bytes / ${count(a)} lines, wasmvisor ${actual.length} bytes / ${count(b)} lines)`,
-    `--- native`,
+    `${what} differs (reference ${expected.length} bytes / ${count(a)} lines, wasmvisor ${actual.length} bytes / ${count(b)} lines)`,
+    `--- reference`,
     `+++ wasmvisor`,
     `@@ line ${i + 1} @@`,
   ];
@@ -185,7 +214,7 @@ export function diffText(expected: Buffer, actual: Buffer, what: string, maxLine
 export function compareRuns(native: RunResult, emu: RunResult): string[] {
   const problems: string[] = [];
   if (native.error || native.timedOut) {
-    problems.push(`the native run itself failed: ${describeEnd(native)} (${native.command})`);
+    problems.push(`the reference run itself failed: ${describeEnd(native)} (${native.command})`);
     return problems;
   }
   if (emu.error || emu.timedOut) {
@@ -194,7 +223,7 @@ export function compareRuns(native: RunResult, emu: RunResult): string[] {
   const want = exitStatus(native);
   const got = exitStatus(emu);
   if (want !== got) {
-    problems.push(`exit status: native ${want} (${describeEnd(native)}), wasmvisor ${got} (${describeEnd(emu)})`);
+    problems.push(`exit status: reference ${want} (${describeEnd(native)}), wasmvisor ${got} (${describeEnd(emu)})`);
   }
   const d = diffText(native.stdout, emu.stdout, 'stdout');
   if (d) problems.push(d);
@@ -203,7 +232,7 @@ export function compareRuns(native: RunResult, emu: RunResult): string[] {
     const lines = text.replace(/\n$/, '').split('\n');
     if (lines.length !== 1 || lines[0].trim() === '') {
       problems.push(
-        `native run died by ${native.signal}: wasmvisor's stderr must be exactly one non-empty line, got ${lines.length} line(s):\n` +
+        `reference run died by ${native.signal}: wasmvisor's stderr must be exactly one non-empty line, got ${lines.length} line(s):\n` +
           lines.slice(0, 8).map((l) => `  ${clip(l)}`).join('\n'),
       );
     }

@@ -71,6 +71,31 @@ describe('wasmvisor boot', () => {
     },
   );
 
+  // As for the next test, the expected output is what qemu-system-i386 prints for the same kernel.
+  test.each(['interp', 'jit', 'auto'])('INS and OUTS with REP through the I/O bus, forwards and backwards (%s)', async (engine) => {
+    const r = await runCli(['boot', '--engine', engine, '--kernel', buildKernel('io-strings'), '--timeout', '60']);
+    expect(r.stderr.toString()).toBe('');
+    expect(r.stdout.toString()).toBe('rep outsb to COM1\n00000000\nrep insb from the PIC mask: 005a5a5a 00000003\nhello\n');
+    expect(r.code).toBe(0);
+  });
+
+  // The expected output is what qemu-system-i386 (TCG) prints for the same kernel.
+  test.each(['interp', 'jit', 'auto'])(
+    'SYSENTER and SYSEXIT: CPUID reports SEP, a null SYSENTER_CS MSR is #GP(0), ring 3 to ring 0 and back with the MSRs\' segments and stack, SYSEXIT at ring 3 is #GP(0) (%s)',
+    async (engine) => {
+      const r = await runCli(['boot', '--engine', engine, '--kernel', buildKernel('sysenter'), '--timeout', '60']);
+      expect(r.stderr.toString()).toBe('');
+      expect(r.stdout.toString()).toBe(
+        'cpuid sep 00000001\n' +
+          '#GP error 00000000 at cpl 00000000\n' +
+          'sysenter: cs ss esp 00000008 00000010 00000000 if 00000000\n' +
+          'sysexit: cs ss 0000001b 00000023\n' +
+          '#GP error 00000000 at cpl 00000003\n',
+      );
+      expect(r.code).toBe(0);
+    },
+  );
+
   test.each(['interp', 'jit'])('a kernel with a TSS enters ring 3 by IRET and comes back through a system-call gate and a #GP; MSRs (%s)', async (engine) => {
     const r = await runCli(['boot', '--engine', engine, '--kernel', buildKernel('rings')]);
     expect(r.stderr.toString()).toBe('');

@@ -1,6 +1,6 @@
 import { X87_SEMANTICS } from './x87.js';
 import { compileIo } from './io.js';
-import { compileCacheControl, compileHlt, compileLoadLdtRegister, compileMoveDebugRegister, compileMsr, compileLoadTableRegister, compileLoadTaskRegister, compileMoveControlRegister, compileStoreTableRegister } from './system.js';
+import { compileCacheControl, compileFastSystemCall, compileHlt, compileLoadLdtRegister, compileMoveDebugRegister, compileMsr, compileLoadTableRegister, compileLoadTaskRegister, compileMoveControlRegister, compileStoreTableRegister } from './system.js';
 import { X87_EXACT_SEMANTICS } from './x87-exact.js';
 import { SSE_SEMANTICS } from './sse.js';
 import { Instruction, Seg } from '../../decoder/types.js';
@@ -78,8 +78,7 @@ export const SEMANTICS: Readonly<Record<string, Compiler>> = {
   'jmp-far': compileFarJump, 'call-far': compileFarCall, 'ret-far': compileFarReturn, iret: compileIret,
   loop: compileLoop, loope: compileLoop, loopne: compileLoop, jcxz: compileLoop,
   int: compileInt, int3: compileInt, into: compileInt, int1: compileInt,
-  // CPUID does not report SEP, and an AMD CPU in a 64-bit kernel's compatibility mode raises #UD here too.
-  sysenter: (i) => undefinedOpcode(i, 'sysenter (SEP is not reported by CPUID; invalid opcode)'),
+  sysenter: compileFastSystemCall, sysexit: compileFastSystemCall,
   movs: compileString, cmps: compileString, stos: compileString, lods: compileString, scas: compileString,
   ins: compileString, outs: compileString,
   nop, pause: nop, lfence: nop, mfence: nop, sfence: nop, clflush: nop,
@@ -90,7 +89,7 @@ export const SEMANTICS: Readonly<Record<string, Compiler>> = {
   lmsw: compilePrivileged, clts: compileCacheControl, invd: compileCacheControl, wbinvd: compileCacheControl,
   invlpg: compileCacheControl, 'mov-to-cr': compileMoveControlRegister, 'mov-from-cr': compileMoveControlRegister,
   'mov-to-dr': compileMoveDebugRegister, 'mov-from-dr': compileMoveDebugRegister, wrmsr: compileMsr,
-  rdmsr: compileMsr, rdpmc: compilePrivileged, sysexit: compilePrivileged,
+  rdmsr: compileMsr, rdpmc: compilePrivileged,
   // CR4.UMIP: descriptor-table reads #GP at CPL 3; Linux emulates them with fixed values.
   sgdt: compileStoreTableRegister, sidt: compileStoreTableRegister, sldt: compileUmip, str: compileUmip, smsw: compileUmip,
   rsm: (i) => undefinedOpcode(i, 'rsm outside system-management mode (invalid opcode)'),

@@ -133,8 +133,12 @@ export const CPUID_1_EDX = 1 | (1 << 4) | (1 << 8) | (1 << 15) | (1 << 23) | (1 
 export const CPUID_1_ECX = (1 << 23) | 1;
 export const CPUID_1_EAX = 0x000006f1;
 
+/** What system mode adds: PSE (4 MiB pages), SEP (SYSENTER/SYSEXIT) and PGE (CR4.PGE is accepted; the soft TLB flushes global pages too, which is allowed). */
+export const CPUID_1_EDX_SYSTEM = (1 << 3) | (1 << 11) | (1 << 13);
+
 export function compileCpuid(_insn: Instruction, vm: Machine): Exec {
   const r32 = vm.cpu.r32;
+  const edx = CPUID_1_EDX | (vm.system?.fastSystemCall ? CPUID_1_EDX_SYSTEM : 0);
   const vendor = [0, 4, 8].map((i) =>
     CPUID_VENDOR.charCodeAt(i) | (CPUID_VENDOR.charCodeAt(i + 1) << 8) | (CPUID_VENDOR.charCodeAt(i + 2) << 16) | (CPUID_VENDOR.charCodeAt(i + 3) << 24),
   );
@@ -150,7 +154,7 @@ export function compileCpuid(_insn: Instruction, vm: Machine): Exec {
       a = CPUID_1_EAX;
       b = 8 << 8; // CLFLUSH line size 64 bytes
       c = CPUID_1_ECX;
-      d = CPUID_1_EDX;
+      d = edx;
     } else if (leaf === 0x80000000) {
       a = 0x80000000;
     }

@@ -3,6 +3,7 @@ import { CpuException, Vector } from '../exceptions.js';
 import { carryFlag, readFlags, testCondition } from '../flags.js';
 import { Slot } from '../layout.js';
 import type { Machine } from '../machine.js';
+import { nextEip } from './control.js';
 import { Exec, reader, regArray, regIndex, writer } from './operands.js';
 
 const IF = 0x200;
@@ -25,14 +26,21 @@ export function compileFlagOp(insn: Instruction, vm: Machine): Exec {
     case 'sahf': return () => { s[Slot.FLAGS] = (readFlags(s) & ~0xd5) | (r8[1] & 0xd5); s[Slot.LAZY_OP] = 0; };
     case 'salc': return () => { r8[0] = carryFlag(s) ? 0xff : 0; };
     default: {
-      // CLI / STI: allowed when CPL <= IOPL (a Linux process has IOPL 0 at CPL 3: #GP). STI's one-instruction
-      // interrupt shadow is not emulated (system mode takes interrupts between slices of guest code).
+      // CLI / STI: allowed when CPL <= IOPL (a Linux process has IOPL 0 at CPL 3: #GP). An STI that sets IF
+      // opens a one-instruction shadow (Cpu.interruptShadowEip).
       const fault = new CpuException(Vector.GP, 0, 0, `${insn.entry.op} above IOPL`);
-      const interruptFlag = insn.entry.op === 'sti' ? IF : 0;
       const cpu = vm.cpu;
+      if (insn.entry.op === 'cli') {
+        return () => {
+          if (!cpu.ioPrivileged) throw fault;
+          s[Slot.FLAGS] &= ~IF;
+        };
+      }
+      const next = nextEip(insn);
       return () => {
         if (!cpu.ioPrivileged) throw fault;
-        s[Slot.FLAGS] = (s[Slot.FLAGS] & ~IF) | interruptFlag;
+        if (!(s[Slot.FLAGS] & IF)) cpu.interruptShadowEip = next;
+        s[Slot.FLAGS] |= IF;
       };
     }
   }

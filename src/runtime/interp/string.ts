@@ -7,7 +7,7 @@ import { alu, AluKind } from './alu.js';
 import { Exec } from './operands.js';
 
 /**
- * MOVS CMPS STOS LODS SCAS with REP/REPE/REPNE, 16- or 32-bit addressing,
+ * MOVS CMPS STOS LODS SCAS INS OUTS with REP/REPE/REPNE, 16- or 32-bit addressing,
  * both directions. Registers are updated after every element, so a fault
  * in the middle leaves a restartable state, as on the CPU. Forward
  * REP MOVS/STOS run page-sized chunks with bulk copies when that is
@@ -16,7 +16,9 @@ import { Exec } from './operands.js';
 export function compileString(insn: Instruction, vm: Machine): Exec {
   const s = vm.cpu.s, r32 = vm.cpu.r32, r16 = vm.cpu.r16, mmu = vm.mmu;
   const op = insn.entry.op;
-  const size = insn.operands.length ? insn.operands[0].size : insn.mnemonic.endsWith('b') ? 1 : insn.opSize;
+  // OUTS names DX first: the element size is the memory operand's.
+  const memory = op === 'outs' ? insn.operands[1] : insn.operands[0];
+  const size = memory ? memory.size : insn.mnemonic.endsWith('b') ? 1 : insn.opSize;
   const bits = size * 8;
   const srcSeg = insn.segOverride >= 0 ? insn.segOverride : Seg.DS;
   const a16 = insn.addrSize === 2;
@@ -76,10 +78,30 @@ export function compileString(insn: Instruction, vm: Machine): Exec {
         return rep === 1 ? (s[Slot.LAZY_RES] & mask(size)) === 0 : (s[Slot.LAZY_RES] & mask(size)) !== 0;
       };
       break;
-    default: // ins / outs: IOPL 0 at CPL 3
-      return () => {
-        throw new CpuException(Vector.GP, 0, 0, `${insn.mnemonic} at CPL 3`);
-      };
+    default: {
+      // INS / OUTS: through the machine's I/O bus (system mode), allowed when CPL <= IOPL; a Linux process has
+      // no bus and IOPL 0 at CPL 3: #GP.
+      const io = vm.io, cpu = vm.cpu;
+      const denied = new CpuException(Vector.GP, 0, 0, `${insn.mnemonic} ${io === null ? 'at CPL 3' : 'above IOPL'}`);
+      if (io === null) return () => { throw denied; };
+      if (op === 'ins') {
+        const input = size === 1 ? io.in8.bind(io) : size === 2 ? io.in16.bind(io) : io.in32.bind(io);
+        one = () => {
+          if (!cpu.ioPrivileged) throw denied;
+          mmu.write(dstAddr(), size, input(r16[4]));
+          advance(7, step());
+          return true;
+        };
+      } else {
+        const output = size === 1 ? io.out8.bind(io) : size === 2 ? io.out16.bind(io) : io.out32.bind(io);
+        one = () => {
+          if (!cpu.ioPrivileged) throw denied;
+          output(r16[4], mmu.read(srcAddr(), size));
+          advance(6, step());
+          return true;
+        };
+      }
+    }
   }
   if (rep === 0) return () => { one(); };
   const bulk = op === 'movs' || op === 'stos' ? bulkForward(vm, op, size, srcSeg) : null;

@@ -3,7 +3,7 @@ import { CpuException, Vector } from '../exceptions.js';
 import { Slot } from '../layout.js';
 import type { Machine } from '../machine.js';
 import { compilePrivileged, compileUmip } from './control.js';
-import { effectiveAddress, Exec, reader, writer } from './operands.js';
+import { effectiveAddress, Exec, reader, undefinedOpcode, writer } from './operands.js';
 
 /**
  * The privileged instructions of system mode (MachineOptions.system): at
@@ -160,4 +160,20 @@ export function compileMoveDebugRegister(insn: Instruction, vm: Machine): Exec {
   }
   const write = writer({ ...regOp, size: 4 }, vm);
   return atCpl0(vm, insn, () => write(dr[n]));
+}
+
+/**
+ * SYSENTER / SYSEXIT where the platform implements them
+ * (SystemHooks.fastSystemCall; CPUID then reports SEP). A Linux process's
+ * CPUID does not report SEP, and an AMD CPU in a 64-bit kernel's
+ * compatibility mode raises #UD for SYSENTER too; SYSEXIT is privileged.
+ */
+export function compileFastSystemCall(insn: Instruction, vm: Machine): Exec {
+  const call = vm.system?.fastSystemCall;
+  if (insn.entry.op === 'sysenter') {
+    if (!call) return undefinedOpcode(insn, 'sysenter (SEP is not reported by CPUID; invalid opcode)');
+    return () => call(vm, 'enter');
+  }
+  if (!call) return compilePrivileged(insn);
+  return atCpl0(vm, insn, () => call(vm, 'exit'));
 }

@@ -4,37 +4,12 @@
 # supervisor page must raise #PF (error code 5: present, user, read) even
 # though the kernel's access had cached its translation. Output on COM1.
         .include "multiboot.inc"
-        .set KERNEL_CS, 0x08
-        .set KERNEL_DS, 0x10
-        .set USER_CS, 0x18 | 3
-        .set USER_DS, 0x20 | 3
-        .set TSS_SELECTOR, 0x28
+        .include "rings.inc"
         .set PTE_USER_WRITABLE, 0x7
         .set PTE_SUPERVISOR_WRITABLE, 0x3
         .set CR0_PG_WP, 0x80010000
 _start:
-        mov esp, offset kernel_stack_top
-        # The TSS descriptor's base is only known at link time in pieces: fill it in.
-        mov eax, offset tss
-        mov [gdt_tss + 2], ax
-        shr eax, 16
-        mov [gdt_tss + 4], al
-        mov [gdt_tss + 7], ah
-        lgdt [gdt_pointer]
-        .byte 0xEA                              # jmp far 0x08:reload
-        .long reload
-        .word KERNEL_CS
-reload:
-        mov ax, KERNEL_DS
-        mov ds, ax
-        mov es, ax
-        mov ss, ax
-        mov dword ptr [tss + 4], offset kernel_stack_top   # ESP0
-        mov dword ptr [tss + 8], KERNEL_DS                  # SS0
-        xor eax, eax                            # no LDT, as Linux's early code loads
-        lldt ax
-        mov ax, TSS_SELECTOR
-        ltr ax
+        enter_ring0_with_tss
         mov ecx, 0x80
         mov eax, offset system_call
         mov ebx, 0xEF00                         # present, DPL 3, 32-bit trap gate
@@ -71,12 +46,7 @@ reload:
         or eax, CR0_PG_WP
         mov cr0, eax
         mov dword ptr [secret], 0x5EC9E7                # the kernel caches the secret page
-        push USER_DS                            # SS
-        push offset user_stack_top              # ESP
-        push 0x2                                # EFLAGS: IF clear
-        push USER_CS
-        push offset user_code
-        iret
+        enter_ring3 user_code, 0x2      # EFLAGS: IF clear
 
 user_code:
         mov ax, USER_DS
@@ -131,21 +101,7 @@ general_protection:
         .include "gates.inc"
 
         .data
-        .align 8
-gdt:    .quad 0
-        .quad 0x00CF9A000000FFFF                # 0x08 kernel code
-        .quad 0x00CF92000000FFFF                # 0x10 kernel data
-        .quad 0x00CFFA000000FFFF                # 0x18 user code (DPL 3)
-        .quad 0x00CFF2000000FFFF                # 0x20 user data (DPL 3)
-gdt_tss:
-        .quad 0x0000890000000067                # 0x28 available 32-bit TSS, 104 bytes; base filled in
-gdt_end:
-gdt_pointer:
-        .word gdt_end - gdt - 1
-        .long gdt
-idt_pointer:
-        .word 256 * 8 - 1
-        .long idt
+        descriptor_tables
 user_msg:       .asciz "system call from ring 3\n"
 user_fail_msg:  .asciz "FAIL: ring 3 read the supervisor page\n"
 fault_msg:      .asciz "page fault at secret+"

@@ -1,0 +1,223 @@
+// The embedding API (src/embed): an Emulator as Unicorn's users know it.
+// Guest code is assembled from source here with as --32 (binutils).
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, test } from 'vitest';
+import { Emulator, Prot } from '../../src/embed/emulator.js';
+
+const work = mkdtempSync(join(tmpdir(), 'wasmvisor-embed-'));
+let counter = 0;
+
+/** Assembles Intel-syntax 32-bit code placed at `origin`; returns its bytes. */
+function assemble(source: string, origin = 0x1000): Uint8Array {
+  const n = counter++;
+  const src = join(work, `c${n}.s`), obj = join(work, `c${n}.o`), elf = join(work, `c${n}.elf`), bin = join(work, `c${n}.bin`);
+  writeFileSync(src, `.intel_syntax noprefix\n.text\n.globl _start\n_start:\n${source}\n`);
+  execFileSync('as', ['--32', '-o', obj, src]);
+  execFileSync('ld', ['-m', 'elf_i386', '-Ttext', `0x${origin.toString(16)}`, '-e', '_start', '-o', elf, obj]);
+  execFileSync('objcopy', ['-O', 'binary', '-j', '.text', elf, bin]);
+  return new Uint8Array(readFileSync(bin));
+}
+
+const CODE = 0x1000;
+const DATA = 0x10000;
+
+const ENGINES = ['interp', 'jit', 'auto'] as const;
+
+function emulatorWith(source: string, engine: (typeof ENGINES)[number] = 'auto'): { emu: Emulator; code: Uint8Array } {
+  const emu = new Emulator({ engine, translator: { threshold: 2 } });
+  const code = assemble(source, CODE);
+  emu.map(CODE, 0x1000, Prot.READ | Prot.EXEC);
+  emu.map(DATA, 0x2000, Prot.READ | Prot.WRITE);
+  emu.map(0x80000, 0x1000, Prot.READ | Prot.WRITE); // stack
+  emu.writeMemory(CODE, code);
+  emu.writeRegister('esp', 0x81000);
+  return { emu, code };
+}
+
+// Sums 1..ECX into EAX, stores it at DATA, then INT 0x80.
+const SUM_LOOP = `
+  xor eax, eax
+1: add eax, ecx
+  dec ecx
+  jnz 1b
+  mov [${DATA}], eax
+done:
+  int 0x80
+`;
+
+describe('Emulator: memory, registers, run', () => {
+  test.each(ENGINES)('runs a loop to an INT and stops there with the registers and memory the code left (%s)', (engine) => {
+    const { emu } = emulatorWith(SUM_LOOP, engine);
+    emu.writeRegister('ecx', 1000);
+    const end = emu.run({ begin: CODE });
+    expect(end).toEqual({ reason: 'interrupt', eip: expect.any(Number), vector: 0x80 });
+    expect(emu.readRegister('eax')).toBe(500500);
+    expect(new DataView(emu.readMemory(DATA, 4).buffer).getUint32(0, true)).toBe(500500);
+    expect(emu.readRegister('ecx')).toBe(0);
+    expect(emu.readRegister('eflags') & 0x40).toBe(0x40); // ZF from the last DEC
+  });
+
+  test.each(ENGINES)('until stops before that instruction; count stops after exactly that many (%s)', (engine) => {
+    const { emu, code } = emulatorWith(SUM_LOOP, engine);
+    const doneAt = CODE + code.length - 2; // the INT 0x80
+    emu.writeRegister('ecx', 300);
+    expect(emu.run({ begin: CODE, until: doneAt })).toEqual({ reason: 'until', eip: doneAt });
+    expect(emu.readRegister('eax')).toBe(45150);
+    // xor, then add, dec, jnz per iteration: 306 = 1 + 3 * 101 + 2 ends after the 102nd DEC.
+    emu.writeRegister('ecx', 300);
+    const before = emu.instructions;
+    expect(emu.run({ begin: CODE, count: 306 })).toEqual({ reason: 'count', eip: expect.any(Number) });
+    expect(emu.instructions - before).toBe(306);
+    expect(emu.readRegister('ecx')).toBe(300 - 102);
+    expect(emu.readRegister('eax')).toBe([...Array(102).keys()].reduce((a, i) => a + 300 - i, 0));
+  });
+
+  test('a timeout ends a guest that never stops', () => {
+    const { emu } = emulatorWith('1: jmp 1b');
+    const started = performance.now();
+    expect(emu.run({ begin: CODE, timeoutMs: 100 }).reason).toBe('timeout');
+    expect(performance.now() - started).toBeLessThan(2000);
+  });
+
+  test('registers by name, in every width, and in batches', () => {
+    const emu = new Emulator();
+    emu.writeRegisters({ eax: 0x11223344, ebx: 0xdeadbeef });
+    expect(emu.readRegisters(['al', 'ah', 'ax', 'bx', 'eax'])).toEqual([0x44, 0x33, 0x3344, 0xbeef, 0x11223344]);
+    emu.writeRegister('bh', 0x12);
+    expect(emu.readRegister('ebx')).toBe(0xdead12ef);
+    expect(emu.readSegment('cs')).toMatchObject({ base: 0, limit: 0xffffffff });
+    emu.writeRegister('fs_base', 0x5000);
+    expect(emu.readSegment('fs').base).toBe(0x5000);
+    const xmm = Uint8Array.from({ length: 16 }, (_, i) => i * 3);
+    emu.writeXmm(5, xmm);
+    expect(emu.readXmm(5)).toEqual(xmm);
+    expect(() => emu.readRegister('rax' as never)).toThrow(/unknown register "rax"/);
+  });
+
+  test('map, protect and unmap: permissions fault as #PF with an error code, regions merge', () => {
+    const { emu } = emulatorWith(`mov eax, [${DATA}]\nmov dword ptr [${DATA}], 7\nint 0x80`);
+    expect(emu.regions()).toEqual([
+      { address: CODE, size: 0x1000, prot: Prot.READ | Prot.EXEC },
+      { address: DATA, size: 0x2000, prot: Prot.READ | Prot.WRITE },
+      { address: 0x80000, size: 0x1000, prot: Prot.READ | Prot.WRITE },
+    ]);
+    emu.protect(DATA, 0x1000, Prot.READ);
+    const end = emu.run({ begin: CODE });
+    expect(end).toMatchObject({ reason: 'fault', vector: 14, errorCode: 7, address: DATA, eip: CODE + 5 });
+    emu.unmap(DATA, 0x2000);
+    expect(emu.run({ begin: CODE })).toMatchObject({ reason: 'fault', vector: 14, errorCode: 4, address: DATA, eip: CODE });
+    expect(() => emu.map(CODE, 0x1000)).toThrow(/already mapped/);
+    expect(() => emu.map(0x123, 0x1000)).toThrow(/multiples of 4 KiB/);
+    expect(() => emu.readMemory(DATA, 4)).toThrow(/not mapped/);
+  });
+});
+
+describe('Emulator: hooks', () => {
+  test.each(ENGINES)('a code hook on one instruction sees each of its runs while the rest of the loop stays translated (%s)', (engine) => {
+    const { emu, code } = emulatorWith(SUM_LOOP, engine);
+    const decAt = CODE + 4; // xor eax,eax (2) + add eax,ecx (2)
+    const seen: number[] = [];
+    emu.onCode(decAt, decAt, (address) => seen.push(emu.readRegister('ecx')));
+    emu.writeRegister('ecx', 5000);
+    expect(emu.run({ begin: CODE }).reason).toBe('interrupt');
+    expect(seen.length).toBe(5000);
+    expect(seen.slice(0, 3)).toEqual([5000, 4999, 4998]);
+    expect(emu.readRegister('eax')).toBe(12502500);
+    // The hooked DEC starts an interpreted block (DEC, JNZ); the ADD before it stays translated.
+    const translated = emu.vm.stats().translator?.translatedInstructions ?? 0;
+    if (engine === 'interp') expect(translated).toBe(0);
+    else expect(translated).toBeGreaterThan(4900);
+    expect(code.length).toBeGreaterThan(0);
+  });
+
+  test.each(ENGINES)('a block hook reports each block start and size; stop() from a hook ends the run there (%s)', (engine) => {
+    const { emu } = emulatorWith(SUM_LOOP, engine);
+    const blocks: [number, number][] = [];
+    const hook = emu.onBlock((address, size) => {
+      blocks.push([address, size]);
+      if (blocks.length === 4) emu.stop();
+    });
+    emu.writeRegister('ecx', 10);
+    expect(emu.run({ begin: CODE }).reason).toBe('stopped');
+    expect(blocks[0][0]).toBe(CODE);
+    expect(blocks.length).toBe(4);
+    hook.remove();
+    expect(emu.run().reason).toBe('interrupt');
+    expect(blocks.length).toBe(4);
+  });
+
+  test.each(ENGINES)('memory hooks see reads and writes of their range, from translated code too (%s)', (engine) => {
+    const { emu } = emulatorWith(
+      `mov ecx, 200\n1: mov eax, [${DATA + 0x100}]\n inc eax\n mov [${DATA + 0x100}], eax\n mov [${DATA + 0x1800}], eax\n dec ecx\n jnz 1b\n int 0x80`,
+      engine,
+    );
+    const events: string[] = [];
+    emu.onMemory(DATA + 0x100, DATA + 0x103, (kind, address) => events.push(`${kind}@${(address - DATA).toString(16)}`));
+    expect(emu.run({ begin: CODE }).reason).toBe('interrupt');
+    expect(events.length).toBe(400);
+    expect(events.slice(0, 2)).toEqual(['read@100', 'write@100']);
+    expect(new DataView(emu.readMemory(DATA + 0x1800, 4).buffer).getUint32(0, true)).toBe(200);
+  });
+
+  test('a fault hook maps the missing page and the instruction runs again', () => {
+    const { emu } = emulatorWith(`mov dword ptr [0x200000], 42\nmov eax, [0x200000]\nint 0x80`);
+    const faults: string[] = [];
+    emu.onFault((kind, address, unmapped) => {
+      faults.push(`${kind} ${address.toString(16)} ${unmapped}`);
+      emu.map(address & ~0xfff, 0x1000, Prot.READ | Prot.WRITE);
+      return true;
+    });
+    expect(emu.run({ begin: CODE }).reason).toBe('interrupt');
+    expect(faults).toEqual(['write 200000 true']);
+    expect(emu.readRegister('eax')).toBe(42);
+  });
+
+  test('interrupt hooks take INT n and continue after it; invalid-instruction hooks can skip the opcode', () => {
+    const { emu } = emulatorWith(`int 0x80\ninc ebx\nud2\ninc ebx\nint 3`);
+    const vectors: number[] = [];
+    emu.onInterrupt((vector) => {
+      vectors.push(vector);
+      if (vector === 3) emu.stop();
+    });
+    emu.onInvalidInstruction((address) => {
+      emu.writeRegister('eip', address + 2);
+      return true;
+    });
+    expect(emu.run({ begin: CODE }).reason).toBe('stopped');
+    expect(vectors).toEqual([0x80, 3]);
+    expect(emu.readRegister('ebx')).toBe(2);
+  });
+
+  test('port hooks answer IN and see OUT', () => {
+    const { emu } = emulatorWith(`mov dx, 0x3f8\nmov al, 'A'\nout dx, al\nin al, 0x60\nin eax, dx\nint 0x80`);
+    const outs: string[] = [];
+    emu.onPort((direction, port, size, value) => {
+      if (direction === 'out') outs.push(`${port.toString(16)}:${String.fromCharCode(value)}`);
+      else return port === 0x60 ? 0x1c : 0x12345678;
+    });
+    expect(emu.run({ begin: CODE }).reason).toBe('interrupt');
+    expect(outs).toEqual(['3f8:A']);
+    expect(emu.readRegister('eax')).toBe(0x12345678);
+  });
+});
+
+describe('Emulator: contexts and isolation', () => {
+  test('a saved context restored gives the same run again; two emulators do not share state', () => {
+    const a = emulatorWith(SUM_LOOP).emu;
+    const b = emulatorWith(SUM_LOOP).emu;
+    a.writeRegisters({ ecx: 10, eip: CODE });
+    b.writeRegisters({ ecx: 20, eip: CODE });
+    const saved = a.saveContext();
+    a.run();
+    b.run();
+    expect(a.readRegister('eax')).toBe(55);
+    expect(b.readRegister('eax')).toBe(210);
+    a.restoreContext(saved);
+    expect(a.readRegisters(['ecx', 'eip', 'eax'])).toEqual([10, CODE, 0]);
+    a.run();
+    expect(a.readRegister('eax')).toBe(55);
+  });
+});
