@@ -1,8 +1,7 @@
 import { Seg } from '../decoder/types.js';
-import { IoBus } from '../devices/io-bus.js';
 import { CpuException, Vector } from '../runtime/exceptions.js';
 import { PAGE_SHIFT, Slot, STATE_SIZE, XMM_BYTE } from '../runtime/layout.js';
-import { Machine, type MachineOptions, type Personality, type StopReason } from '../runtime/machine.js';
+import { Machine, type MachineOptions, type Personality, type PortSpace } from '../runtime/machine.js';
 import { Access } from '../runtime/mmu.js';
 import { FLAT_CODE_ATTR, FLAT_DATA_ATTR, USER_CS, USER_DS, type SegmentDescriptor } from '../runtime/segments.js';
 import { MemoryMap, type MemoryRegion, Prot } from './memory-map.js';
@@ -111,15 +110,14 @@ export class Emulator {
 
   constructor(opts: EmulatorOptions = {}) {
     const memory = { map: null as MemoryMap | null };
-    const io = new IoBus();
-    io.register('embedder', 0, 0x10000, {
-      read8: (p) => this.port('in', p, 1, 0),
-      read16: (p) => this.port('in', p, 2, 0),
-      read32: (p) => this.port('in', p, 4, 0),
-      write8: (p, v) => void this.port('out', p, 1, v),
-      write16: (p, v) => void this.port('out', p, 2, v),
-      write32: (p, v) => void this.port('out', p, 4, v),
-    });
+    const io: PortSpace = {
+      in8: (p) => this.port('in', p & 0xffff, 1, 0) & 0xff,
+      in16: (p) => this.port('in', p & 0xffff, 2, 0) & 0xffff,
+      in32: (p) => this.port('in', p & 0xffff, 4, 0) >>> 0,
+      out8: (p, v) => void this.port('out', p & 0xffff, 1, v & 0xff),
+      out16: (p, v) => void this.port('out', p & 0xffff, 2, v & 0xffff),
+      out32: (p, v) => void this.port('out', p & 0xffff, 4, v >>> 0),
+    };
     this.vm = new Machine({
       memoryBytes: opts.memoryBytes ?? 64 << 20,
       mapper: { translate: (a, acc, u) => memory.map!.translate(a, acc, u) },

@@ -1,5 +1,4 @@
 import { BlockCache, Block, type CodeBreakpoints } from './block-cache.js';
-import type { IoBus } from '../devices/io-bus.js';
 import type { Instruction } from '../decoder/types.js';
 import { Cpu } from './cpu.js';
 import { CpuException, Vector } from './exceptions.js';
@@ -58,13 +57,23 @@ export interface MachineOptions {
    */
   x87?: X87Precision;
   /** The I/O port space (system mode): IN and OUT reach its devices when CPL <= IOPL. None: they raise #GP. */
-  io?: IoBus;
+  io?: PortSpace;
   /**
    * The guest runs its own kernel (system mode): privileged instructions
    * work at CPL 0 and these hooks answer what the platform decides. None:
    * they raise #GP (a Linux process).
    */
   system?: SystemHooks;
+}
+
+/** The x86 I/O port space as IN, OUT, INS and OUTS reach it (devices/io-bus.ts's IoBus, or an embedder's hooks). */
+export interface PortSpace {
+  in8(port: number): number;
+  in16(port: number): number;
+  in32(port: number): number;
+  out8(port: number, value: number): void;
+  out16(port: number, value: number): void;
+  out32(port: number, value: number): void;
 }
 
 export interface SystemHooks {
@@ -128,7 +137,7 @@ export class Machine {
   /** --x87 exact: the interpreter's x87 computes on 80-bit values and translated code runs no x87 instruction inline. */
   readonly x87Exact: boolean;
   /** The I/O port space, or null (a Linux process, whose IN and OUT fault). */
-  readonly io: IoBus | null;
+  readonly io: PortSpace | null;
   /** System mode's hooks, or null (a Linux process: privileged instructions raise #GP). */
   readonly system: SystemHooks | null;
   /** Guest instructions retired. */
