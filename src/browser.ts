@@ -8,7 +8,7 @@ export * from './decoder/index.js';
 export { Emulator, Prot } from './embed/emulator.js';
 export type {
   EmulatorOptions, RunOptions, RunEnd, Context, HookHandle, CodeHook, MemoryHook, InterruptHook, FaultHook, PortHook,
-  InvalidInstructionHook, MemoryAccessKind, MemoryRegion, RegisterName,
+  InvalidInstructionHook, SyscallHook, MemoryAccessKind, MemoryRegion, RegisterName,
 } from './embed/emulator.js';
 export { createBareMachine } from './runtime/bare.js';
 export { Machine } from './runtime/machine.js';

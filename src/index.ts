@@ -17,5 +17,9 @@ export { FlatMapper } from './runtime/flat-mapper.js';
 export { Emulator, Prot } from './embed/emulator.js';
 export type {
   EmulatorOptions, RunOptions, RunEnd, Context, HookHandle, CodeHook, MemoryHook, InterruptHook, FaultHook, PortHook,
-  InvalidInstructionHook, MemoryAccessKind, MemoryRegion, RegisterName,
+  InvalidInstructionHook, SyscallHook, MemoryAccessKind, MemoryRegion, RegisterName,
 } from './embed/emulator.js';
+export { SystemVm } from './system/system-vm.js';
+export type { SystemVmOptions, SystemVmEnd } from './system/system-vm.js';
+export { runVms } from './system/vm-pool.js';
+export type { RunVmsOptions, VmResult } from './system/vm-pool.js';

@@ -54,6 +54,13 @@ export type FaultHook = (kind: MemoryAccessKind | 'fetch', address: number, unma
 /** IN (return the value read) and OUT (`value` written) on `port` with `size` bytes. */
 export type PortHook = (direction: 'in' | 'out', port: number, size: 1 | 2 | 4, value: number) => number | void;
 
+/**
+ * A system call: INT 0x80 or SYSENTER, with EIP already past the
+ * instruction (a SYSENTER returns there, as if the kernel's SYSEXIT had).
+ * With a syscall hook, INT 0x80 goes here and not to the interrupt hooks.
+ */
+export type SyscallHook = (kind: 'int80' | 'sysenter') => void;
+
 /** An undefined opcode (#UD) at `address`: return true after handling it (moving EIP on), false to end the run ('fault'). */
 export type InvalidInstructionHook = (address: number) => boolean;
 
@@ -78,6 +85,7 @@ const SLICE = 1 << 20;
 const STEP_MARGIN = 64;
 const TIMEOUT_SLICE = 100_000;
 const MAX_UNTIL_BREAKPOINTS = 64;
+const SYSCALL_VECTOR = 0x80;
 
 /**
  * A bare x86 CPU for embedders, in the manner of Unicorn: 32-bit
@@ -98,6 +106,7 @@ export class Emulator {
   private readonly faultHooks: FaultHook[] = [];
   private readonly portHooks: PortHook[] = [];
   private readonly invalidHooks: InvalidInstructionHook[] = [];
+  private readonly syscallHooks: SyscallHook[] = [];
   /** The run in progress: its `until` and how it ended. */
   private until: number | null = null;
   /**
@@ -125,6 +134,15 @@ export class Emulator {
       engine: opts.engine ?? 'auto',
       translator: opts.translator,
       io,
+      // Only what a CPU at CPL 3 can reach: SYSENTER (so CPUID reports SEP). HLT and the other privileged instructions stay #GP.
+      system: {
+        halt: () => {},
+        fastSystemCall: (_vm, direction) => {
+          if (direction === 'exit') return;
+          if (this.syscallHooks.length === 0) throw new CpuException(Vector.UD, -1, 0, 'SYSENTER with no syscall hook');
+          for (const h of [...this.syscallHooks]) h('sysenter');
+        },
+      },
     });
     this.memory = memory.map = new MemoryMap(this.vm.mem);
     this.vm.mmu.mapper = this.memory;
@@ -262,6 +280,10 @@ export class Emulator {
     return listHandle(this.faultHooks, fn);
   }
 
+  onSyscall(fn: SyscallHook): HookHandle {
+    return listHandle(this.syscallHooks, fn);
+  }
+
   onInvalidInstruction(fn: InvalidInstructionHook): HookHandle {
     return listHandle(this.invalidHooks, fn);
   }
@@ -280,29 +302,56 @@ export class Emulator {
 
   /** Runs from `begin` (default: EIP) until `until`, `count` instructions, `timeoutMs`, stop(), or an unhandled event. */
   run(opts: RunOptions = {}): RunEnd {
-    const vm = this.vm;
-    if (opts.begin !== undefined) vm.cpu.eip = opts.begin;
-    this.end = null;
-    this.setUntil(opts.until ?? null);
-    const deadline = opts.timeoutMs !== undefined ? performance.now() + opts.timeoutMs : Infinity;
-    const limit = opts.count !== undefined ? vm.icount + opts.count : Infinity;
+    const limits = this.start(opts);
     try {
-      if (this.until === vm.cpu.eip) return { reason: 'until', eip: vm.cpu.eip };
       for (;;) {
-        const left = limit - vm.icount;
-        if (left <= 0) return { reason: 'count', eip: vm.cpu.eip };
-        if (performance.now() > deadline) return { reason: 'timeout', eip: vm.cpu.eip };
-        if (left > STEP_MARGIN) {
-          const slice = Math.min(left - STEP_MARGIN, deadline === Infinity ? SLICE : TIMEOUT_SLICE);
-          vm.run(slice);
-        } else {
-          vm.step();
-        }
-        if (this.end !== null) return this.end;
+        const end = this.slice(limits, limits.deadline === Infinity ? SLICE : TIMEOUT_SLICE);
+        if (end !== null) return end;
       }
     } finally {
       this.setUntil(null);
     }
+  }
+
+  /**
+   * As run(), but lets the event loop turn between slices of guest code
+   * (about a millisecond each), so stop() from a timer, a message handler or
+   * a UI event ends it; the page or process stays responsive meanwhile.
+   */
+  async runAsync(opts: RunOptions = {}): Promise<RunEnd> {
+    const limits = this.start(opts);
+    try {
+      for (;;) {
+        const end = this.slice(limits, TIMEOUT_SLICE);
+        if (end !== null) return end;
+        await yieldToEventLoop();
+      }
+    } finally {
+      this.setUntil(null);
+    }
+  }
+
+  private start(opts: RunOptions): { deadline: number; limit: number } {
+    if (opts.begin !== undefined) this.vm.cpu.eip = opts.begin;
+    this.end = null;
+    this.setUntil(opts.until ?? null);
+    return {
+      deadline: opts.timeoutMs !== undefined ? performance.now() + opts.timeoutMs : Infinity,
+      limit: opts.count !== undefined ? this.vm.icount + opts.count : Infinity,
+    };
+  }
+
+  /** Runs up to `size` instructions; the end of the run, or null to go on. */
+  private slice({ deadline, limit }: { deadline: number; limit: number }, size: number): RunEnd | null {
+    const vm = this.vm;
+    if (this.end !== null) return this.end; // stop() between slices
+    if (this.until === vm.cpu.eip) return { reason: 'until', eip: vm.cpu.eip };
+    const left = limit - vm.icount;
+    if (left <= 0) return { reason: 'count', eip: vm.cpu.eip };
+    if (performance.now() > deadline) return { reason: 'timeout', eip: vm.cpu.eip };
+    if (left > STEP_MARGIN) vm.run(Math.min(left - STEP_MARGIN, size));
+    else vm.step();
+    return this.end;
   }
 
   /** Instructions retired since the Emulator was made. */
@@ -315,6 +364,10 @@ export class Emulator {
   private personality(): Personality {
     return {
       onInterrupt: (vm, vector) => {
+        if (vector === SYSCALL_VECTOR && this.syscallHooks.length > 0) {
+          for (const h of [...this.syscallHooks]) h('int80');
+          return;
+        }
         if (this.interruptHooks.length === 0) return this.finish({ reason: 'interrupt', eip: vm.cpu.eip, vector });
         for (const h of [...this.interruptHooks]) h(vector);
       },
@@ -433,6 +486,12 @@ export class Emulator {
       offset += n;
     }
   }
+}
+
+function yieldToEventLoop(): Promise<void> {
+  // setImmediate where there is one (Node); a zero timeout in a browser.
+  const immediate = (globalThis as { setImmediate?: (f: () => void) => void }).setImmediate;
+  return new Promise((resolve) => (immediate ? immediate(resolve) : setTimeout(resolve, 0)));
 }
 
 function listHandle<T>(list: T[], fn: T): HookHandle {

@@ -191,6 +191,32 @@ describe('Emulator: hooks', () => {
     expect(emu.readRegister('ebx')).toBe(2);
   });
 
+  test.each(ENGINES)('syscall hooks take INT 0x80 and SYSENTER (CPUID reports SEP) and the code goes on after them (%s)', (engine) => {
+    const { emu } = emulatorWith(`mov eax, 1\ncpuid\nmov esi, edx\nmov eax, 20\nint 0x80\nmov eax, 21\nsysenter\nint 3`, engine);
+    const calls: string[] = [];
+    emu.onSyscall((kind) => {
+      calls.push(`${kind} ${emu.readRegister('eax')}`);
+      emu.writeRegister('eax', 100 + emu.readRegister('eax'));
+    });
+    expect(emu.run({ begin: CODE })).toMatchObject({ reason: 'interrupt', vector: 3 });
+    expect(calls).toEqual(['int80 20', 'sysenter 21']);
+    expect(emu.readRegister('eax')).toBe(121);
+    expect((emu.readRegister('esi') >>> 11) & 1).toBe(1);
+  });
+
+  test('without a syscall hook SYSENTER is an invalid opcode, at the instruction', () => {
+    const { emu } = emulatorWith(`nop\nsysenter`);
+    expect(emu.run({ begin: CODE })).toMatchObject({ reason: 'fault', vector: 6, eip: CODE + 1 });
+  });
+
+  test('runAsync lets a timer stop a guest that never ends', async () => {
+    const { emu } = emulatorWith('1: inc eax\njmp 1b');
+    setTimeout(() => emu.stop(), 50);
+    const end = await emu.runAsync({ begin: CODE, timeoutMs: 10_000 });
+    expect(end.reason).toBe('stopped');
+    expect(emu.readRegister('eax')).toBeGreaterThan(0);
+  });
+
   test('port hooks answer IN and see OUT', () => {
     const { emu } = emulatorWith(`mov dx, 0x3f8\nmov al, 'A'\nout dx, al\nin al, 0x60\nin eax, dx\nint 0x80`);
     const outs: string[] = [];

@@ -133,12 +133,14 @@ export const CPUID_1_EDX = 1 | (1 << 4) | (1 << 8) | (1 << 15) | (1 << 23) | (1 
 export const CPUID_1_ECX = (1 << 23) | 1;
 export const CPUID_1_EAX = 0x000006f1;
 
-/** What system mode adds: PSE (4 MiB pages), SEP (SYSENTER/SYSEXIT) and PGE (CR4.PGE is accepted; the soft TLB flushes global pages too, which is allowed). */
-export const CPUID_1_EDX_SYSTEM = (1 << 3) | (1 << 11) | (1 << 13);
+/** SEP: SYSENTER/SYSEXIT, where the platform implements them (SystemHooks.fastSystemCall). */
+export const CPUID_1_EDX_SEP = 1 << 11;
+/** With paging (SystemHooks.invalidatePage): PSE (4 MiB pages) and PGE (CR4.PGE is accepted; the soft TLB flushes global pages too, which is allowed). */
+export const CPUID_1_EDX_PAGING = (1 << 3) | (1 << 13);
 
 export function compileCpuid(_insn: Instruction, vm: Machine): Exec {
   const r32 = vm.cpu.r32;
-  const edx = CPUID_1_EDX | (vm.system?.fastSystemCall ? CPUID_1_EDX_SYSTEM : 0);
+  const edx = CPUID_1_EDX | (vm.system?.fastSystemCall ? CPUID_1_EDX_SEP : 0) | (vm.system?.invalidatePage ? CPUID_1_EDX_PAGING : 0);
   const vendor = [0, 4, 8].map((i) =>
     CPUID_VENDOR.charCodeAt(i) | (CPUID_VENDOR.charCodeAt(i + 1) << 8) | (CPUID_VENDOR.charCodeAt(i + 2) << 16) | (CPUID_VENDOR.charCodeAt(i + 3) << 24),
   );

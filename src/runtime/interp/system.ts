@@ -2,7 +2,7 @@ import { Instruction } from '../../decoder/types.js';
 import { CpuException, Vector } from '../exceptions.js';
 import { Slot } from '../layout.js';
 import type { Machine } from '../machine.js';
-import { compilePrivileged, compileUmip } from './control.js';
+import { compilePrivileged, compileUmip, nextEip } from './control.js';
 import { effectiveAddress, Exec, reader, undefinedOpcode, writer } from './operands.js';
 
 /**
@@ -172,7 +172,18 @@ export function compileFastSystemCall(insn: Instruction, vm: Machine): Exec {
   const call = vm.system?.fastSystemCall;
   if (insn.entry.op === 'sysenter') {
     if (!call) return undefinedOpcode(insn, 'sysenter (SEP is not reported by CPUID; invalid opcode)');
-    return () => call(vm, 'enter');
+    // EIP past it first: an embedder's hook returns there; the platform's SYSENTER loads its own. A fault leaves
+    // EIP at the instruction, as translated code expects of a helper that throws.
+    const s = vm.cpu.s, next = nextEip(insn), here = insn.eip;
+    return () => {
+      s[Slot.EIP] = next;
+      try {
+        call(vm, 'enter');
+      } catch (e) {
+        s[Slot.EIP] = here;
+        throw e;
+      }
+    };
   }
   if (!call) return compilePrivileged(insn);
   return atCpl0(vm, insn, () => call(vm, 'exit'));
