@@ -4,6 +4,7 @@ import { PAGE_SHIFT, Slot, STATE_SIZE, XMM_BYTE } from '../runtime/layout.js';
 import { Machine, type MachineOptions, type Personality, type PortSpace } from '../runtime/machine.js';
 import { Access } from '../runtime/mmu.js';
 import { FLAT_CODE_ATTR, FLAT_DATA_ATTR, USER_CS, USER_DS, type SegmentDescriptor } from '../runtime/segments.js';
+import { Simd } from '../runtime/interp/sse-state.js';
 import { MemoryMap, type MemoryRegion, Prot } from './memory-map.js';
 import { registerAccessor, type RegisterName } from './registers.js';
 
@@ -99,6 +100,8 @@ const SYSCALL_VECTOR = 0x80;
 export class Emulator {
   readonly vm: Machine;
   private readonly memory: MemoryMap;
+  /** The x87/MMX register file's views (runtime/interp/sse-state.ts). */
+  private readonly simd: Simd;
   private readonly codeHooks: RangedHook<CodeHook>[] = [];
   private readonly blockHooks: RangedHook<CodeHook>[] = [];
   private readonly memoryHooks: RangedHook<MemoryHook>[] = [];
@@ -145,6 +148,7 @@ export class Emulator {
       },
     });
     this.memory = memory.map = new MemoryMap(this.vm.mem);
+    this.simd = new Simd(this.vm);
     this.vm.mmu.mapper = this.memory;
     const cpu = this.vm.cpu;
     cpu.setSegment(Seg.CS, USER_CS, { base: 0, limit: -1, attr: FLAT_CODE_ATTR });
@@ -232,6 +236,36 @@ export class Emulator {
   writeXmm(n: number, bytes: Uint8Array): void {
     if (bytes.length !== 16) throw new RangeError(`writeXmm: 16 bytes expected, got ${bytes.length}`);
     this.vm.mem.u8.set(bytes, XMM_BYTE + xmmIndex(n) * 16);
+  }
+
+  /** ST(i) (0-7, relative to TOP) as a number: the double it holds (see the x87 precision in the README). */
+  readSt(i: number): number {
+    return this.simd.fpu64[this.physical(i)];
+  }
+
+  /** Writes ST(i) and marks its register valid. */
+  writeSt(i: number, value: number): void {
+    const p = this.physical(i);
+    this.simd.fpu64[p] = value;
+    this.vm.cpu.s[Slot.FPU_EMPTY] &= ~(1 << p);
+  }
+
+  /** MMX register `n` (0-7) as 8 bytes, little-endian: the significand of x87 register n. */
+  readMmx(n: number): Uint8Array {
+    this.simd.readMmx(mmxIndex(n), 0);
+    return this.simd.t8.slice(0, 8);
+  }
+
+  /** Writes MMX register `n` as an MMX instruction would its result (exponent all ones; TOP and tags left alone). */
+  writeMmx(n: number, bytes: Uint8Array): void {
+    if (bytes.length !== 8) throw new RangeError(`writeMmx: 8 bytes expected, got ${bytes.length}`);
+    const d = new DataView(bytes.buffer, bytes.byteOffset, 8);
+    this.simd.writeF80(mmxIndex(n), d.getInt32(0, true), d.getInt32(4, true), 0xffff);
+  }
+
+  private physical(i: number): number {
+    if (!Number.isInteger(i) || i < 0 || i > 7) throw new RangeError(`there is no st(${i}) (st(0)-st(7))`);
+    return (this.vm.cpu.s[Slot.FPU_TOP] + i) & 7;
   }
 
   // ----------------------------------------------------------------- context
@@ -510,6 +544,11 @@ function segIndex(name: string): Seg {
   const i = SEG_NAMES.indexOf(name);
   if (i < 0) throw new RangeError(`unknown segment register "${name}"`);
   return i as Seg;
+}
+
+function mmxIndex(n: number): number {
+  if (!Number.isInteger(n) || n < 0 || n > 7) throw new RangeError(`there is no mm${n} (mm0-mm7)`);
+  return n;
 }
 
 function xmmIndex(n: number): number {

@@ -12,7 +12,7 @@ export type RegisterName =
   | 'es' | 'cs' | 'ss' | 'ds' | 'fs' | 'gs'
   | 'fs_base' | 'gs_base'
   | 'cr0' | 'cr2' | 'cr3' | 'cr4'
-  | 'mxcsr' | 'fpcw';
+  | 'mxcsr' | 'fpcw' | 'fpsw';
 
 interface Accessor {
   read(cpu: Cpu): number;
@@ -64,6 +64,14 @@ ACCESSORS.set('cr3', slot(Slot.CR3));
 ACCESSORS.set('cr4', slot(Slot.CR4));
 ACCESSORS.set('mxcsr', slot(Slot.MXCSR));
 ACCESSORS.set('fpcw', { read: (c) => c.s[Slot.FPU_CW] & 0xffff, write: (c, v) => void (c.s[Slot.FPU_CW] = v & 0xffff) });
+// The status word with TOP in bits 11-13, which the state block keeps apart.
+ACCESSORS.set('fpsw', {
+  read: (c) => ((c.s[Slot.FPU_SW] & ~0x3800) | ((c.s[Slot.FPU_TOP] & 7) << 11)) & 0xffff,
+  write: (c, v) => {
+    c.s[Slot.FPU_SW] = v & 0xc7ff;
+    c.s[Slot.FPU_TOP] = (v >>> 11) & 7;
+  },
+});
 
 /** Every register name readRegister and writeRegister accept. */
 export const REGISTER_NAMES: readonly RegisterName[] = [...ACCESSORS.keys()] as RegisterName[];

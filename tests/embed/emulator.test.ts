@@ -97,6 +97,26 @@ describe('Emulator: memory, registers, run', () => {
     expect(() => emu.readRegister('rax' as never)).toThrow(/unknown register "rax"/);
   });
 
+  test('x87 registers as numbers, the status word with TOP, and MMX registers as bytes', () => {
+    const { emu } = emulatorWith(
+      `fld qword ptr [${DATA}]\nfld1\nint 0x80\nfaddp\nfstp qword ptr [${DATA + 8}]\nmovq mm0, [${DATA + 16}]\npaddd mm0, mm0\nint 0x80\nmovq [${DATA + 24}], mm1\nint 0x80`,
+    );
+    const f = new DataView(new ArrayBuffer(8));
+    f.setFloat64(0, 2.5, true);
+    emu.writeMemory(DATA, new Uint8Array(f.buffer));
+    emu.writeMemory(DATA + 16, Uint8Array.of(1, 0, 0, 0, 5, 0, 0, 0));
+    expect(emu.run({ begin: CODE }).reason).toBe('interrupt');
+    expect([emu.readSt(0), emu.readSt(1)]).toEqual([1, 2.5]);
+    expect((emu.readRegister('fpsw') >> 11) & 7).toBe(6); // two pushes from TOP 0
+    emu.writeSt(0, 10);
+    expect(emu.run().reason).toBe('interrupt');
+    expect(new DataView(emu.readMemory(DATA + 8, 8).buffer).getFloat64(0, true)).toBe(12.5);
+    expect(emu.readMmx(0)).toEqual(Uint8Array.of(2, 0, 0, 0, 10, 0, 0, 0));
+    emu.writeMmx(1, Uint8Array.of(9, 8, 7, 6, 5, 4, 3, 2));
+    expect(emu.run().reason).toBe('interrupt');
+    expect(emu.readMemory(DATA + 24, 8)).toEqual(Uint8Array.of(9, 8, 7, 6, 5, 4, 3, 2));
+  });
+
   test('map, protect and unmap: permissions fault as #PF with an error code, regions merge', () => {
     const { emu } = emulatorWith(`mov eax, [${DATA}]\nmov dword ptr [${DATA}], 7\nint 0x80`);
     expect(emu.regions()).toEqual([
