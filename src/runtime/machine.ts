@@ -91,6 +91,11 @@ export interface SystemHooks {
   returnToOuterRing?(vm: Machine, size: number): void;
   /** The debug registers DR0-DR7 (MOV to/from DRn at CPL 0); breakpoints are not taken. */
   debugRegisters?: Int32Array;
+  /**
+   * IN/OUT/INS/OUTS above IOPL: whether the TSS's I/O permission bitmap
+   * allows `size` bytes at `port`; absent: never (#GP).
+   */
+  ioPermitted?(vm: Machine, port: number, size: number): boolean;
   /** SYSENTER (any CPL) and SYSEXIT (checked for CPL 0) in protected mode; absent: SYSENTER is #UD and CPUID has no SEP. */
   fastSystemCall?(vm: Machine, direction: 'enter' | 'exit'): void;
   /** Model-specific registers the platform keeps (RDMSR/WRMSR at CPL 0); undefined: reads 0. */

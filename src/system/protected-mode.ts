@@ -237,6 +237,27 @@ export function fastSystemCallExit(vm: Machine, msr: (index: number) => number):
   enterUserMode(vm);
 }
 
+/** Where a 32-bit TSS keeps the offset of its I/O permission bitmap. */
+const TSS_IO_MAP_BASE = 0x66;
+
+/**
+ * The TSS I/O permission bitmap, for IN/OUT/INS/OUTS above IOPL: every bit
+ * of ports port..port+size-1 must be clear, and the two bytes the CPU
+ * reads for them must lie within the TSS's limit (else #GP, as with no
+ * bitmap at all).
+ */
+export function ioPermitted(vm: Machine, port: number, size: number): boolean {
+  const s = vm.cpu.s;
+  if ((s[Slot.TR_SEL] & 0xfffc) === 0) return false;
+  const base = s[Slot.TR_BASE], limit = s[Slot.TR_LIMIT] >>> 0;
+  const mapBase = supervisor(vm, (base + TSS_IO_MAP_BASE) | 0, () => vm.mmu.read16((base + TSS_IO_MAP_BASE) | 0));
+  const offset = mapBase + (port >>> 3);
+  if (offset + 1 > limit) return false;
+  const at = (base + offset) | 0;
+  const bits = supervisor(vm, at, () => vm.mmu.read16(at));
+  return (bits & (((1 << size) - 1) << (port & 7))) === 0;
+}
+
 const LDT_TYPE = 0x2;
 
 /** LLDT: a null selector leaves no LDT; otherwise the GDT entry must be a present LDT descriptor. */

@@ -12,7 +12,7 @@ import { LoadError } from '../linux/elf.js';
 import { linuxHandover, looksLikeBzImage, parseBzImage } from './linux-boot.js';
 import { multibootHandover, parseMultibootKernel } from './multiboot.js';
 import { PagingMapper } from './paging.js';
-import { deliverInterrupt, fastSystemCallEnter, fastSystemCallExit, GdtDescriptors, type InterruptSource, loadLdtRegister, loadTaskRegister, pushesErrorCode, returnToOuterRing } from './protected-mode.js';
+import { deliverInterrupt, fastSystemCallEnter, fastSystemCallExit, GdtDescriptors, ioPermitted, type InterruptSource, loadLdtRegister, loadTaskRegister, pushesErrorCode, returnToOuterRing } from './protected-mode.js';
 import { CpuException, Vector } from '../runtime/exceptions.js';
 
 /** Ring-0 flat segments, as a multiboot loader leaves them (selectors as in a typical boot GDT). */
@@ -138,6 +138,7 @@ export class SystemVm {
         returnToOuterRing,
         // DR6 and DR7 as after reset (their reserved bits read 1).
         debugRegisters: Int32Array.of(0, 0, 0, 0, 0, 0, 0xffff0ff0 | 0, 0x400),
+        ioPermitted,
         fastSystemCall: (vm, direction) => (direction === 'enter' ? fastSystemCallEnter : fastSystemCallExit)(vm, (index) => Number(BigInt.asUintN(32, this.msrs.get(index) ?? 0n))),
         readMsr: (_vm, index) => this.msrs.get(index),
         writeMsr: (_vm, index, value) => void this.msrs.set(index, value),

@@ -79,6 +79,14 @@ describe('wasmvisor boot', () => {
     expect(r.code).toBe(0);
   });
 
+  // As for the next test, the expected output is what qemu-system-i386 prints for the same kernel.
+  test.each(['interp', 'jit', 'auto'])('the TSS I/O bitmap lets ring 3 (IOPL 0) use COM1 and no other port (%s)', async (engine) => {
+    const r = await runCli(['boot', '--engine', engine, '--kernel', buildKernel('io-bitmap'), '--timeout', '60']);
+    expect(r.stderr.toString()).toBe('');
+    expect(r.stdout.toString()).toBe('ok1\nrep outsb from ring 3\n#GP from ring 3, error 00000000\n');
+    expect(r.code).toBe(0);
+  });
+
   // The expected output is what qemu-system-i386 (TCG) prints for the same kernel.
   test.each(['interp', 'jit', 'auto'])(
     'SYSENTER and SYSEXIT: CPUID reports SEP, a null SYSENTER_CS MSR is #GP(0), ring 3 to ring 0 and back with the MSRs\' segments and stack, SYSEXIT at ring 3 is #GP(0) (%s)',

@@ -7,8 +7,8 @@ import { Exec, reader, writer } from './operands.js';
 /**
  * IN and OUT through the machine's I/O bus (system mode). Without a bus (a
  * Linux process) they stay privileged: #GP, which the kernel turns into
- * SIGSEGV. Allowed when CPL <= IOPL; the TSS I/O permission bitmap is not
- * consulted yet, so above IOPL every port faults.
+ * SIGSEGV. Allowed when CPL <= IOPL, or when the TSS's I/O permission
+ * bitmap allows the port (SystemHooks.ioPermitted).
  */
 export function compileIo(insn: Instruction, vm: Machine): Exec {
   const io = vm.io;
@@ -18,19 +18,28 @@ export function compileIo(insn: Instruction, vm: Machine): Exec {
   const port = reader(portOp, vm);
   const size = dataOp.size;
   const cpu = vm.cpu;
-  const denied = new CpuException(Vector.GP, 0, 0, `${insn.mnemonic} above IOPL`);
+  const denied = new CpuException(Vector.GP, 0, 0, `${insn.mnemonic} above IOPL, and not allowed by the TSS's I/O bitmap`);
+  const permitted = ioPermission(vm, size);
   if (out) {
     const value = reader(dataOp, vm);
     const write = size === 1 ? io.out8.bind(io) : size === 2 ? io.out16.bind(io) : io.out32.bind(io);
     return () => {
-      if (!cpu.ioPrivileged) throw denied;
-      write(port(), value());
+      const p = port();
+      if (!cpu.ioPrivileged && !permitted(p)) throw denied;
+      write(p, value());
     };
   }
   const set = writer(dataOp, vm);
   const read = size === 1 ? io.in8.bind(io) : size === 2 ? io.in16.bind(io) : io.in32.bind(io);
   return () => {
-    if (!cpu.ioPrivileged) throw denied;
-    set(read(port()));
+    const p = port();
+    if (!cpu.ioPrivileged && !permitted(p)) throw denied;
+    set(read(p));
   };
+}
+
+/** Whether the TSS I/O bitmap allows a `size`-byte access at a port (for code above IOPL). */
+export function ioPermission(vm: Machine, size: number): (port: number) => boolean {
+  const check = vm.system?.ioPermitted;
+  return check ? (port) => check(vm, port & 0xffff, size) : () => false;
 }

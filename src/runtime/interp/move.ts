@@ -1,3 +1,4 @@
+import { nextEip } from './control.js';
 import { Instruction, Seg } from '../../decoder/types.js';
 import { CpuException, Vector } from '../exceptions.js';
 import { readFlags } from '../flags.js';
@@ -50,6 +51,14 @@ export function compileMov(insn: Instruction, vm: Machine): Exec {
     const seg = dst.reg as Seg;
     const read = reader({ ...src, size: 2 }, vm);
     if (seg === Seg.CS) return () => { throw new CpuException(Vector.UD, -1, 0, 'mov to cs'); };
+    if (seg === Seg.SS) {
+      // MOV SS holds off interrupts until the next instruction (the MOV ESP after it) has run.
+      const next = nextEip(insn);
+      return () => {
+        cpu.loadSegment(seg, read());
+        cpu.interruptShadowEip = next;
+      };
+    }
     return () => cpu.loadSegment(seg, read());
   }
   const read = reader(src, vm);

@@ -1,3 +1,4 @@
+import { nextEip } from './control.js';
 import { Instruction, Seg } from '../../decoder/types.js';
 import { readFlags } from '../flags.js';
 import { Slot } from '../layout.js';
@@ -45,10 +46,13 @@ export function compilePop(insn: Instruction, vm: Machine, stack: Stack): Exec {
   }
   if (op.kind === 'sreg') {
     const cpu = vm.cpu;
+    // POP SS, like MOV SS, holds off interrupts until the next instruction has run.
+    const shadow = op.reg === Seg.SS ? nextEip(insn) : -1;
     return () => {
       const v = stack.peek(size, 0) & 0xffff;
       cpu.loadSegment(op.reg as Seg, v);
       stack.pop(size);
+      if (shadow !== -1) cpu.interruptShadowEip = shadow;
     };
   }
   // POP m: ESP is incremented before the destination address is computed.

@@ -4,6 +4,7 @@ import { Slot } from '../layout.js';
 import type { Machine } from '../machine.js';
 import { Access } from '../mmu.js';
 import { alu, AluKind } from './alu.js';
+import { ioPermission } from './io.js';
 import { Exec } from './operands.js';
 
 /**
@@ -82,12 +83,13 @@ export function compileString(insn: Instruction, vm: Machine): Exec {
       // INS / OUTS: through the machine's I/O bus (system mode), allowed when CPL <= IOPL; a Linux process has
       // no bus and IOPL 0 at CPL 3: #GP.
       const io = vm.io, cpu = vm.cpu;
-      const denied = new CpuException(Vector.GP, 0, 0, `${insn.mnemonic} ${io === null ? 'at CPL 3' : 'above IOPL'}`);
+      const denied = new CpuException(Vector.GP, 0, 0, `${insn.mnemonic} ${io === null ? 'at CPL 3' : 'above IOPL, and not allowed by the TSS\'s I/O bitmap'}`);
       if (io === null) return () => { throw denied; };
+      const permitted = ioPermission(vm, size);
       if (op === 'ins') {
         const input = size === 1 ? io.in8.bind(io) : size === 2 ? io.in16.bind(io) : io.in32.bind(io);
         one = () => {
-          if (!cpu.ioPrivileged) throw denied;
+          if (!cpu.ioPrivileged && !permitted(r16[4])) throw denied;
           mmu.write(dstAddr(), size, input(r16[4]));
           advance(7, step());
           return true;
@@ -95,7 +97,7 @@ export function compileString(insn: Instruction, vm: Machine): Exec {
       } else {
         const output = size === 1 ? io.out8.bind(io) : size === 2 ? io.out16.bind(io) : io.out32.bind(io);
         one = () => {
-          if (!cpu.ioPrivileged) throw denied;
+          if (!cpu.ioPrivileged && !permitted(r16[4])) throw denied;
           output(r16[4], mmu.read(srcAddr(), size));
           advance(6, step());
           return true;
