@@ -193,9 +193,17 @@ export class Emulator {
     });
   }
 
-  /** Drops decoded and translated code (of the whole space: translations are kept per region, not per range). */
-  flushTranslations(_address = 0, _size = 2 ** 32): void {
-    this.vm.flushCode();
+  /**
+   * Drops decoded and translated code: all of it, or what was decoded from
+   * the mapped pages of [address, address + size) (and the translated
+   * regions holding it), as a write there would.
+   */
+  flushTranslations(address?: number, size?: number): void {
+    if (address === undefined || size === undefined) return this.vm.flushCode();
+    for (let page = Math.floor(address / 4096) * 4096; page < address + size; page += 4096) {
+      const host = this.memory.hostAddress(page >>> 0);
+      if (host >= 0) this.vm.mmu.hostWrite(host, 4096);
+    }
   }
 
   // --------------------------------------------------------------- registers

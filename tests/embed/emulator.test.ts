@@ -75,6 +75,22 @@ describe('Emulator: memory, registers, run', () => {
     expect(emu.readRegister('eax')).toBe([...Array(102).keys()].reduce((a, i) => a + 300 - i, 0));
   });
 
+  test.each(ENGINES)('flushTranslations of a range drops the code decoded there; a memory write to code is seen too (%s)', (engine) => {
+    const { emu } = emulatorWith('mov eax, 1\nint 0x80', engine);
+    for (let i = 0; i < 5; i++) emu.run({ begin: CODE }); // hot enough to translate under auto
+    expect(emu.readRegister('eax')).toBe(1);
+    const decoded = emu.vm.stats().blocksBuilt;
+    emu.flushTranslations(0x50000, 0x1000); // elsewhere: nothing to drop
+    emu.run({ begin: CODE });
+    expect(emu.vm.stats().blocksBuilt).toBe(decoded);
+    emu.flushTranslations(CODE, 1);
+    emu.run({ begin: CODE });
+    expect(emu.vm.stats().blocksBuilt).toBe(decoded + 1);
+    emu.writeMemory(CODE + 1, Uint8Array.of(2)); // mov eax, 2
+    emu.run({ begin: CODE });
+    expect(emu.readRegister('eax')).toBe(2);
+  });
+
   test('a timeout ends a guest that never stops', () => {
     const { emu } = emulatorWith('1: jmp 1b');
     const started = performance.now();
