@@ -40,8 +40,12 @@ export interface RunOptions {
 }
 
 export type MemoryAccessKind = 'read' | 'write';
-/** A memory hook: the access is allowed and about to happen; `address` is its first byte. */
-export type MemoryHook = (kind: MemoryAccessKind, address: number) => void;
+/**
+ * A memory hook: the access is allowed and about to happen; `address` is
+ * its first byte. A write of 1, 2 or 4 bytes also gives its size and value
+ * (unsigned); other writes (string moves in bulk, x87 and SSE stores) give size 0.
+ */
+export type MemoryHook = (kind: MemoryAccessKind, address: number, size: number, value: number) => void;
 /** An instruction (code hook, size unknown: 0) or a basic block (block hook: its size in bytes) about to run. */
 export type CodeHook = (address: number, size: number) => void;
 /** INT n (EIP already past it) or a CPU exception the run did not otherwise handle (EIP at the instruction). */
@@ -256,6 +260,21 @@ export class Emulator {
     const p = this.physical(i);
     this.simd.fpu64[p] = value;
     this.vm.cpu.s[Slot.FPU_EMPTY] &= ~(1 << p);
+  }
+
+  /**
+   * The x87 tag word FSTENV stores: two bits per physical register, 00
+   * valid, 01 zero, 10 special (NaN, infinity), 11 empty.
+   */
+  readTagWord(): number {
+    const empty = this.vm.cpu.s[Slot.FPU_EMPTY];
+    let tags = 0;
+    for (let p = 0; p < 8; p++) {
+      const v = this.simd.fpu64[p];
+      const tag = empty & (1 << p) ? 3 : v === 0 ? 1 : Number.isFinite(v) ? 0 : 2;
+      tags |= tag << (2 * p);
+    }
+    return tags;
   }
 
   /** MMX register `n` (0-7) as 8 bytes, little-endian: the significand of x87 register n. */
@@ -495,10 +514,10 @@ export class Emulator {
     if (hooks.length === 0) return this.vm.mmu.watchAccesses(null);
     const pages = new Uint8Array(1 << 20);
     for (const h of hooks) for (let p = h.begin >>> PAGE_SHIFT; p <= h.end >>> PAGE_SHIFT; p++) pages[p] = 1;
-    this.vm.mmu.watchAccesses((linear, access) => {
+    this.vm.mmu.watchAccesses((linear, access, _host, size, value) => {
       const a = linear >>> 0;
       const kind = access === Access.WRITE ? 'write' : 'read';
-      for (const h of [...hooks]) if (a >= h.begin && a <= h.end) h.fn(kind, a);
+      for (const h of [...hooks]) if (a >= h.begin && a <= h.end) h.fn(kind, a, size, size ? value : 0);
     }, pages);
   }
 

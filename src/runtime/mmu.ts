@@ -33,8 +33,12 @@ export interface CodeWriteListener {
  */
 export type WriteWatch = (linear: number, host: number, size: number) => void;
 
-/** Told of a data access to a watched page before it happens: linear address, READ or WRITE, host offset. */
-export type AccessWatch = (linear: number, access: Access, host: number) => void;
+/**
+ * Told of a data access to a watched page before it happens: linear
+ * address, READ or WRITE, host offset, and for a single 1-, 2- or 4-byte
+ * write its size and value (size 0 when the value is not known here).
+ */
+export type AccessWatch = (linear: number, access: Access, host: number, size: number, value: number) => void;
 
 /**
  * The one way guest memory is accessed: linear address → host offset via
@@ -79,6 +83,9 @@ export class Mmu {
    */
   private accessWatch: AccessWatch | null = null;
   private watchedPages: Uint8Array | null = null;
+  /** The value a write8/16/32 that went to the slow path is about to store, and its size (0: none), for accessWatch. */
+  private pendingValue = 0;
+  private pendingSize = 0;
 
   constructor(readonly mem: GuestMemory, mapper: PageMapper) {
     this.u8 = mem.u8;
@@ -126,6 +133,8 @@ export class Mmu {
       this.u8[(e & Tlb.FRAME) | (a & PAGE_MASK)] = v;
       return;
     }
+    this.pendingValue = v & 0xff;
+    this.pendingSize = 1;
     this.u8[this.slow(a, Access.WRITE, 1)] = v;
   }
 
@@ -188,6 +197,8 @@ export class Mmu {
 
   private write16Slow(a: number, v: number): void {
     if ((a & PAGE_MASK) !== PAGE_MASK) {
+      this.pendingValue = v & 0xffff;
+      this.pendingSize = 2;
       this.dv.setUint16(this.slow(a, Access.WRITE, 2), v, true);
       return;
     }
@@ -199,6 +210,8 @@ export class Mmu {
 
   private write32Slow(a: number, v: number): void {
     if ((a & PAGE_MASK) <= PAGE_SIZE - 4) {
+      this.pendingValue = v >>> 0;
+      this.pendingSize = 4;
       this.dv.setInt32(this.slow(a, Access.WRITE, 4), v, true);
       return;
     }
@@ -215,6 +228,8 @@ export class Mmu {
    */
   slow(a: number, access: Access, size = PAGE_SIZE - (a & PAGE_MASK)): number {
     const vpn = a >>> PAGE_SHIFT;
+    const valueSize = this.pendingSize;
+    this.pendingSize = 0;
     let e = this.tlb[vpn];
     if (
       e === 0 ||
@@ -243,7 +258,9 @@ export class Mmu {
       }
     }
     if (access === Access.WRITE && this.writeWatch !== null) this.writeWatch(a, host, Math.min(size, PAGE_SIZE - (a & PAGE_MASK)));
-    if (this.accessWatch !== null && access !== Access.EXEC && this.watchedPages![vpn]) this.accessWatch(a, access, host);
+    if (this.accessWatch !== null && access !== Access.EXEC && this.watchedPages![vpn]) {
+      this.accessWatch(a, access, host, access === Access.WRITE ? valueSize : 0, this.pendingValue);
+    }
     return host;
   }
 

@@ -124,6 +124,7 @@ describe('Emulator: memory, registers, run', () => {
     expect(emu.run({ begin: CODE }).reason).toBe('interrupt');
     expect([emu.readSt(0), emu.readSt(1)]).toEqual([1, 2.5]);
     expect((emu.readRegister('fpsw') >> 11) & 7).toBe(6); // two pushes from TOP 0
+    expect(emu.readTagWord()).toBe(0x0fff); // physical 6 and 7 valid, the rest empty
     emu.writeSt(0, 10);
     expect(emu.run().reason).toBe('interrupt');
     expect(new DataView(emu.readMemory(DATA + 8, 8).buffer).getFloat64(0, true)).toBe(12.5);
@@ -191,10 +192,13 @@ describe('Emulator: hooks', () => {
       engine,
     );
     const events: string[] = [];
-    emu.onMemory(DATA + 0x100, DATA + 0x103, (kind, address) => events.push(`${kind}@${(address - DATA).toString(16)}`));
+    emu.onMemory(DATA + 0x100, DATA + 0x103, (kind, address, size, value) =>
+      events.push(`${kind}@${(address - DATA).toString(16)}${kind === 'write' ? `=${value}/${size}` : ''}`),
+    );
     expect(emu.run({ begin: CODE }).reason).toBe('interrupt');
     expect(events.length).toBe(400);
-    expect(events.slice(0, 2)).toEqual(['read@100', 'write@100']);
+    expect(events.slice(0, 4)).toEqual(['read@100', 'write@100=1/4', 'read@100', 'write@100=2/4']);
+    expect(events[399]).toBe('write@100=200/4');
     expect(new DataView(emu.readMemory(DATA + 0x1800, 4).buffer).getUint32(0, true)).toBe(200);
   });
 
