@@ -9,7 +9,13 @@ const font = (size = 11) => `font-family="system-ui, sans-serif" font-size="${si
 const FONT = font();
 
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-const fmtTimes = (x: number) => `${x < 10 ? x.toFixed(1) : x.toFixed(0)}×`;
+const fmtTimes = (x: number) => `${x < 1 ? x.toFixed(2) : x < 10 ? x.toFixed(1) : x.toFixed(0)}×`;
+
+/** The largest of 1, 2, 5 times a power of ten at or below `v`. */
+function floorTick(v: number): number {
+  const decade = 10 ** Math.floor(Math.log10(v));
+  return [5, 2, 1].map((m) => m * decade).find((t) => t <= v * 1.001) ?? decade;
+}
 
 /** 1, 2, 5, 10, 20, 50... up to the first at or above `max`. */
 function logTicks(min: number, max: number): number[] {
@@ -33,24 +39,30 @@ function legend(engines: BenchEngine[], x: number, y: number): string {
 /**
  * Horizontal bars, one group per workload: each engine's median time over
  * native's, on a log scale (interpretation is tens of times slower than
- * translation, which a linear axis would flatten).
+ * translation, which a linear axis would flatten). Without a native run (a
+ * host that cannot run i386 programs) the baseline is qemu-user's time.
  */
 export function timeChart(report: BenchReport): string {
-  const rows = summarise(report.cells).filter((s) => s.vsNative !== undefined);
-  const engines = report.options.engines.filter((e) => e !== 'native' && rows.some((r) => r.engine === e));
+  const all = summarise(report.cells);
+  const baseline: BenchEngine = all.some((s) => s.vsNative !== undefined) ? 'native' : 'qemu';
+  const ratio = (s: (typeof all)[number]) => (baseline === 'native' ? s.vsNative : s.vsQemu);
+  const rows = all.filter((s) => ratio(s) !== undefined);
+  const engines = report.options.engines.filter((e) => e !== 'native' && e !== baseline && rows.some((r) => r.engine === e));
   const workloads = report.workloads.map((w) => w.name).filter((w) => rows.some((r) => r.workload === w));
-  const max = Math.max(2, ...rows.map((r) => r.vsNative!));
-  const ticks = logTicks(1, max);
-  const hi = ticks[ticks.length - 1];
+  const max = Math.max(2, ...rows.map((r) => ratio(r)!));
+  const min = Math.min(1, ...rows.map((r) => ratio(r)!));
+  const ticks = logTicks(floorTick(min), max);
+  const lo = ticks[0], hi = ticks[ticks.length - 1];
   const left = 150, plotW = 560, bar = 12, gap = 12, top = 56;
   const groupH = engines.length * bar + gap;
   const height = top + workloads.length * groupH + 40;
   const width = left + plotW + 70;
-  const xOf = (v: number) => left + (Math.log(Math.max(v, 1)) / Math.log(hi)) * plotW;
+  const xOf = (v: number) => left + (Math.log(Math.max(v, lo) / lo) / Math.log(hi / lo)) * plotW;
+  const what = baseline === 'native' ? 'native (log scale; 1× = the real CPU; shorter is faster)' : 'qemu-user (log scale; 1× = qemu-i386; shorter is faster)';
   const out: string[] = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}">`,
     `<rect width="100%" height="100%" fill="white"/>`,
-    `<text x="10" y="18" ${font(14)} font-weight="bold">Time relative to native (log scale; 1× = the real CPU; shorter is faster)</text>`,
+    `<text x="10" y="18" ${font(14)} font-weight="bold">Time relative to ${what}</text>`,
     legend(engines, left, 40),
   ];
   const plotBottom = top + workloads.length * groupH;
@@ -66,12 +78,12 @@ export function timeChart(report: BenchReport): string {
       const r = rows.find((s) => s.workload === w && s.engine === e);
       if (!r) return;
       const y = y0 + ei * bar;
-      const x1 = xOf(r.vsNative!);
+      const x1 = xOf(ratio(r)!);
       out.push(
         `<rect x="${left}" y="${y}" width="${Math.max(1, x1 - left).toFixed(1)}" height="${bar - 2}" fill="${COLOURS[e]}">` +
-          `<title>${esc(`${w}, ${e}: ${fmtTimes(r.vsNative!)} native (${(r.medianMs / 1000).toFixed(3)} s)`)}</title></rect>`,
+          `<title>${esc(`${w}, ${e}: ${fmtTimes(ratio(r)!)} ${baseline} (${(r.medianMs / 1000).toFixed(3)} s)`)}</title></rect>`,
       );
-      out.push(`<text x="${(x1 + 4).toFixed(1)}" y="${y + bar - 3}" ${font(9)}>${fmtTimes(r.vsNative!)}</text>`);
+      out.push(`<text x="${(x1 + 4).toFixed(1)}" y="${y + bar - 3}" ${font(9)}>${fmtTimes(ratio(r)!)}</text>`);
     });
   });
   out.push(`<text x="${left}" y="${height - 8}" ${FONT} fill="#666">${esc(machineLine(report))}</text>`, '</svg>');
