@@ -4,6 +4,7 @@ import { PcPlatform } from '../devices/pc-platform.js';
 import { FlatMapper } from '../runtime/flat-mapper.js';
 import type { GuestMemory } from '../runtime/memory.js';
 import { Access, type PageMapper } from '../runtime/mmu.js';
+import type { Cpu } from '../runtime/cpu.js';
 import { PAGE_SIZE, Slot, Tlb } from '../runtime/layout.js';
 import { Engine, Machine, type Personality } from '../runtime/machine.js';
 import { FLAT_CODE_ATTR, FLAT_DATA_ATTR } from '../runtime/segments.js';
@@ -269,10 +270,7 @@ export class SystemVm {
     while (this.end === null) {
       this.feedSerial();
       const next = platform.tick();
-      // Right after an STI that set IF, the next instruction runs first (the STI shadow): the interrupt waits a slice.
-      const shadowed = vm.cpu.interruptShadowEip === vm.cpu.eip;
-      vm.cpu.interruptShadowEip = -1;
-      if (platform.intr && vm.cpu.s[Slot.FLAGS] & IF && !shadowed) {
+      if (takesExternalInterrupt(vm.cpu, platform.intr)) {
         this.halted = false;
         this.interrupt(platform.acknowledge(), 'external');
         if (this.end !== null) break;
@@ -333,6 +331,18 @@ export class SystemVm {
     }
     return this.end;
   }
+}
+
+/**
+ * Whether the CPU takes a pending external interrupt at this slice
+ * boundary: IF set, and not right after an STI, MOV SS or POP SS (the
+ * interrupt shadow: that instruction's successor runs first, and the
+ * interrupt waits for the next slice). Consumes the shadow either way.
+ */
+export function takesExternalInterrupt(cpu: Cpu, pending: boolean): boolean {
+  const shadowed = cpu.interruptShadowEip === cpu.eip;
+  cpu.interruptShadowEip = -1;
+  return pending && (cpu.s[Slot.FLAGS] & IF) !== 0 && !shadowed;
 }
 
 function hex8(n: number): string {
