@@ -83,9 +83,6 @@ export class Mmu {
    */
   private accessWatch: AccessWatch | null = null;
   private watchedPages: Uint8Array | null = null;
-  /** The value a write8/16/32 that went to the slow path is about to store, and its size (0: none), for accessWatch. */
-  private pendingValue = 0;
-  private pendingSize = 0;
 
   constructor(readonly mem: GuestMemory, mapper: PageMapper) {
     this.u8 = mem.u8;
@@ -133,9 +130,7 @@ export class Mmu {
       this.u8[(e & Tlb.FRAME) | (a & PAGE_MASK)] = v;
       return;
     }
-    this.pendingValue = v & 0xff;
-    this.pendingSize = 1;
-    this.u8[this.slow(a, Access.WRITE, 1)] = v;
+    this.u8[this.slow(a, Access.WRITE, 1, v & 0xff)] = v;
   }
 
   write16(a: number, v: number): void {
@@ -197,9 +192,7 @@ export class Mmu {
 
   private write16Slow(a: number, v: number): void {
     if ((a & PAGE_MASK) !== PAGE_MASK) {
-      this.pendingValue = v & 0xffff;
-      this.pendingSize = 2;
-      this.dv.setUint16(this.slow(a, Access.WRITE, 2), v, true);
+      this.dv.setUint16(this.slow(a, Access.WRITE, 2, v & 0xffff), v, true);
       return;
     }
     this.slow(a, Access.WRITE, 1);
@@ -210,9 +203,7 @@ export class Mmu {
 
   private write32Slow(a: number, v: number): void {
     if ((a & PAGE_MASK) <= PAGE_SIZE - 4) {
-      this.pendingValue = v >>> 0;
-      this.pendingSize = 4;
-      this.dv.setInt32(this.slow(a, Access.WRITE, 4), v, true);
+      this.dv.setInt32(this.slow(a, Access.WRITE, 4, v >>> 0), v, true);
       return;
     }
     // Crossing a page: check both pages first so a fault leaves memory untouched.
@@ -224,12 +215,11 @@ export class Mmu {
   /**
    * Translates on a TLB miss or a permission the cached entry lacks; returns
    * the host offset of `a`. `size` is how many bytes a write will touch (for
-   * self-modifying-code checks; the default assumes the rest of the page).
+   * self-modifying-code checks; the default assumes the rest of the page);
+   * `value`, what a 1-, 2- or 4-byte write stores, for the access watch.
    */
-  slow(a: number, access: Access, size = PAGE_SIZE - (a & PAGE_MASK)): number {
+  slow(a: number, access: Access, size = PAGE_SIZE - (a & PAGE_MASK), value?: number): number {
     const vpn = a >>> PAGE_SHIFT;
-    const valueSize = this.pendingSize;
-    this.pendingSize = 0;
     let e = this.tlb[vpn];
     if (
       e === 0 ||
@@ -259,7 +249,7 @@ export class Mmu {
     }
     if (access === Access.WRITE && this.writeWatch !== null) this.writeWatch(a, host, Math.min(size, PAGE_SIZE - (a & PAGE_MASK)));
     if (this.accessWatch !== null && access !== Access.EXEC && this.watchedPages![vpn]) {
-      this.accessWatch(a, access, host, access === Access.WRITE ? valueSize : 0, this.pendingValue);
+      this.accessWatch(a, access, host, value === undefined ? 0 : size, value ?? 0);
     }
     return host;
   }

@@ -4,9 +4,9 @@ import { readFlags } from '../runtime/flags.js';
 import { checkCodeSegment, IRET_KERNEL_MASK } from '../runtime/interp/far.js';
 import { Slot } from '../runtime/layout.js';
 import type { Machine } from '../runtime/machine.js';
+import { decodeDescriptor, type DescriptorTables, FLAT_CODE_ATTR, FLAT_DATA_ATTR, SegAttr, type SegmentDescriptor } from '../runtime/segments.js';
 
 const CR0_WP = 0x10000;
-import { decodeDescriptor, type DescriptorTables, FLAT_CODE_ATTR, FLAT_DATA_ATTR, SegAttr, type SegmentDescriptor } from '../runtime/segments.js';
 
 /** The GDT (GDTR) and the LDT (LDTR) in guest memory: system mode's descriptor tables. */
 export class GdtDescriptors implements DescriptorTables {

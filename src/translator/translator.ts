@@ -245,14 +245,16 @@ export class Translator {
     this.forgetDispatch();
   }
 
+  private clearDispatchEntry(i: number): void {
+    this.dispatch[i] = 0;
+    this.dispatch[i + 1] = MISS_INDEX;
+  }
+
   private forgetDispatch(): void {
-    if (this.learned.length >= DISPATCH_ENTRIES / 4) {
+    if (this.learned.length >= FORGET_ALL_AT) {
       this.dispatch.fill(0);
     } else {
-      for (const i of this.learned) {
-        this.dispatch[i] = 0;
-        this.dispatch[i + 1] = MISS_INDEX;
-      }
+      for (const i of this.learned) this.clearDispatchEntry(i);
     }
     this.learned = [];
   }
@@ -328,7 +330,8 @@ export class Translator {
     const i = dispatchSlot(eip) * 2;
     this.dispatch[i] = eip;
     this.dispatch[i + 1] = entry.slot;
-    this.learned.push(i);
+    // Past a quarter of the cache forgetDispatch empties all of it: no need to remember more (or to grow without end).
+    if (this.learned.length < FORGET_ALL_AT) this.learned.push(i);
   }
 
   // ---------------------------------------------------------------- building
@@ -520,10 +523,7 @@ export class Translator {
     for (const b of r.blocks) {
       const i = dispatchSlot(b.eip) * 2;
       const slot = this.dispatch[i + 1];
-      if (this.dispatch[i] === b.eip && slot >= first && slot < end) {
-        this.dispatch[i] = 0;
-        this.dispatch[i + 1] = MISS_INDEX;
-      }
+      if (this.dispatch[i] === b.eip && slot >= first && slot < end) this.clearDispatchEntry(i);
     }
     this.slots.free(first, r.blocks.length);
   }
@@ -644,6 +644,8 @@ const PENDING: Region = { id: -1, blocks: [], firstSlot: 0, valid: false, epoch:
 
 /** Translated blocks a new region would absorb before its seed must prove hotter (see postpone). */
 const BIG_REGION = 16;
+/** Learned dispatch entries past which emptying the whole cache is cheaper than clearing them one by one. */
+const FORGET_ALL_AT = DISPATCH_ENTRIES / 4;
 
 /** Blocks the translator takes: flat 32-bit code whose instructions all decoded. */
 function translatable(b: Block): boolean {

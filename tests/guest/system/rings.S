@@ -6,14 +6,7 @@
         .include "rings.inc"
 _start:
         enter_ring0_with_tss
-        mov ecx, 0x80
-        mov eax, offset system_call
-        mov ebx, 0xEF00                         # present, DPL 3, 32-bit trap gate
-        call set_gate
-        mov ecx, 13
-        mov eax, offset general_protection
-        mov ebx, 0x8E00                         # present, DPL 0, 32-bit interrupt gate
-        call set_gate
+        ring3_gates system_call, general_protection
         lidt [idt_pointer]
         # MSRs: SYSENTER_CS keeps what is written, an unknown one reads 0, the TSC moves.
         mov ecx, 0x174
@@ -86,10 +79,4 @@ gp_msg:         .asciz "general protection from ring 3\n"
 
         .bss
         .align 8
-idt:    .space 256 * 8
-tss:    .space 104
-        .align 16
-        .space 4096
-kernel_stack_top:
-        .space 4096
-user_stack_top:
+        ring_bss

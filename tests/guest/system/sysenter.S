@@ -12,13 +12,7 @@
         .set IF, 0x200
 _start:
         enter_ring0_with_tss
-        mov ecx, 13
-        mov eax, offset general_protection
-        call set_interrupt_gate
-        mov ecx, 0x80
-        mov eax, offset finish
-        mov ebx, 0xEF00                         # DPL 3 trap gate
-        call set_gate
+        ring3_gates finish, general_protection
         lidt [idt_pointer]
 
         mov eax, 1
@@ -161,12 +155,6 @@ cpl_msg:        .asciz " at cpl "
 
         .bss
         .align 4096
-idt:    .space 256 * 8
-tss:    .space 104
-        .align 16
-        .space 4096
-kernel_stack_top:
+        ring_bss
         .space 4096
 sysenter_stack_top:
-        .space 4096
-user_stack_top:

@@ -10,14 +10,7 @@
         .set CR0_PG_WP, 0x80010000
 _start:
         enter_ring0_with_tss
-        mov ecx, 0x80
-        mov eax, offset system_call
-        mov ebx, 0xEF00                         # present, DPL 3, 32-bit trap gate
-        call set_gate
-        mov ecx, 13
-        mov eax, offset general_protection
-        mov ebx, 0x8E00                         # present, DPL 0, 32-bit interrupt gate
-        call set_gate
+        ring3_gates system_call, general_protection
         mov ecx, 14
         mov eax, offset page_fault
         mov ebx, 0x8E00
@@ -114,10 +107,4 @@ user_data:      .long 0
 page_directory: .space 4096
 page_table:     .space 4096
 secret:         .space 4096
-idt:    .space 256 * 8
-tss:    .space 104
-        .align 16
-        .space 4096
-kernel_stack_top:
-        .space 4096
-user_stack_top:
+        ring_bss
