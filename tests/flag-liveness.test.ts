@@ -59,6 +59,17 @@ describe('flag liveness', () => {
     expect(deadFlagWriters(block('01 c8 8b 10 83 e8 01'))).toEqual([false, false, false]);
   });
 
+  test('an instruction that only reads memory faults before it writes a flag: its own flags can be dead; one that writes memory keeps them', () => {
+    // imul edx, [ebx]; add eax, 4 (matmul's inner loop)
+    expect(deadFlagWriters(block('0f af 13 83 c0 04'))).toEqual([true, false]);
+    // cmp [ebx], eax; add eax, 4
+    expect(deadFlagWriters(block('39 03 83 c0 04'))).toEqual([true, false]);
+    // add [ebx], eax; add eax, 4: a store that hits code ends the block after it, with its flags
+    expect(deadFlagWriters(block('01 03 83 c0 04'))).toEqual([false, false]);
+    // add eax, ecx; imul edx, [ebx]: the IMUL's read may fault, so the ADD's flags stay
+    expect(deadFlagWriters(block('01 c8 0f af 13 83 c0 04'))).toEqual([false, true, false]);
+  });
+
   test('a write that depends on a run-time count kills nothing', () => {
     // add eax, ecx; shl eax, cl: with CL = 0 the flags of ADD reach the end of the block
     expect(deadFlagWriters(block('01 c8 d3 e0'))).toEqual([false, false]);

@@ -40,7 +40,7 @@ function backwards(insns: readonly Instruction[], liveOut: number, dead: boolean
     const insn = insns[i];
     const e = insn.entry;
     const writes = e.flagsWritten & ARITH_FLAGS;
-    if (dead !== null) dead[i] = writes !== 0 && (writes & live) === 0 && !(faultsRead && mayFault(insn));
+    if (dead !== null) dead[i] = writes !== 0 && (writes & live) === 0 && !(faultsRead && mayFault(insn) && !onlyReadsMemory(insn));
     if (!e.flagsConditional) live &= ~(e.undefinedFlagsFixed ? writes : writes & ~e.flagsUndefined);
     live |= e.flagsRead & ARITH_FLAGS;
     // A jump that ends the run passes liveOut through; other transfers (calls push, returns pop) can fault.
@@ -53,6 +53,23 @@ const PLAIN_JUMPS = new Set(['jmp', 'jcc', 'loop', 'loope', 'loopne', 'jcxz']);
 const TRAPPING = new Set(['div', 'idiv', 'bound', 'into', 'int', 'int3', 'int1', 'aam', 'xlat', 'ud']);
 /** Groups whose instructions touch memory implicitly (the stack, strings) or load segments. */
 const FAULTING_GROUPS = new Set(['stack', 'seg', 'system', 'io', 'string', 'x87', 'mmx', 'sse', 'sse2', 'sse3']);
+
+/** Instructions that read a memory operand and write none (CMP and TEST also with the memory operand first). */
+const READ_ONLY_MEMORY_FIRST = new Set(['cmp', 'test', 'bt']);
+
+/**
+ * An ordinary instruction whose only possible fault is a read of its memory
+ * operand: the fault comes before it writes anything, so the exception sees
+ * the flags from before it, and the flags it writes can be dead like a
+ * register-only instruction's (IMUL EDX,[EBX] in matmul's inner loop, whose
+ * CF and OF the next ADD overwrites). One that writes memory stays live: a
+ * store that hits code ends the block right after it.
+ */
+function onlyReadsMemory(insn: Instruction): boolean {
+  const e = insn.entry;
+  if (TRAPPING.has(e.op) || e.privileged || FAULTING_GROUPS.has(e.group) || e.control !== 'none') return false;
+  return insn.operands[0]?.kind !== 'mem' || READ_ONLY_MEMORY_FIRST.has(e.op);
+}
 
 /** Whether the instruction can raise an exception (so the flags must be exact before it). */
 export function mayFault(insn: Instruction): boolean {
