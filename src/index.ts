@@ -17,8 +17,11 @@ export { FlatMapper } from './runtime/flat-mapper.js';
 export { Emulator, Prot } from './embed/emulator.js';
 export type {
   EmulatorOptions, RunOptions, RunEnd, Context, HookHandle, CodeHook, MemoryHook, InterruptHook, FaultHook, PortHook,
-  InvalidInstructionHook, SyscallHook, MemoryAccessKind, MemoryRegion, RegisterName,
+  InvalidInstructionHook, SyscallHook, MemoryAccessKind, MemoryRegion, RegisterName, SegmentName,
 } from './embed/emulator.js';
+export { HookedMachine } from './embed/hooked-machine.js';
+export { LinuxEmulator } from './embed/linux-emulator.js';
+export type { LinuxEmulatorOptions } from './embed/linux-emulator.js';
 export { SystemVm } from './system/system-vm.js';
 export type { SystemVmOptions, SystemVmEnd } from './system/system-vm.js';
 export { runVms } from './system/vm-pool.js';

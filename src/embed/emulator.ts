@@ -1,14 +1,17 @@
 import { Seg } from '../decoder/types.js';
 import { CpuException, Vector } from '../runtime/exceptions.js';
-import { PAGE_SHIFT, Slot, STATE_SIZE, XMM_BYTE } from '../runtime/layout.js';
-import { Machine, type MachineOptions, type Personality, type PortSpace } from '../runtime/machine.js';
-import { Access } from '../runtime/mmu.js';
-import { FLAT_CODE_ATTR, FLAT_DATA_ATTR, USER_CS, USER_DS, type SegmentDescriptor } from '../runtime/segments.js';
-import { Simd } from '../runtime/interp/sse-state.js';
+import { Slot } from '../runtime/layout.js';
+import { Machine, type MachineOptions, type PortSpace } from '../runtime/machine.js';
+import { FLAT_CODE_ATTR, FLAT_DATA_ATTR, USER_CS, USER_DS } from '../runtime/segments.js';
+import { faultEnd, HookedMachine, listHandle, type HookHandle } from './hooked-machine.js';
 import { MemoryMap, type MemoryRegion, Prot } from './memory-map.js';
-import { registerAccessor, type RegisterName } from './registers.js';
+import type { RegisterName } from './registers.js';
 
 export { Prot, type MemoryRegion, type RegisterName };
+export type {
+  CodeHook, Context, FaultHook, HookHandle, InterruptHook, InvalidInstructionHook, MemoryAccessKind, MemoryHook, RunEnd, RunOptions,
+  SegmentName, SyscallHook,
+} from './hooked-machine.js';
 
 export interface EmulatorOptions {
   /** 'interp', 'jit' (translate every block before it runs) or 'auto' (translate hot code; the default). */
@@ -19,146 +22,60 @@ export interface EmulatorOptions {
   translator?: MachineOptions['translator'];
 }
 
-/** Why run() returned. */
-export type RunEnd =
-  | { reason: 'until'; eip: number } // EIP reached `until` (that instruction has not run)
-  | { reason: 'count'; eip: number } // `count` instructions ran
-  | { reason: 'timeout'; eip: number }
-  | { reason: 'stopped'; eip: number } // stop() from a hook or another task
-  | { reason: 'interrupt'; eip: number; vector: number } // INT n with no interrupt hook (EIP past it)
-  | { reason: 'fault'; eip: number; vector: number; errorCode: number; address: number; message: string }; // unhandled exception (EIP at the instruction)
-
-export interface RunOptions {
-  /** Start address (default: the current EIP). */
-  begin?: number;
-  /** Stop before running the instruction at this address. */
-  until?: number;
-  /** Stop after exactly this many instructions. */
-  count?: number;
-  /** Stop after about this many milliseconds. */
-  timeoutMs?: number;
-}
-
-export type MemoryAccessKind = 'read' | 'write';
-/**
- * A memory hook: the access is allowed and about to happen; `address` is
- * its first byte. A write of 1, 2 or 4 bytes also gives its size and value
- * (unsigned); other writes (string moves in bulk, x87 and SSE stores) give size 0.
- */
-export type MemoryHook = (kind: MemoryAccessKind, address: number, size: number, value: number) => void;
-/** An instruction (code hook, size unknown: 0) or a basic block (block hook: its size in bytes) about to run. */
-export type CodeHook = (address: number, size: number) => void;
-/** INT n (EIP already past it) or a CPU exception the run did not otherwise handle (EIP at the instruction). */
-export type InterruptHook = (vector: number) => void;
-/**
- * An access to an unmapped page or one its permissions deny. Return true
- * after making it possible (map or protect): the instruction runs again.
- * Return false: the run ends with reason 'fault'.
- */
-export type FaultHook = (kind: MemoryAccessKind | 'fetch', address: number, unmapped: boolean) => boolean;
 /** IN (return the value read) and OUT (`value` written) on `port` with `size` bytes. */
 export type PortHook = (direction: 'in' | 'out', port: number, size: 1 | 2 | 4, value: number) => number | void;
 
 /**
- * A system call: INT 0x80 or SYSENTER, with EIP already past the
- * instruction (a SYSENTER returns there, as if the kernel's SYSEXIT had).
- * With a syscall hook, INT 0x80 goes here and not to the interrupt hooks.
- */
-export type SyscallHook = (kind: 'int80' | 'sysenter') => void;
-
-/** An undefined opcode (#UD) at `address`: return true after handling it (moving EIP on), false to end the run ('fault'). */
-export type InvalidInstructionHook = (address: number) => boolean;
-
-/** What a hook registration returns: remove() takes it away. */
-export interface HookHandle {
-  remove(): void;
-}
-
-/** The whole CPU state, for restoreContext (the state block: registers, flags, segments, x87, SSE). */
-export interface Context {
-  readonly state: Uint8Array;
-}
-
-interface RangedHook<T> {
-  begin: number;
-  end: number;
-  fn: T;
-}
-
-const SLICE = 1 << 20;
-/** A block has at most 64 instructions: run() goes block by block until this close to `count`, then instruction by instruction. */
-const STEP_MARGIN = 64;
-const TIMEOUT_SLICE = 100_000;
-const MAX_UNTIL_BREAKPOINTS = 64;
-const SYSCALL_VECTOR = 0x80;
-
-/**
  * A bare x86 CPU for embedders, in the manner of Unicorn: 32-bit
  * protected mode with flat segments at CPL 3 (IOPL 3, so IN/OUT reach
- * the port hooks), memory mapped page by page with permissions, and hooks.
- * Code hooks and `until` turn their addresses into breakpoints that the
- * interpreter honours, and memory hooks send their pages' accesses down
- * the slow path, so code elsewhere stays translated and runs at full
- * speed. One Emulator is one Machine: many can live in one process.
+ * the port hooks), memory mapped page by page with permissions, and hooks
+ * (hooked-machine.ts). There is no operating system: INT n, faults and
+ * invalid opcodes go to hooks or end the run. One Emulator is one Machine:
+ * many can live in one process.
  */
-export class Emulator {
-  readonly vm: Machine;
+export class Emulator extends HookedMachine {
   private readonly memory: MemoryMap;
-  /** The x87/MMX register file's views (runtime/interp/sse-state.ts). */
-  private readonly simd: Simd;
-  private readonly codeHooks: RangedHook<CodeHook>[] = [];
-  private readonly blockHooks: RangedHook<CodeHook>[] = [];
-  private readonly memoryHooks: RangedHook<MemoryHook>[] = [];
-  private readonly interruptHooks: InterruptHook[] = [];
-  private readonly faultHooks: FaultHook[] = [];
   private readonly portHooks: PortHook[] = [];
-  private readonly invalidHooks: InvalidInstructionHook[] = [];
-  private readonly syscallHooks: SyscallHook[] = [];
-  /** The run in progress: its `until` and how it ended. */
-  private until: number | null = null;
-  /**
-   * Every `until` of recent runs stays a breakpoint: changing breakpoints
-   * drops all translated code, which a harness calling run() with the same
-   * `until` thousands of times must not pay each time.
-   */
-  private readonly untilBreakpoints = new Set<number>();
-  private end: RunEnd | null = null;
+  protected readonly hooksServe = true;
 
   constructor(opts: EmulatorOptions = {}) {
     const memory = { map: null as MemoryMap | null };
+    const self = { emu: null as Emulator | null };
     const io: PortSpace = {
-      in8: (p) => this.port('in', p & 0xffff, 1, 0) & 0xff,
-      in16: (p) => this.port('in', p & 0xffff, 2, 0) & 0xffff,
-      in32: (p) => this.port('in', p & 0xffff, 4, 0) >>> 0,
-      out8: (p, v) => void this.port('out', p & 0xffff, 1, v & 0xff),
-      out16: (p, v) => void this.port('out', p & 0xffff, 2, v & 0xffff),
-      out32: (p, v) => void this.port('out', p & 0xffff, 4, v >>> 0),
+      in8: (p) => self.emu!.port('in', p & 0xffff, 1, 0) & 0xff,
+      in16: (p) => self.emu!.port('in', p & 0xffff, 2, 0) & 0xffff,
+      in32: (p) => self.emu!.port('in', p & 0xffff, 4, 0) >>> 0,
+      out8: (p, v) => void self.emu!.port('out', p & 0xffff, 1, v & 0xff),
+      out16: (p, v) => void self.emu!.port('out', p & 0xffff, 2, v & 0xffff),
+      out32: (p, v) => void self.emu!.port('out', p & 0xffff, 4, v >>> 0),
     };
-    this.vm = new Machine({
-      memoryBytes: opts.memoryBytes ?? 64 << 20,
-      mapper: { translate: (a, acc, u) => memory.map!.translate(a, acc, u) },
-      personality: this.personality(),
-      engine: opts.engine ?? 'auto',
-      translator: opts.translator,
-      io,
-      // Only what a CPU at CPL 3 can reach: SYSENTER (so CPUID reports SEP). HLT and the other privileged instructions stay #GP.
-      system: {
-        halt: () => {},
-        fastSystemCall: (_vm, direction) => {
-          if (direction === 'exit') return;
-          if (this.syscallHooks.length === 0) throw new CpuException(Vector.UD, -1, 0, 'SYSENTER with no syscall hook');
-          for (const h of [...this.syscallHooks]) h('sysenter');
+    super((personality) =>
+      new Machine({
+        memoryBytes: opts.memoryBytes ?? 64 << 20,
+        mapper: { translate: (a, acc, u) => memory.map!.translate(a, acc, u) },
+        personality,
+        engine: opts.engine ?? 'auto',
+        translator: opts.translator,
+        io,
+        // Only what a CPU at CPL 3 can reach: SYSENTER (so CPUID reports SEP). HLT and the other privileged instructions stay #GP.
+        system: {
+          halt: () => {},
+          fastSystemCall: (_vm, direction) => {
+            if (direction === 'exit') return;
+            const hooks = self.emu!.syscallHooks;
+            if (hooks.length === 0) throw new CpuException(Vector.UD, -1, 0, 'SYSENTER with no syscall hook');
+            for (const h of [...hooks]) h('sysenter');
+          },
         },
-      },
-    });
+      }),
+    );
+    self.emu = this;
     this.memory = memory.map = new MemoryMap(this.vm.mem);
-    this.simd = new Simd(this.vm);
     this.vm.mmu.mapper = this.memory;
     const cpu = this.vm.cpu;
     cpu.setSegment(Seg.CS, USER_CS, { base: 0, limit: -1, attr: FLAT_CODE_ATTR });
     for (const seg of [Seg.DS, Seg.ES, Seg.SS, Seg.FS, Seg.GS]) cpu.setSegment(seg, USER_DS, { base: 0, limit: -1, attr: FLAT_DATA_ATTR });
     cpu.s[Slot.FLAGS] = 0x3202; // IF, IOPL 3
-    this.vm.codeHook = (eip) => this.breakpoint(eip);
   }
 
   // ------------------------------------------------------------------ memory
@@ -166,6 +83,19 @@ export class Emulator {
   /** Maps [address, address + size) (page-aligned) with `prot` (Prot bits), zero-filled. */
   map(address: number, size: number, prot: number = Prot.ALL): void {
     this.memory.map(address, size, prot);
+  }
+
+  /**
+   * Maps [address, address + size) like map() and returns a view of its
+   * bytes: the embedder and the guest share them (Unicorn's
+   * uc_mem_map_ptr, the other way round: guest memory is one
+   * WebAssembly.Memory, which cannot take in a caller's buffer, so the
+   * caller gets a buffer into it). Writes through the view are not seen as
+   * code changes: call flushTranslations() after writing code there.
+   */
+  mapShared(address: number, size: number, prot: number = Prot.ALL): Uint8Array {
+    const host = this.memory.mapContiguous(address, size, prot);
+    return new Uint8Array(this.vm.mem.memory.buffer, host, size);
   }
 
   unmap(address: number, size: number): void {
@@ -182,343 +112,22 @@ export class Emulator {
     return this.memory.regions();
   }
 
-  /** Copies guest memory out, whatever its permissions; throws RangeError on an unmapped page. */
-  readMemory(address: number, size: number): Uint8Array {
-    const out = new Uint8Array(size);
-    this.eachPage(address, size, (host, offset, n) => out.set(this.vm.mem.u8.subarray(host, host + n), offset));
-    return out;
-  }
-
-  /** Copies bytes into guest memory, whatever its permissions (code decoded from what it overwrites is dropped). */
-  writeMemory(address: number, bytes: Uint8Array): void {
-    this.eachPage(address, bytes.length, (host, offset, n) => {
-      this.vm.mmu.hostWrite(host, n);
-      this.vm.mem.u8.set(bytes.subarray(offset, offset + n), host);
-    });
-  }
-
-  /**
-   * Drops decoded and translated code: all of it, or what was decoded from
-   * the mapped pages of [address, address + size) (and the translated
-   * regions holding it), as a write there would.
-   */
-  flushTranslations(address?: number, size?: number): void {
-    if (address === undefined || size === undefined) return this.vm.flushCode();
-    for (let page = Math.floor(address / 4096) * 4096; page < address + size; page += 4096) {
-      const host = this.memory.hostAddress(page >>> 0);
-      if (host >= 0) this.vm.mmu.hostWrite(host, 4096);
-    }
-  }
-
-  // --------------------------------------------------------------- registers
-
-  readRegister(name: RegisterName): number {
-    return registerAccessor(name).read(this.vm.cpu);
-  }
-
-  writeRegister(name: RegisterName, value: number): void {
-    registerAccessor(name).write(this.vm.cpu, value);
-  }
-
-  /** Several registers at once, in the order given. */
-  readRegisters(names: readonly RegisterName[]): number[] {
-    return names.map((n) => this.readRegister(n));
-  }
-
-  writeRegisters(values: Partial<Record<RegisterName, number>>): void {
-    for (const [name, value] of Object.entries(values)) this.writeRegister(name as RegisterName, value!);
-  }
-
-  /** A segment register with its descriptor cache (base, limit: the highest offset, attr: access byte | flags << 8). */
-  readSegment(seg: 'es' | 'cs' | 'ss' | 'ds' | 'fs' | 'gs'): SegmentDescriptor & { selector: number } {
-    const s = this.vm.cpu.s, i = segIndex(seg);
-    return { selector: s[Slot.SEG_SEL + i] & 0xffff, base: s[Slot.SEG_BASE + i] >>> 0, limit: s[Slot.SEG_LIMIT + i] >>> 0, attr: s[Slot.SEG_ATTR + i] };
-  }
-
-  writeSegment(seg: 'es' | 'cs' | 'ss' | 'ds' | 'fs' | 'gs', value: SegmentDescriptor & { selector: number }): void {
-    this.vm.cpu.setSegment(segIndex(seg), value.selector, { base: value.base | 0, limit: value.limit | 0, attr: value.attr });
-  }
-
-  /** XMM register `n` (0-7) as 16 bytes, little-endian. */
-  readXmm(n: number): Uint8Array {
-    const at = XMM_BYTE + xmmIndex(n) * 16;
-    return this.vm.mem.u8.slice(at, at + 16);
-  }
-
-  writeXmm(n: number, bytes: Uint8Array): void {
-    if (bytes.length !== 16) throw new RangeError(`writeXmm: 16 bytes expected, got ${bytes.length}`);
-    this.vm.mem.u8.set(bytes, XMM_BYTE + xmmIndex(n) * 16);
-  }
-
-  /** ST(i) (0-7, relative to TOP) as a number: the double it holds (see the x87 precision in the README). */
-  readSt(i: number): number {
-    return this.simd.fpu64[this.physical(i)];
-  }
-
-  /** Writes ST(i) and marks its register valid. */
-  writeSt(i: number, value: number): void {
-    const p = this.physical(i);
-    this.simd.fpu64[p] = value;
-    this.vm.cpu.s[Slot.FPU_EMPTY] &= ~(1 << p);
-  }
-
-  /**
-   * The x87 tag word FSTENV stores: two bits per physical register, 00
-   * valid, 01 zero, 10 special (NaN, infinity), 11 empty.
-   */
-  readTagWord(): number {
-    const empty = this.vm.cpu.s[Slot.FPU_EMPTY];
-    let tags = 0;
-    for (let p = 0; p < 8; p++) {
-      const v = this.simd.fpu64[p];
-      const tag = empty & (1 << p) ? 3 : v === 0 ? 1 : Number.isFinite(v) ? 0 : 2;
-      tags |= tag << (2 * p);
-    }
-    return tags;
-  }
-
-  /** MMX register `n` (0-7) as 8 bytes, little-endian: the significand of x87 register n. */
-  readMmx(n: number): Uint8Array {
-    this.simd.readMmx(mmxIndex(n), 0);
-    return this.simd.t8.slice(0, 8);
-  }
-
-  /** Writes MMX register `n` as an MMX instruction would its result (exponent all ones; TOP and tags left alone). */
-  writeMmx(n: number, bytes: Uint8Array): void {
-    if (bytes.length !== 8) throw new RangeError(`writeMmx: 8 bytes expected, got ${bytes.length}`);
-    const d = new DataView(bytes.buffer, bytes.byteOffset, 8);
-    this.simd.writeF80(mmxIndex(n), d.getInt32(0, true), d.getInt32(4, true), 0xffff);
-  }
-
-  private physical(i: number): number {
-    if (!Number.isInteger(i) || i < 0 || i > 7) throw new RangeError(`there is no st(${i}) (st(0)-st(7))`);
-    return (this.vm.cpu.s[Slot.FPU_TOP] + i) & 7;
-  }
-
-  // ----------------------------------------------------------------- context
-
-  /** A copy of the whole CPU state (not memory). */
-  saveContext(): Context {
-    return { state: this.vm.mem.u8.slice(0, STATE_SIZE) };
-  }
-
-  /** Puts back a state saveContext took (of this or another Emulator); memory is not touched. */
-  restoreContext(context: Context): void {
-    const icount = [this.vm.cpu.s[Slot.ICOUNT_LO], this.vm.cpu.s[Slot.ICOUNT_HI]];
-    this.vm.mem.u8.set(context.state, 0);
-    const s = this.vm.cpu.s;
-    [s[Slot.ICOUNT_LO], s[Slot.ICOUNT_HI]] = icount;
-    // Segment loads have consequences beyond the state block (translated code's assumptions, limit checks).
-    for (let seg = 0; seg < 6; seg++) {
-      this.vm.cpu.setSegment(seg, s[Slot.SEG_SEL + seg], { base: s[Slot.SEG_BASE + seg], limit: s[Slot.SEG_LIMIT + seg], attr: s[Slot.SEG_ATTR + seg] });
-    }
+  protected hostAddress(address: number): number {
+    return this.memory.hostAddress(address);
   }
 
   // ------------------------------------------------------------------- hooks
-
-  /** Calls `fn` before each instruction in [begin, end] runs (those instructions are interpreted). */
-  onCode(begin: number, end: number, fn: CodeHook): HookHandle {
-    return this.addRanged(this.codeHooks, begin, end, fn, true);
-  }
-
-  /** Calls `fn` before each basic block starting in [begin, end] (default: everywhere) runs; those blocks are interpreted. */
-  onBlock(fn: CodeHook, begin = 0, end = 0xffffffff): HookHandle {
-    return this.addRanged(this.blockHooks, begin, end, fn, true);
-  }
-
-  /** Calls `fn` before each data read and write touching [begin, end] (their pages take the slow path). */
-  onMemory(begin: number, end: number, fn: MemoryHook): HookHandle {
-    const handle = this.addRanged(this.memoryHooks, begin, end, fn, false);
-    this.watchMemory();
-    return { remove: () => (handle.remove(), this.watchMemory()) };
-  }
-
-  onInterrupt(fn: InterruptHook): HookHandle {
-    return listHandle(this.interruptHooks, fn);
-  }
-
-  onFault(fn: FaultHook): HookHandle {
-    return listHandle(this.faultHooks, fn);
-  }
-
-  onSyscall(fn: SyscallHook): HookHandle {
-    return listHandle(this.syscallHooks, fn);
-  }
-
-  onInvalidInstruction(fn: InvalidInstructionHook): HookHandle {
-    return listHandle(this.invalidHooks, fn);
-  }
 
   onPort(fn: PortHook): HookHandle {
     return listHandle(this.portHooks, fn);
   }
 
-  // --------------------------------------------------------------------- run
-
-  /** Ends the run in progress after the current instruction (from a hook, or from another task between slices). */
-  stop(): void {
-    if (this.end === null) this.end = { reason: 'stopped', eip: this.vm.cpu.eip };
-    this.vm.stop({ kind: 'exit', status: 0 });
+  protected unhookedInterrupt(vector: number): void {
+    this.finish({ reason: 'interrupt', eip: this.vm.cpu.eip, vector });
   }
 
-  /** Runs from `begin` (default: EIP) until `until`, `count` instructions, `timeoutMs`, stop(), or an unhandled event. */
-  run(opts: RunOptions = {}): RunEnd {
-    const limits = this.start(opts);
-    try {
-      for (;;) {
-        const end = this.slice(limits, limits.deadline === Infinity ? SLICE : TIMEOUT_SLICE);
-        if (end !== null) return end;
-      }
-    } finally {
-      this.setUntil(null);
-    }
-  }
-
-  /**
-   * As run(), but lets the event loop turn between slices of guest code
-   * (about a millisecond each), so stop() from a timer, a message handler or
-   * a UI event ends it; the page or process stays responsive meanwhile.
-   */
-  async runAsync(opts: RunOptions = {}): Promise<RunEnd> {
-    const limits = this.start(opts);
-    try {
-      for (;;) {
-        const end = this.slice(limits, TIMEOUT_SLICE);
-        if (end !== null) return end;
-        await yieldToEventLoop();
-      }
-    } finally {
-      this.setUntil(null);
-    }
-  }
-
-  private start(opts: RunOptions): { deadline: number; limit: number } {
-    if (opts.begin !== undefined) this.vm.cpu.eip = opts.begin;
-    this.end = null;
-    this.setUntil(opts.until ?? null);
-    return {
-      deadline: opts.timeoutMs !== undefined ? performance.now() + opts.timeoutMs : Infinity,
-      limit: opts.count !== undefined ? this.vm.icount + opts.count : Infinity,
-    };
-  }
-
-  /** Runs up to `size` instructions; the end of the run, or null to go on. */
-  private slice({ deadline, limit }: { deadline: number; limit: number }, size: number): RunEnd | null {
-    const vm = this.vm;
-    if (this.end !== null) return this.end; // stop() between slices
-    if (this.until === vm.cpu.eip) return { reason: 'until', eip: vm.cpu.eip };
-    const left = limit - vm.icount;
-    if (left <= 0) return { reason: 'count', eip: vm.cpu.eip };
-    if (performance.now() > deadline) return { reason: 'timeout', eip: vm.cpu.eip };
-    if (left > STEP_MARGIN) vm.run(Math.min(left - STEP_MARGIN, size));
-    else vm.step();
-    return this.end;
-  }
-
-  /** Instructions retired since the Emulator was made. */
-  get instructions(): number {
-    return this.vm.icount;
-  }
-
-  // ---------------------------------------------------------------- internals
-
-  private personality(): Personality {
-    return {
-      onInterrupt: (vm, vector) => {
-        if (vector === SYSCALL_VECTOR && this.syscallHooks.length > 0) {
-          for (const h of [...this.syscallHooks]) h('int80');
-          return;
-        }
-        if (this.interruptHooks.length === 0) return this.finish({ reason: 'interrupt', eip: vm.cpu.eip, vector });
-        for (const h of [...this.interruptHooks]) h(vector);
-      },
-      onException: (vm, e: CpuException) => {
-        if (e.vector === Vector.PF && this.faultHooks.length > 0) {
-          const kind = e.errorCode & 0x10 ? 'fetch' : e.errorCode & 2 ? 'write' : 'read';
-          const unmapped = (e.errorCode & 1) === 0;
-          // A hook that maps the page makes the faulting instruction run again (EIP is still at it).
-          if (this.faultHooks.some((h) => h(kind, e.address >>> 0, unmapped))) return this.remapped();
-        }
-        if (e.vector === Vector.UD && this.invalidHooks.length > 0) {
-          if (this.invalidHooks.some((h) => h(vm.cpu.eip))) return;
-        }
-        if (e.vector !== Vector.PF && this.interruptHooks.length > 0) {
-          for (const h of [...this.interruptHooks]) h(e.vector);
-          return;
-        }
-        this.finish({ reason: 'fault', eip: vm.cpu.eip, vector: e.vector, errorCode: e.errorCode, address: e.address >>> 0, message: e.detail || `exception ${e.vector}` });
-      },
-    };
-  }
-
-  private finish(end: RunEnd): void {
-    if (this.end === null) this.end = end;
-    this.vm.stop({ kind: 'exit', status: 0 });
-  }
-
-  /** The run loop reached a breakpoint: `until`, or an instruction or block some hook watches. */
-  private breakpoint(eip: number): void {
-    const a = eip >>> 0;
-    if (a === this.until) return this.finish({ reason: 'until', eip: a });
-    for (const h of this.codeHooks) if (a >= h.begin && a <= h.end) h.fn(a, 0);
-    if (this.blockHooks.length > 0) {
-      const b = this.vm.blocks.peek(eip);
-      const size = b ? (b.endEip - b.eip) >>> 0 : 0;
-      for (const h of this.blockHooks) if (a >= h.begin && a <= h.end) h.fn(a, size);
-    }
-  }
-
-  /** Breakpoints are every code-hooked address, the start of every block-hooked block, and `until`. */
-  private refreshBreakpoints(): void {
-    const code = this.codeHooks, blocks = this.blockHooks, until = this.untilBreakpoints;
-    if (code.length === 0 && blocks.length === 0 && until.size === 0) return this.vm.setCodeBreakpoints(null);
-    const splitsAt = (eip: number): boolean => {
-      const a = eip >>> 0;
-      if (until.has(a)) return true;
-      for (const h of code) if (a >= h.begin && a <= h.end) return true;
-      return false;
-    };
-    this.vm.setCodeBreakpoints({
-      splitsAt,
-      hooks: (eip: number) => {
-        const a = eip >>> 0;
-        for (const h of blocks) if (a >= h.begin && a <= h.end) return true;
-        return splitsAt(a);
-      },
-    });
-  }
-
-  private setUntil(until: number | null): void {
-    this.until = until === null ? null : until >>> 0;
-    if (this.until === null || this.untilBreakpoints.has(this.until)) return;
-    if (this.untilBreakpoints.size >= MAX_UNTIL_BREAKPOINTS) this.untilBreakpoints.clear();
-    this.untilBreakpoints.add(this.until);
-    this.refreshBreakpoints();
-  }
-
-  private addRanged<T>(list: RangedHook<T>[], begin: number, end: number, fn: T, code: boolean): HookHandle {
-    const hook = { begin: begin >>> 0, end: end >>> 0, fn };
-    list.push(hook);
-    if (code) this.refreshBreakpoints();
-    return {
-      remove: () => {
-        const i = list.indexOf(hook);
-        if (i >= 0) list.splice(i, 1);
-        if (code) this.refreshBreakpoints();
-      },
-    };
-  }
-
-  private watchMemory(): void {
-    const hooks = this.memoryHooks;
-    if (hooks.length === 0) return this.vm.mmu.watchAccesses(null);
-    const pages = new Uint8Array(1 << 20);
-    for (const h of hooks) for (let p = h.begin >>> PAGE_SHIFT; p <= h.end >>> PAGE_SHIFT; p++) pages[p] = 1;
-    this.vm.mmu.watchAccesses((linear, access, _host, size, value) => {
-      const a = linear >>> 0;
-      const kind = access === Access.WRITE ? 'write' : 'read';
-      for (const h of [...hooks]) if (a >= h.begin && a <= h.end) h.fn(kind, a, size, size ? value : 0);
-    }, pages);
+  protected unhookedException(e: CpuException): void {
+    this.finish(faultEnd(this.vm.cpu.eip, e));
   }
 
   private port(direction: 'in' | 'out', port: number, size: 1 | 2 | 4, value: number): number {
@@ -529,56 +138,4 @@ export class Emulator {
     }
     return result;
   }
-
-  /** Mappings changed: cached translations of pages go, and code is checked against the new mappings. */
-  private remapped(): void {
-    this.vm.mmu.flush();
-    this.vm.remapped();
-  }
-
-  private eachPage(address: number, size: number, fn: (host: number, offset: number, n: number) => void): void {
-    let offset = 0;
-    while (offset < size) {
-      const a = (address + offset) >>> 0;
-      const host = this.memory.hostAddress(a);
-      if (host < 0) throw new RangeError(`address 0x${a.toString(16).padStart(8, '0')} is not mapped`);
-      const n = Math.min(size - offset, 4096 - (a & 4095));
-      fn(host, offset, n);
-      offset += n;
-    }
-  }
-}
-
-function yieldToEventLoop(): Promise<void> {
-  // setImmediate where there is one (Node); a zero timeout in a browser.
-  const immediate = (globalThis as { setImmediate?: (f: () => void) => void }).setImmediate;
-  return new Promise((resolve) => (immediate ? immediate(resolve) : setTimeout(resolve, 0)));
-}
-
-function listHandle<T>(list: T[], fn: T): HookHandle {
-  list.push(fn);
-  return {
-    remove: () => {
-      const i = list.indexOf(fn);
-      if (i >= 0) list.splice(i, 1);
-    },
-  };
-}
-
-const SEG_NAMES = ['es', 'cs', 'ss', 'ds', 'fs', 'gs'];
-
-function segIndex(name: string): Seg {
-  const i = SEG_NAMES.indexOf(name);
-  if (i < 0) throw new RangeError(`unknown segment register "${name}"`);
-  return i as Seg;
-}
-
-function mmxIndex(n: number): number {
-  if (!Number.isInteger(n) || n < 0 || n > 7) throw new RangeError(`there is no mm${n} (mm0-mm7)`);
-  return n;
-}
-
-function xmmIndex(n: number): number {
-  if (!Number.isInteger(n) || n < 0 || n > 7) throw new RangeError(`there is no xmm${n} (xmm0-xmm7)`);
-  return n;
 }

@@ -30,9 +30,7 @@ export class MemoryMap implements PageMapper {
 
   map(address: number, size: number, prot: number): void {
     const [first, count] = pageSpan(address, size, 'map');
-    for (let i = 0; i < count; i++) {
-      if (this.pages.has((first + i) >>> 0)) throw new RangeError(`map: page 0x${hex((first + i) << PAGE_SHIFT)} is already mapped (unmap it first)`);
-    }
+    this.requireFree(first, count, 'map');
     for (let i = 0; i < count; i++) {
       const frame = this.mem.allocFrame();
       if (frame < 0) {
@@ -41,6 +39,16 @@ export class MemoryMap implements PageMapper {
       }
       this.pages.set((first + i) >>> 0, frame | tlbBits(prot));
     }
+  }
+
+  /** As map(), with frames in a row; returns the host offset of the first byte. */
+  mapContiguous(address: number, size: number, prot: number): number {
+    const [first, count] = pageSpan(address, size, 'mapShared');
+    this.requireFree(first, count, 'mapShared');
+    const host = this.mem.allocContiguous(count);
+    if (host < 0) throw new RangeError(`mapShared: guest memory has no ${count} pages in a row left (create the emulator with a larger memoryBytes)`);
+    for (let i = 0; i < count; i++) this.pages.set((first + i) >>> 0, (host + i * PAGE_SIZE) | tlbBits(prot));
+    return host;
   }
 
   unmap(address: number, size: number): void {
@@ -83,6 +91,12 @@ export class MemoryMap implements PageMapper {
     const needed = access === Access.WRITE ? Tlb.WRITE : access === Access.EXEC ? Tlb.EXEC : Tlb.READ;
     if (!(e & needed)) throw new CpuException(Vector.PF, PF_PRESENT | PF_USER | kind, vaddr, 'protection');
     return e;
+  }
+
+  private requireFree(first: number, count: number, what: string): void {
+    for (let i = 0; i < count; i++) {
+      if (this.pages.has((first + i) >>> 0)) throw new RangeError(`${what}: page 0x${hex((first + i) << PAGE_SHIFT)} is already mapped (unmap it first)`);
+    }
   }
 
   private requireMapped(first: number, count: number, what: string): void {

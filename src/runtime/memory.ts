@@ -61,6 +61,19 @@ export class GuestMemory {
     return frame;
   }
 
+  /**
+   * `count` zeroed frames in a row, from the untouched top of the pool
+   * (freed frames are scattered); returns the first one's host offset, or
+   * -1 when the pool cannot hold them. Each is freed on its own.
+   */
+  allocContiguous(count: number): number {
+    if (this.nextFrame + count * PAGE_SIZE > this.u8.length) return -1;
+    const first = this.nextFrame;
+    this.nextFrame += count * PAGE_SIZE;
+    this.framesInUse += count;
+    return first;
+  }
+
   freeFrame(frame: number): void {
     this.freeFrames.push(frame);
     this.framesInUse--;

@@ -274,6 +274,11 @@ export class Mmu {
     this.flush();
   }
 
+  /** Whether linear page `vpn` has an access watch (its accesses go one by one, with their values). */
+  watched(vpn: number): boolean {
+    return this.watchedPages !== null && this.watchedPages[vpn] === 1;
+  }
+
   /** Host offset of an instruction fetch at linear address `a` (checks execute permission). */
   fetchAddress(a: number): number {
     return this.slow(a, Access.EXEC);

@@ -134,6 +134,34 @@ describe('Emulator: memory, registers, run', () => {
     expect(emu.readMemory(DATA + 24, 8)).toEqual(Uint8Array.of(9, 8, 7, 6, 5, 4, 3, 2));
   });
 
+  test('x87 registers as 80-bit images: what FSTP m80 stores, and FLD m80 of a written one', () => {
+    const { emu } = emulatorWith(`fldpi\nfld1\nfchs\nint 0x80\nfstp tbyte ptr [${DATA}]\nfstp tbyte ptr [${DATA + 16}]\nint 0x80`);
+    expect(emu.run({ begin: CODE }).reason).toBe('interrupt');
+    // -1.0: sign set, exponent 0x3fff, explicit integer bit.
+    expect(emu.readStBytes(0)).toEqual(Uint8Array.of(0, 0, 0, 0, 0, 0, 0, 0x80, 0xff, 0xbf));
+    const pi = emu.readStBytes(1);
+    expect(pi.subarray(8)).toEqual(Uint8Array.of(0x00, 0x40));
+    // 1.5 * 2^10 = 1536 as an image, written into ST(1) (pi's register), read back as a number and stored by the guest.
+    emu.writeStBytes(1, Uint8Array.of(0, 0, 0, 0, 0, 0, 0, 0xc0, 0x09, 0x40));
+    expect(emu.readSt(1)).toBe(1536);
+    expect(emu.run().reason).toBe('interrupt');
+    expect(emu.readMemory(DATA, 10)).toEqual(Uint8Array.of(0, 0, 0, 0, 0, 0, 0, 0x80, 0xff, 0xbf));
+    expect(emu.readMemory(DATA + 16, 10)).toEqual(Uint8Array.of(0, 0, 0, 0, 0, 0, 0, 0xc0, 0x09, 0x40));
+    expect(() => emu.writeStBytes(0, new Uint8Array(8))).toThrow(/10 bytes/);
+  });
+
+  test.each(ENGINES)('mapShared gives a view the embedder and the guest both see (%s)', (engine) => {
+    const { emu } = emulatorWith(`mov ecx, 1000\n1: add eax, [0x40000]\n mov [0x40004], eax\n dec ecx\n jnz 1b\n int 0x80`, engine);
+    const view = emu.mapShared(0x40000, 0x2000, Prot.READ | Prot.WRITE);
+    expect(view.length).toBe(0x2000);
+    new DataView(view.buffer, view.byteOffset).setUint32(0, 3, true);
+    expect(emu.run({ begin: CODE }).reason).toBe('interrupt');
+    expect(new DataView(view.buffer, view.byteOffset).getUint32(4, true)).toBe(3000);
+    expect(emu.readMemory(0x40004, 4)).toEqual(view.slice(4, 8));
+    expect(emu.regions()).toContainEqual({ address: 0x40000, size: 0x2000, prot: Prot.READ | Prot.WRITE });
+    expect(() => emu.mapShared(0x41000, 0x1000)).toThrow(/already mapped/);
+  });
+
   test('map, protect and unmap: permissions fault as #PF with an error code, regions merge', () => {
     const { emu } = emulatorWith(`mov eax, [${DATA}]\nmov dword ptr [${DATA}], 7\nint 0x80`);
     expect(emu.regions()).toEqual([
@@ -200,6 +228,27 @@ describe('Emulator: hooks', () => {
     expect(events.slice(0, 4)).toEqual(['read@100', 'write@100=1/4', 'read@100', 'write@100=2/4']);
     expect(events[399]).toBe('write@100=200/4');
     expect(new DataView(emu.readMemory(DATA + 0x1800, 4).buffer).getUint32(0, true)).toBe(200);
+  });
+
+  test.each(ENGINES)('memory hooks see each element of REP STOS and REP MOVS with its size and value (%s)', (engine) => {
+    // The strings run 50 times, so the loop gets translated; only the hooked 16 bytes at DATA + 0x100 are reported.
+    const { emu } = emulatorWith(
+      `mov edx, 50\n2: mov edi, ${DATA + 0xf8}\n mov eax, 0x11223344\n mov ecx, 8\n rep stosd\n` +
+        `mov esi, ${DATA + 0xf8}\n mov edi, ${DATA + 0x800}\n mov ecx, 32\n rep movsb\n dec edx\n jnz 2b\n int 0x80`,
+      engine,
+    );
+    const events: string[] = [];
+    emu.onMemory(DATA + 0x100, DATA + 0x10f, (kind, address, size, value) =>
+      events.push(`${kind}@${(address - DATA).toString(16)}${kind === 'write' ? `=${value.toString(16)}/${size}` : ''}`),
+    );
+    expect(emu.run({ begin: CODE }).reason).toBe('interrupt');
+    const round = [
+      ...[0x100, 0x104, 0x108, 0x10c].map((a) => `write@${a.toString(16)}=11223344/4`),
+      ...Array.from({ length: 16 }, (_, i) => `read@${(0x100 + i).toString(16)}`),
+    ];
+    expect(events.slice(0, round.length)).toEqual(round);
+    expect(events.length).toBe(50 * round.length);
+    expect(emu.readMemory(DATA + 0x808, 4)).toEqual(Uint8Array.of(0x44, 0x33, 0x22, 0x11));
   });
 
   test('a fault hook maps the missing page and the instruction runs again', () => {

@@ -141,6 +141,8 @@ function bulkForward(vm: Machine, op: string, size: number, srcSeg: Seg): () => 
         if (n === 0) return;
       }
       const bytes = n * size;
+      // A watched page's accesses go element by element, each with its value (an embedder's memory hooks).
+      if (mmu.watched(dst >>> 12) || (op === 'movs' && mmu.watched(src >>> 12))) return;
       // MOVS reads its source before it writes: a fault on both is reported for the source.
       const hs = op === 'movs' ? mmu.slow(src, Access.READ, bytes) : 0;
       // The MMU answers with the chunk's host offset, telling the block cache
