@@ -149,11 +149,6 @@ export class BlockCache implements CodeWriteListener {
     this.listener?.blockInvalidated(b);
   }
 
-  /** Blocks decoded from host frame `frame` (some may be invalid). */
-  decodedOn(frame: number): readonly Block[] {
-    return this.byFrame.get(frame) ?? [];
-  }
-
   /** The valid block at `eip` decoded for the current code segment, without decoding one. */
   peek(eip: number): Block | null {
     const b = this.byEip.get(eip);

@@ -417,36 +417,7 @@ export class Translator {
       blocks.push(b);
       queue.push(...searchSuccessors(b));
     }
-    if (absorbed.length > 0 && this.opts.mode === 'auto') this.harvestSiblings(blocks, max);
     return { blocks, absorbed };
-  }
-
-  /**
-   * A region that grows is compiled again whole, so it takes along the
-   * blocks likely to make it grow next: blocks decoded on its pages, run a
-   * few times already, that branch straight into it. A switch's cases are
-   * reached only through its indirect jump; they warmed one at a time and
-   * each recompiled the whole loop (bytecode: 918 instructions compiled for
-   * 184 distinct ones, in regions of 3, 4, 5 ... 19 blocks).
-   */
-  private harvestSiblings(blocks: Block[], max: number): void {
-    const cache = this.vm.blocks;
-    const inPlan = new Set(blocks.map((b) => b.eip));
-    const frames = new Set(blocks.flatMap((b) => b.frames));
-    const minHits = Math.max(1, this.opts.threshold >> HARVEST_HITS_SHIFT);
-    for (let grew = true; grew; ) {
-      grew = false;
-      for (const frame of frames) {
-        for (const b of cache.decodedOn(frame)) {
-          if (blocks.length >= max) return;
-          if (!b.valid || b.hits < minHits || inPlan.has(b.eip) || this.regionOf.has(b) || !translatable(b)) continue;
-          if (!successors(b).some((eip) => inPlan.has(eip)) || cache.peek(b.eip) !== b) continue;
-          blocks.push(b);
-          inPlan.add(b.eip);
-          grew = true;
-        }
-      }
-    }
   }
 
   private build({ blocks, absorbed }: RegionPlan): CompileJob {
@@ -673,8 +644,6 @@ const PENDING: Region = { id: -1, blocks: [], firstSlot: 0, valid: false, epoch:
 
 /** Translated blocks a new region would absorb before its seed must prove hotter (see postpone). */
 const BIG_REGION = 16;
-/** A sibling joins a growing region once it has run threshold >> this many times (see harvestSiblings). */
-const HARVEST_HITS_SHIFT = 3;
 /** Learned dispatch entries past which emptying the whole cache is cheaper than clearing them one by one. */
 const FORGET_ALL_AT = DISPATCH_ENTRIES / 4;
 
