@@ -36,6 +36,12 @@ export class Cpu {
    * consults and clears it.
    */
   interruptShadowEip = -1;
+  /**
+   * Called when an instruction sets IF that was clear (STI, POPF, IRET): a
+   * platform with an interrupt waiting ends the slice there, so it is taken
+   * as soon as the CPU would take it (not a slice later).
+   */
+  onInterruptsEnabled: (() => void) | null = null;
   /** Told when CS is reloaded (the machine drops chained blocks decoded for the old one). */
   onCodeSegmentChange: (() => void) | null = null;
   /** Called when the base of DS, ES or SS changes (translated code may assume it is 0). */

@@ -185,8 +185,10 @@ export function returnToOuterRing(vm: Machine, size: number): void {
   vm.cpu.setSegment(Seg.SS, ss, stack);
   s[Slot.ESP] = esp;
   s[Slot.EIP] = eip;
-  s[Slot.FLAGS] = (readFlags(s) & ~IRET_KERNEL_MASK) | (flags & IRET_KERNEL_MASK) | 2;
+  const old = readFlags(s);
+  s[Slot.FLAGS] = (old & ~IRET_KERNEL_MASK) | (flags & IRET_KERNEL_MASK) | 2;
   s[Slot.LAZY_OP] = 0;
+  if (flags & ~old & IF) vm.cpu.onInterruptsEnabled?.();
   for (const seg of [Seg.ES, Seg.DS, Seg.FS, Seg.GS]) {
     const attr = s[Slot.SEG_ATTR + seg];
     const dataOrNonConforming = !(attr & SegAttr.CODE) || !(attr & SegAttr.EXPAND_DOWN_OR_CONFORMING);

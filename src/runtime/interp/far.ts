@@ -144,8 +144,10 @@ export function compileIret(insn: Instruction, vm: Machine, stack: Stack): Exec 
     if (outer && (sel & 3) > vm.cpu.cpl) return outer(vm, size);
     loadCodeSegment(vm, sel, off, true);
     r32[Slot.ESP] = (r32[Slot.ESP] + 3 * size) | 0;
-    s[Slot.FLAGS] = (readFlags(s) & ~mask) | (flags & mask) | 2;
+    const old = readFlags(s);
+    s[Slot.FLAGS] = (old & ~mask) | (flags & mask) | 2;
     s[Slot.LAZY_OP] = 0;
     s[Slot.EIP] = off;
+    if (flags & mask & ~old & 0x200) vm.cpu.onInterruptsEnabled?.();
   };
 }

@@ -39,8 +39,10 @@ export function compileFlagOp(insn: Instruction, vm: Machine): Exec {
       const next = nextEip(insn);
       return () => {
         if (!cpu.ioPrivileged) throw fault;
-        if (!(s[Slot.FLAGS] & IF)) cpu.interruptShadowEip = next;
+        if (s[Slot.FLAGS] & IF) return;
+        cpu.interruptShadowEip = next;
         s[Slot.FLAGS] |= IF;
+        cpu.onInterruptsEnabled?.();
       };
     }
   }

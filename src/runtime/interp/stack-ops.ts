@@ -10,6 +10,8 @@ import { Stack } from './stack.js';
 
 /** EFLAGS bits POPF/SAHF may change at CPL 3 with IOPL 0 (IF and IOPL silently kept). */
 const TRAP_FLAG = 0x100;
+const IF = 0x200;
+const IOPL = 0x3000;
 const USER_POPF_MASK = 0x1 | 0x4 | 0x10 | 0x40 | 0x80 | 0x100 | 0x400 | 0x800 | 0x4000 | 0x40000 | 0x200000;
 
 export function compilePush(insn: Instruction, vm: Machine, stack: Stack): Exec {
@@ -110,11 +112,16 @@ export function compilePushf(insn: Instruction, vm: Machine, stack: Stack): Exec
 export function compilePopf(insn: Instruction, vm: Machine, stack: Stack): Exec {
   const s = vm.cpu.s;
   const size = insn.opSize;
-  const mask = size === 4 ? USER_POPF_MASK : USER_POPF_MASK & 0xffff;
+  const width = size === 4 ? -1 : 0xffff;
+  const cpu = vm.cpu;
   return () => {
     const v = stack.pop(size);
-    s[Slot.FLAGS] = (readFlags(s) & ~mask) | (v & mask) | 2;
+    // IF changes only where CPL <= IOPL, IOPL only at CPL 0 (a kernel's local_irq_restore is PUSHF ... POPF).
+    const mask = (USER_POPF_MASK | (cpu.ioPrivileged ? IF : 0) | (cpu.cpl === 0 ? IOPL : 0)) & width;
+    const old = readFlags(s);
+    s[Slot.FLAGS] = (old & ~mask) | (v & mask) | 2;
     s[Slot.LAZY_OP] = 0;
+    if (v & mask & ~old & IF) cpu.onInterruptsEnabled?.();
     // Single-stepping starts: translated code must hand over to the run loop, which steps.
     if (v & TRAP_FLAG) vm.attention = true;
   };
