@@ -368,8 +368,23 @@ export class BlockCache implements CodeWriteListener {
         break;
       }
       block.ranges.push(h, h + n);
+      this.decodedPages[a >>> PAGE_SHIFT] = 1;
       done += n;
     }
+  }
+
+  /**
+   * Linear pages some block was ever decoded from (never cleared, so the
+   * answer errs towards yes): a remapping of pages none of which holds
+   * code leaves every decoded block and translation as it was.
+   */
+  private readonly decodedPages = new Uint8Array(1 << (32 - PAGE_SHIFT));
+
+  /** Whether code was ever decoded from a linear page of [linear, linear + size). */
+  decodedFrom(linear: number, size: number): boolean {
+    const first = linear >>> PAGE_SHIFT, last = (linear + size - 1) >>> PAGE_SHIFT;
+    for (let p = first; p <= last; p++) if (this.decodedPages[p]) return true;
+    return false;
   }
 
   private noteFrame(block: Block, frame: number): void {
