@@ -1,10 +1,12 @@
 import { Seg } from '../decoder/types.js';
 import { CpuException, Vector } from '../runtime/exceptions.js';
-import { PAGE_SHIFT, PAGE_SIZE, Slot, STATE_SIZE, XMM_BYTE } from '../runtime/layout.js';
+import { PAGE_SIZE, Slot, STATE_SIZE, XMM_BYTE } from '../runtime/layout.js';
 import type { Machine, Personality, StopReason } from '../runtime/machine.js';
-import { Access } from '../runtime/mmu.js';
 import type { SegmentDescriptor } from '../runtime/segments.js';
 import { Simd } from '../runtime/interp/sse-state.js';
+import { MachineHooks, type CodeHook, type HookHandle, type MemoryAccessKind, type MemoryHook } from './machine-hooks.js';
+
+export type { CodeHook, HookHandle, MemoryAccessKind, MemoryHook };
 import { registerAccessor, type RegisterName } from './registers.js';
 
 /** Why run() returned. */
@@ -28,16 +30,6 @@ export interface RunOptions {
   timeoutMs?: number;
 }
 
-export type MemoryAccessKind = 'read' | 'write';
-/**
- * A memory hook: the access is allowed and about to happen; `address` is
- * its first byte. A write of 1, 2 or 4 bytes also gives its size and value
- * (unsigned), and so does each element of a string instruction (MOVS, STOS)
- * on a hooked page; other writes (x87 and SSE stores) give size 0.
- */
-export type MemoryHook = (kind: MemoryAccessKind, address: number, size: number, value: number) => void;
-/** An instruction (code hook, size unknown: 0) or a basic block (block hook: its size in bytes) about to run. */
-export type CodeHook = (address: number, size: number) => void;
 /** INT n (EIP already past it) or a CPU exception the run did not otherwise handle (EIP at the instruction). */
 export type InterruptHook = (vector: number) => void;
 /**
@@ -58,11 +50,6 @@ export type SyscallHook = (kind: 'int80' | 'sysenter') => void;
 /** An undefined opcode (#UD) at `address`: return true after handling it (moving EIP on), false to end the run ('fault'). */
 export type InvalidInstructionHook = (address: number) => boolean;
 
-/** What a hook registration returns: remove() takes it away. */
-export interface HookHandle {
-  remove(): void;
-}
-
 /** The whole CPU state, for restoreContext (the state block: registers, flags, segments, x87, SSE). */
 export interface Context {
   readonly state: Uint8Array;
@@ -70,17 +57,10 @@ export interface Context {
 
 export type SegmentName = 'es' | 'cs' | 'ss' | 'ds' | 'fs' | 'gs';
 
-interface RangedHook<T> {
-  begin: number;
-  end: number;
-  fn: T;
-}
-
 const SLICE = 1 << 20;
 /** A block has at most 64 instructions: run() goes block by block until this close to `count`, then instruction by instruction. */
 const STEP_MARGIN = 64;
 const TIMEOUT_SLICE = 100_000;
-const MAX_UNTIL_BREAKPOINTS = 64;
 export const SYSCALL_VECTOR = 0x80;
 
 /**
@@ -95,28 +75,20 @@ export abstract class HookedMachine {
   readonly vm: Machine;
   /** The x87/MMX register file's views (runtime/interp/sse-state.ts). */
   protected readonly simd: Simd;
-  private readonly codeHooks: RangedHook<CodeHook>[] = [];
-  private readonly blockHooks: RangedHook<CodeHook>[] = [];
-  private readonly memoryHooks: RangedHook<MemoryHook>[] = [];
+  /** Code, block and memory hooks, and the breakpoint of `until`. */
+  private readonly hooks: MachineHooks;
   protected readonly interruptHooks: InterruptHook[] = [];
   protected readonly faultHooks: FaultHook[] = [];
   protected readonly invalidHooks: InvalidInstructionHook[] = [];
   protected readonly syscallHooks: SyscallHook[] = [];
-  /** The run in progress: its `until` and how it ended. */
-  private until: number | null = null;
-  /**
-   * Every `until` of recent runs stays a breakpoint: changing breakpoints
-   * drops all translated code, which a harness calling run() with the same
-   * `until` thousands of times must not pay each time.
-   */
-  private readonly untilBreakpoints = new Set<number>();
+  /** How the run in progress ended. */
   private end: RunEnd | null = null;
 
   /** `build` makes the Machine around the personality this class routes to the hooks. */
   protected constructor(build: (personality: Personality) => Machine) {
     this.vm = build(this.hookedPersonality());
     this.simd = new Simd(this.vm);
-    this.vm.codeHook = (eip) => this.breakpoint(eip);
+    this.hooks = new MachineHooks(this.vm, (eip) => this.finish({ reason: 'until', eip }));
   }
 
   // ------------------------------------------------------------------ memory
@@ -295,19 +267,17 @@ export abstract class HookedMachine {
 
   /** Calls `fn` before each instruction in [begin, end] runs (those instructions are interpreted). */
   onCode(begin: number, end: number, fn: CodeHook): HookHandle {
-    return this.addRanged(this.codeHooks, begin, end, fn, true);
+    return this.hooks.onCode(begin, end, fn);
   }
 
   /** Calls `fn` before each basic block starting in [begin, end] (default: everywhere) runs; those blocks are interpreted. */
   onBlock(fn: CodeHook, begin = 0, end = 0xffffffff): HookHandle {
-    return this.addRanged(this.blockHooks, begin, end, fn, true);
+    return this.hooks.onBlock(fn, begin, end);
   }
 
   /** Calls `fn` before each data read and write touching [begin, end] (their pages take the slow path). */
   onMemory(begin: number, end: number, fn: MemoryHook): HookHandle {
-    const handle = this.addRanged(this.memoryHooks, begin, end, fn, false);
-    this.watchMemory();
-    return { remove: () => (handle.remove(), this.watchMemory()) };
+    return this.hooks.onMemory(begin, end, fn);
   }
 
   onInterrupt(fn: InterruptHook): HookHandle {
@@ -343,7 +313,7 @@ export abstract class HookedMachine {
         if (end !== null) return end;
       }
     } finally {
-      this.setUntil(null);
+      this.hooks.setUntil(null);
     }
   }
 
@@ -361,7 +331,7 @@ export abstract class HookedMachine {
         await yieldToEventLoop();
       }
     } finally {
-      this.setUntil(null);
+      this.hooks.setUntil(null);
     }
   }
 
@@ -373,7 +343,7 @@ export abstract class HookedMachine {
   private start(opts: RunOptions): { deadline: number; limit: number } {
     if (opts.begin !== undefined) this.vm.cpu.eip = opts.begin;
     this.end = null;
-    this.setUntil(opts.until ?? null);
+    this.hooks.setUntil(opts.until ?? null);
     return {
       deadline: opts.timeoutMs !== undefined ? performance.now() + opts.timeoutMs : Infinity,
       limit: opts.count !== undefined ? this.vm.icount + opts.count : Infinity,
@@ -384,7 +354,7 @@ export abstract class HookedMachine {
   private slice({ deadline, limit }: { deadline: number; limit: number }, size: number): RunEnd | null {
     const vm = this.vm;
     if (this.end !== null) return this.end; // stop() between slices
-    if (this.until === vm.cpu.eip) return { reason: 'until', eip: vm.cpu.eip };
+    if (this.hooks.until === vm.cpu.eip) return { reason: 'until', eip: vm.cpu.eip };
     const left = limit - vm.icount;
     if (left <= 0) return { reason: 'count', eip: vm.cpu.eip };
     if (performance.now() > deadline) return { reason: 'timeout', eip: vm.cpu.eip };
@@ -454,70 +424,6 @@ export abstract class HookedMachine {
     this.vm.remapped();
   }
 
-  /** The run loop reached a breakpoint: `until`, or an instruction or block some hook watches. */
-  private breakpoint(eip: number): void {
-    const a = eip >>> 0;
-    if (a === this.until) return this.finish({ reason: 'until', eip: a });
-    for (const h of this.codeHooks) if (a >= h.begin && a <= h.end) h.fn(a, 0);
-    if (this.blockHooks.length > 0) {
-      const b = this.vm.blocks.peek(eip);
-      const size = b ? (b.endEip - b.eip) >>> 0 : 0;
-      for (const h of this.blockHooks) if (a >= h.begin && a <= h.end) h.fn(a, size);
-    }
-  }
-
-  /** Breakpoints are every code-hooked address, the start of every block-hooked block, and `until`. */
-  private refreshBreakpoints(): void {
-    const code = this.codeHooks, blocks = this.blockHooks, until = this.untilBreakpoints;
-    if (code.length === 0 && blocks.length === 0 && until.size === 0) return this.vm.setCodeBreakpoints(null);
-    const splitsAt = (eip: number): boolean => {
-      const a = eip >>> 0;
-      if (until.has(a)) return true;
-      for (const h of code) if (a >= h.begin && a <= h.end) return true;
-      return false;
-    };
-    this.vm.setCodeBreakpoints({
-      splitsAt,
-      hooks: (eip: number) => {
-        const a = eip >>> 0;
-        for (const h of blocks) if (a >= h.begin && a <= h.end) return true;
-        return splitsAt(a);
-      },
-    });
-  }
-
-  private setUntil(until: number | null): void {
-    this.until = until === null ? null : until >>> 0;
-    if (this.until === null || this.untilBreakpoints.has(this.until)) return;
-    if (this.untilBreakpoints.size >= MAX_UNTIL_BREAKPOINTS) this.untilBreakpoints.clear();
-    this.untilBreakpoints.add(this.until);
-    this.refreshBreakpoints();
-  }
-
-  private addRanged<T>(list: RangedHook<T>[], begin: number, end: number, fn: T, code: boolean): HookHandle {
-    const hook = { begin: begin >>> 0, end: end >>> 0, fn };
-    list.push(hook);
-    if (code) this.refreshBreakpoints();
-    return {
-      remove: () => {
-        const i = list.indexOf(hook);
-        if (i >= 0) list.splice(i, 1);
-        if (code) this.refreshBreakpoints();
-      },
-    };
-  }
-
-  private watchMemory(): void {
-    const hooks = this.memoryHooks;
-    if (hooks.length === 0) return this.vm.mmu.watchAccesses(null);
-    const pages = new Uint8Array(1 << 20);
-    for (const h of hooks) for (let p = h.begin >>> PAGE_SHIFT; p <= h.end >>> PAGE_SHIFT; p++) pages[p] = 1;
-    this.vm.mmu.watchAccesses((linear, access, _host, size, value) => {
-      const a = linear >>> 0;
-      const kind = access === Access.WRITE ? 'write' : 'read';
-      for (const h of [...hooks]) if (a >= h.begin && a <= h.end) h.fn(kind, a, size, size ? value : 0);
-    }, pages);
-  }
 }
 
 function yieldToEventLoop(): Promise<void> {

@@ -1,5 +1,6 @@
 import { Seg } from '../decoder/types.js';
 import { HostClock, type Clock } from '../devices/device.js';
+import { MachineHooks } from '../embed/machine-hooks.js';
 import { PcPlatform } from '../devices/pc-platform.js';
 import { FlatMapper } from '../runtime/flat-mapper.js';
 import type { GuestMemory } from '../runtime/memory.js';
@@ -101,6 +102,16 @@ export class SystemVm {
 
   private readonly clock: Clock;
   private readonly paging: PagingMapper;
+  private hookSet: MachineHooks | null = null;
+
+  /**
+   * Code, block and memory hooks on this VM's CPU (embed/machine-hooks.ts),
+   * at linear (virtual) addresses; a hook may stop() the VM. Made on first
+   * use: a VM nobody hooks has no breakpoints and no watched pages.
+   */
+  get hooks(): MachineHooks {
+    return (this.hookSet ??= new MachineHooks(this.vm));
+  }
 
   constructor(readonly opts: SystemVmOptions) {
     this.clock = opts.clock ?? new HostClock();

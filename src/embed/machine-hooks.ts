@@ -1,0 +1,139 @@
+import { PAGE_SHIFT } from '../runtime/layout.js';
+import type { Machine } from '../runtime/machine.js';
+import { Access } from '../runtime/mmu.js';
+
+export type MemoryAccessKind = 'read' | 'write';
+/**
+ * A memory hook: the access is allowed and about to happen; `address` is
+ * its first byte. A write of 1, 2 or 4 bytes also gives its size and value
+ * (unsigned), and so does each element of a string instruction (MOVS, STOS)
+ * on a hooked page; other writes (x87 and SSE stores) give size 0.
+ */
+export type MemoryHook = (kind: MemoryAccessKind, address: number, size: number, value: number) => void;
+/** An instruction (code hook, size unknown: 0) or a basic block (block hook: its size in bytes) about to run. */
+export type CodeHook = (address: number, size: number) => void;
+/** What a hook registration returns: remove() takes it away. */
+export interface HookHandle {
+  remove(): void;
+}
+
+interface RangedHook<T> {
+  begin: number;
+  end: number;
+  fn: T;
+}
+
+const MAX_UNTIL_BREAKPOINTS = 64;
+
+/**
+ * Code, block and memory hooks on one Machine, whatever runs it (an
+ * Emulator, a LinuxEmulator, a SystemVm). Code hooks, block hooks and
+ * `until` turn their addresses into breakpoints that the interpreter
+ * honours, and memory hooks send their pages' accesses down the slow path,
+ * so code elsewhere stays translated and runs at full speed. Addresses are
+ * linear (under paging, virtual).
+ */
+export class MachineHooks {
+  private readonly codeHooks: RangedHook<CodeHook>[] = [];
+  private readonly blockHooks: RangedHook<CodeHook>[] = [];
+  private readonly memoryHooks: RangedHook<MemoryHook>[] = [];
+  /** The `until` of the run in progress, or null. */
+  until: number | null = null;
+  /**
+   * Every `until` of recent runs stays a breakpoint: changing breakpoints
+   * drops all translated code, which a harness calling run() with the same
+   * `until` thousands of times must not pay each time.
+   */
+  private readonly untilBreakpoints = new Set<number>();
+
+  /** `reachedUntil` is called (and should stop the run) when EIP reaches `until`. */
+  constructor(
+    private readonly vm: Machine,
+    private readonly reachedUntil: (eip: number) => void = () => {},
+  ) {
+    vm.codeHook = (eip) => this.breakpoint(eip);
+  }
+
+  /** Calls `fn` before each instruction in [begin, end] runs (those instructions are interpreted). */
+  onCode(begin: number, end: number, fn: CodeHook): HookHandle {
+    return this.addRanged(this.codeHooks, begin, end, fn, true);
+  }
+
+  /** Calls `fn` before each basic block starting in [begin, end] (default: everywhere) runs; those blocks are interpreted. */
+  onBlock(fn: CodeHook, begin = 0, end = 0xffffffff): HookHandle {
+    return this.addRanged(this.blockHooks, begin, end, fn, true);
+  }
+
+  /** Calls `fn` before each data read and write touching [begin, end] (their pages take the slow path). */
+  onMemory(begin: number, end: number, fn: MemoryHook): HookHandle {
+    const handle = this.addRanged(this.memoryHooks, begin, end, fn, false);
+    this.watchMemory();
+    return { remove: () => (handle.remove(), this.watchMemory()) };
+  }
+
+  /** The run stops before the instruction at `until` (null: nowhere). */
+  setUntil(until: number | null): void {
+    this.until = until === null ? null : until >>> 0;
+    if (this.until === null || this.untilBreakpoints.has(this.until)) return;
+    if (this.untilBreakpoints.size >= MAX_UNTIL_BREAKPOINTS) this.untilBreakpoints.clear();
+    this.untilBreakpoints.add(this.until);
+    this.refreshBreakpoints();
+  }
+
+  /** The run loop reached a breakpoint: `until`, or an instruction or block some hook watches. */
+  private breakpoint(eip: number): void {
+    const a = eip >>> 0;
+    if (a === this.until) return this.reachedUntil(a);
+    for (const h of this.codeHooks) if (a >= h.begin && a <= h.end) h.fn(a, 0);
+    if (this.blockHooks.length > 0) {
+      const b = this.vm.blocks.peek(eip);
+      const size = b ? (b.endEip - b.eip) >>> 0 : 0;
+      for (const h of this.blockHooks) if (a >= h.begin && a <= h.end) h.fn(a, size);
+    }
+  }
+
+  /** Breakpoints are every code-hooked address, the start of every block-hooked block, and `until`. */
+  private refreshBreakpoints(): void {
+    const code = this.codeHooks, blocks = this.blockHooks, until = this.untilBreakpoints;
+    if (code.length === 0 && blocks.length === 0 && until.size === 0) return this.vm.setCodeBreakpoints(null);
+    const splitsAt = (eip: number): boolean => {
+      const a = eip >>> 0;
+      if (until.has(a)) return true;
+      for (const h of code) if (a >= h.begin && a <= h.end) return true;
+      return false;
+    };
+    this.vm.setCodeBreakpoints({
+      splitsAt,
+      hooks: (eip: number) => {
+        const a = eip >>> 0;
+        for (const h of blocks) if (a >= h.begin && a <= h.end) return true;
+        return splitsAt(a);
+      },
+    });
+  }
+
+  private addRanged<T>(list: RangedHook<T>[], begin: number, end: number, fn: T, code: boolean): HookHandle {
+    const hook = { begin: begin >>> 0, end: end >>> 0, fn };
+    list.push(hook);
+    if (code) this.refreshBreakpoints();
+    return {
+      remove: () => {
+        const i = list.indexOf(hook);
+        if (i >= 0) list.splice(i, 1);
+        if (code) this.refreshBreakpoints();
+      },
+    };
+  }
+
+  private watchMemory(): void {
+    const hooks = this.memoryHooks;
+    if (hooks.length === 0) return this.vm.mmu.watchAccesses(null);
+    const pages = new Uint8Array(1 << 20);
+    for (const h of hooks) for (let p = h.begin >>> PAGE_SHIFT; p <= h.end >>> PAGE_SHIFT; p++) pages[p] = 1;
+    this.vm.mmu.watchAccesses((linear, access, _host, size, value) => {
+      const a = linear >>> 0;
+      const kind = access === Access.WRITE ? 'write' : 'read';
+      for (const h of [...hooks]) if (a >= h.begin && a <= h.end) h.fn(kind, a, size, size ? value : 0);
+    }, pages);
+  }
+}
