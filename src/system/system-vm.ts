@@ -46,13 +46,16 @@ const SLICE = 50_000;
  */
 const SHADOW_SLICE = 1;
 /**
- * Interpreted runs before a block is translated (auto), higher than a Linux
- * process's 50: most of a kernel's boot is initialisation code that runs a
- * few dozen times, and compiling it cost more than interpreting it. Debian's
- * boot to its marker line, three paired rounds: 20.3-21.4 s at 200 against
- * 22.9-25.6 s at 50 (500 was no better than 200).
+ * Interpreted runs before a block is translated (auto), far higher than a
+ * Linux process's 50: most of a kernel's boot is initialisation code that
+ * runs a few hundred times, and compiling it costs more than interpreting
+ * it (a module costs V8 about 0.4 ms to compile here, whatever its size).
+ * Debian's boot to its marker line, three alternating rounds after the
+ * slicing fix (Cpu.onInterruptsEnabled): 12.8-14.8 s at 200 (2,930
+ * modules), 10.7-11.3 s at 2,000, 10.5-11.0 s at 3,200 (720 modules); 400,
+ * 800 and 1,600 fell in between. (Before that fix, 200 had beaten 50.)
  */
-const SYSTEM_THRESHOLD = 200;
+const SYSTEM_THRESHOLD = 3000;
 /** Longest run of slices without letting the event loop turn (ms): short slices must not each pay for a turn. */
 const YIELD_MS = 2;
 /** Longest sleep of a halted CPU before looking at the devices again (ms). */
