@@ -44,6 +44,8 @@ export interface Block {
   epoch: number;
   /** The block starts at a code breakpoint (BlockCache.breakpoints): it is interpreted, never translated. */
   hooked: boolean;
+  /** A live translated region has an entry at this block (kept by the translator): only then does the run loop look for one. */
+  translated: boolean;
 }
 
 /** Where the run loop stops to call Machine.codeHook. */
@@ -237,6 +239,7 @@ export class BlockCache implements CodeWriteListener {
       hits: 0,
       epoch: this.mappingEpoch,
       hooked: this.breakpoints?.hooks(eip) ?? false,
+      translated: false,
     };
     let pc = eip;
     const csLimit = cpu.s[Slot.SEG_LIMIT + Seg.CS] >>> 0;

@@ -217,13 +217,14 @@ export class Machine {
     const jit = this.translator;
     while (this.icount < limit) {
       const eip = s[Slot.EIP];
+      // The block this one went to before, when it is still good: a block known untranslated skips the translator's lookup.
+      let b: Block | null = prev !== null ? chainedSuccessor(prev, eip, blocks.mappingEpoch) : null;
       if ((s[Slot.FLAGS] & TRAP_FLAG) !== 0) {
         this.singleStep(eip);
         prev = null;
-      } else if (jit !== null && jit.tryRun(eip, limit)) {
+      } else if (jit !== null && (b === null || b.translated || jit.eager) && jit.tryRun(eip, limit)) {
         prev = null;
       } else {
-        let b: Block | null = prev !== null ? chainedSuccessor(prev, eip, blocks.mappingEpoch) : null;
         if (b === null) {
           b = blocks.lookupFast(eip) ?? blocks.lookup(eip);
           if (prev !== null) {

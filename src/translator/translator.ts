@@ -174,6 +174,11 @@ export class Translator {
     return this.opts.threshold;
   }
 
+  /** jit mode: every block is translated before it runs, so the run loop asks at every block. */
+  get eager(): boolean {
+    return this.opts.mode === 'jit';
+  }
+
   /**
    * Runs translated code from the current EIP if there is a translation
    * (in jit mode, makes one first). Returns false when the interpreter must
@@ -468,6 +473,7 @@ export class Translator {
       this.table.set(slot, fn);
       this.regionOf.set(b, region);
       this.entriesByEip.set(b.eip, { fn, region, slot });
+      b.translated = true;
       this.learn(b.eip);
     });
     this.regions.add(region);
@@ -518,7 +524,10 @@ export class Translator {
       b.hits = 0;
       if (this.regionOf.get(b) === r) this.regionOf.delete(b);
       const entry = this.entriesByEip.get(b.eip);
-      if (entry && entry.region === r) this.entriesByEip.delete(b.eip);
+      if (entry && entry.region === r) {
+        this.entriesByEip.delete(b.eip);
+        b.translated = false;
+      }
     }
     // An entry point is cached only in its own EIP's dispatch entry.
     const first = r.firstSlot, end = r.firstSlot + r.blocks.length;
