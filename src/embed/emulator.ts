@@ -13,6 +13,13 @@ export type {
   SegmentName, SyscallHook,
 } from './hooked-machine.js';
 
+const CR0_PE = 0x1;
+/** The vector table after reset: 256 entries of 4 bytes at address 0. */
+const REAL_MODE_IVT_LIMIT = 0x3ff;
+/** Present, readable and accessed code / writable data, 16-bit, byte-granular: a segment after reset. */
+const REAL_MODE_CODE_ATTR = 0x9b;
+const REAL_MODE_DATA_ATTR = 0x93;
+
 export interface EmulatorOptions {
   /** 'interp', 'jit' (translate every block before it runs) or 'auto' (translate hot code; the default). */
   engine?: MachineOptions['engine'];
@@ -20,6 +27,14 @@ export interface EmulatorOptions {
   memoryBytes?: number;
   /** The translator's options (threshold, chaining...). */
   translator?: MachineOptions['translator'];
+  /**
+   * 32 (the default): protected mode, flat 4 GiB segments at CPL 3. 16:
+   * real mode as after reset (Unicorn's UC_MODE_16): CR0.PE clear, every
+   * segment register 0 (writing a selector sets its base to selector × 16),
+   * 64 KiB limits, 16-bit code and stack, IDTR at 0 with limit 0x3FF.
+   * 16-bit code is interpreted.
+   */
+  mode?: 16 | 32;
 }
 
 /** IN (return the value read) and OUT (`value` written) on `port` with `size` bytes. */
@@ -28,7 +43,8 @@ export type PortHook = (direction: 'in' | 'out', port: number, size: 1 | 2 | 4, 
 /**
  * A bare x86 CPU for embedders, in the manner of Unicorn: 32-bit
  * protected mode with flat segments at CPL 3 (IOPL 3, so IN/OUT reach
- * the port hooks), memory mapped page by page with permissions, and hooks
+ * the port hooks), or real mode (`mode: 16`), memory mapped page by page
+ * with permissions, and hooks
  * (hooked-machine.ts). There is no operating system: INT n, faults and
  * invalid opcodes go to hooks or end the run. One Emulator is one Machine:
  * many can live in one process.
@@ -57,9 +73,10 @@ export class Emulator extends HookedMachine {
         engine: opts.engine ?? 'auto',
         translator: opts.translator,
         io,
-        // Only what a CPU at CPL 3 can reach: SYSENTER (so CPUID reports SEP). HLT and the other privileged instructions stay #GP.
+        // What a CPU at CPL 3 can reach: SYSENTER (so CPUID reports SEP); the other privileged instructions stay #GP. HLT runs in
+        // real mode (CPL 0) and ends the run.
         system: {
-          halt: () => {},
+          halt: () => self.emu!.finish({ reason: 'halt', eip: self.emu!.vm.cpu.eip }),
           fastSystemCall: (_vm, direction) => {
             if (direction === 'exit') return;
             const hooks = self.emu!.syscallHooks;
@@ -73,6 +90,15 @@ export class Emulator extends HookedMachine {
     this.memory = memory.map = new MemoryMap(this.vm.mem);
     this.vm.mmu.mapper = this.memory;
     const cpu = this.vm.cpu;
+    if (opts.mode === 16) {
+      cpu.s[Slot.CR0] &= ~CR0_PE;
+      cpu.s[Slot.IDTR_BASE] = 0;
+      cpu.s[Slot.IDTR_LIMIT] = REAL_MODE_IVT_LIMIT;
+      cpu.setSegment(Seg.CS, 0, { base: 0, limit: 0xffff, attr: REAL_MODE_CODE_ATTR });
+      for (const seg of [Seg.DS, Seg.ES, Seg.SS, Seg.FS, Seg.GS]) cpu.setSegment(seg, 0, { base: 0, limit: 0xffff, attr: REAL_MODE_DATA_ATTR });
+      cpu.s[Slot.FLAGS] = 0x0202; // IF
+      return;
+    }
     cpu.setSegment(Seg.CS, USER_CS, { base: 0, limit: -1, attr: FLAT_CODE_ATTR });
     for (const seg of [Seg.DS, Seg.ES, Seg.SS, Seg.FS, Seg.GS]) cpu.setSegment(seg, USER_DS, { base: 0, limit: -1, attr: FLAT_DATA_ATTR });
     cpu.s[Slot.FLAGS] = 0x3202; // IF, IOPL 3

@@ -16,6 +16,7 @@ export type RunEnd =
   | { reason: 'timeout'; eip: number }
   | { reason: 'stopped'; eip: number } // stop() from a hook or another task
   | { reason: 'interrupt'; eip: number; vector: number } // INT n with no interrupt hook (EIP past it)
+  | { reason: 'halt'; eip: number } // HLT at CPL 0 (a 16-bit Emulator's real mode), EIP past it, as in Unicorn
   | { reason: 'fault'; eip: number; vector: number; errorCode: number; address: number; message: string } // unhandled exception (EIP at the instruction)
   | { reason: 'exit'; eip: number; status: number; message?: string }; // a Linux process ended (exit status, or 128 + signal)
 
@@ -360,6 +361,8 @@ export abstract class HookedMachine {
     if (performance.now() > deadline) return { reason: 'timeout', eip: vm.cpu.eip };
     const stopped = left > STEP_MARGIN ? vm.run(Math.min(left - STEP_MARGIN, size)) : vm.step();
     if (this.end === null && stopped !== null && stopped.kind !== 'budget') this.end = this.stoppedBy(stopped);
+    // HLT asked for the end while it ran; EIP moved past it after.
+    if (this.end?.reason === 'halt') this.end.eip = vm.cpu.eip;
     return this.end;
   }
 

@@ -46,10 +46,12 @@ ACCESSORS.set('eflags', {
   },
 });
 SEGMENTS.forEach((name, seg) => {
-  // A selector written alone keeps the descriptor cache (base, limit, attributes): use writeSegment to change those.
+  // In protected mode a selector written alone keeps the descriptor cache (base, limit, attributes): use writeSegment
+  // to change those. In real mode it is loaded as the CPU loads it: the base becomes selector × 16 (as in Unicorn).
   ACCESSORS.set(name, {
     read: (c) => c.s[Slot.SEG_SEL + seg] & 0xffff,
-    write: (c, v) => c.setSegment(seg, v & 0xffff, { base: c.s[Slot.SEG_BASE + seg], limit: c.s[Slot.SEG_LIMIT + seg], attr: c.s[Slot.SEG_ATTR + seg] }),
+    write: (c, v) =>
+      c.realMode ? c.loadSegment(seg, v) : c.setSegment(seg, v & 0xffff, { base: c.s[Slot.SEG_BASE + seg], limit: c.s[Slot.SEG_LIMIT + seg], attr: c.s[Slot.SEG_ATTR + seg] }),
   });
 });
 for (const [name, seg] of [['fs_base', Seg.FS], ['gs_base', Seg.GS]] as const) {

@@ -5,6 +5,12 @@ import { Slot } from './layout.js';
 import { GuestMemory } from './memory.js';
 import { DescriptorTables, needsAccessChecks, SegAttr, SegmentDescriptor } from './segments.js';
 
+const CR0_PE = 0x1;
+const CR0_ET = 0x10;
+/** What a real-mode load makes of a segment's access byte: present, accessed, readable code or writable data, DPL 0. */
+const REAL_MODE_CODE = SegAttr.PRESENT | SegAttr.NOT_SYSTEM | SegAttr.CODE | SegAttr.WRITABLE_OR_READABLE | SegAttr.ACCESSED;
+const REAL_MODE_DATA = SegAttr.PRESENT | SegAttr.NOT_SYSTEM | SegAttr.WRITABLE_OR_READABLE | SegAttr.ACCESSED;
+
 /**
  * The architectural CPU state. Everything lives in the state block of the
  * VM's WebAssembly.Memory (layout.ts); this class is a typed window on it
@@ -22,7 +28,12 @@ export class Cpu {
 
   /** Current privilege level: CS's RPL as the CPU keeps it. */
   get cpl(): number {
-    return this.s[Slot.SEG_SEL + Seg.CS] & 3;
+    return this.s[Slot.CR0] & CR0_PE ? this.s[Slot.SEG_SEL + Seg.CS] & 3 : 0;
+  }
+
+  /** CR0.PE clear: segment registers hold paragraph numbers and interrupts go through the vector table (system/real-mode.ts). */
+  get realMode(): boolean {
+    return (this.s[Slot.CR0] & CR0_PE) === 0;
   }
 
   /** Whether IOPL allows IN, OUT, CLI and STI at the current privilege level. */
@@ -61,6 +72,8 @@ export class Cpu {
     this.r16 = new Uint16Array(buf, off, 16);
     this.r8 = new Uint8Array(buf, off, 32);
     this.s[Slot.FLAGS] = 0x2;
+    // Protected mode, as a Linux process and the flat embedding machine see it; system code may clear PE.
+    this.s[Slot.CR0] = CR0_PE | CR0_ET;
     // The x87 as FNINIT leaves it (and Linux starts a process): every register empty, all exceptions masked.
     this.s[Slot.FPU_CW] = 0x037f;
     this.s[Slot.FPU_EMPTY] = 0xff;
@@ -119,7 +132,7 @@ export class Cpu {
     }
     if (baseChanged && (seg === Seg.DS || seg === Seg.ES || seg === Seg.SS)) this.onDataSegmentBaseChange?.();
     const bit = 1 << seg;
-    if (needsAccessChecks(selector, d)) {
+    if (needsAccessChecks(selector, d, this.realMode)) {
       this.checkedSegments |= bit;
       this.onAccessChecks?.();
     } else this.checkedSegments &= ~bit;
@@ -131,7 +144,7 @@ export class Cpu {
     let bits = 0;
     for (const seg of [Seg.ES, Seg.SS, Seg.DS, Seg.FS, Seg.GS]) {
       const d = { base: s[Slot.SEG_BASE + seg], limit: s[Slot.SEG_LIMIT + seg], attr: s[Slot.SEG_ATTR + seg] };
-      if (needsAccessChecks(s[Slot.SEG_SEL + seg], d)) bits |= 1 << seg;
+      if (needsAccessChecks(s[Slot.SEG_SEL + seg], d, this.realMode)) bits |= 1 << seg;
     }
     this.checkedSegments = bits;
   }
@@ -139,6 +152,7 @@ export class Cpu {
   /** MOV/POP to a segment register in protected mode: checks the selector and loads the cache. */
   loadSegment(seg: Seg, selector: number): void {
     selector &= 0xffff;
+    if (this.realMode) return this.loadRealModeSegment(seg, selector);
     if ((selector & 0xfffc) === 0) {
       if (seg === Seg.SS || seg === Seg.CS) throw new CpuException(Vector.GP, 0, 0, 'null selector');
       // A null selector may be loaded into a data segment register; using it faults.
@@ -157,8 +171,19 @@ export class Cpu {
       throw new CpuException(Vector.GP, selector & 0xfffc);
     }
     if (!(d.attr & SegAttr.PRESENT)) throw new CpuException(seg === Seg.SS ? Vector.SS : Vector.NP, selector & 0xfffc);
-    // Pushes and pops use ESP throughout (interp/stack.ts): SP-based stacks are not emulated.
-    if (seg === Seg.SS && !(d.attr & SegAttr.DEFAULT_BIG)) throw new CpuException(Vector.UD, -1, 0, 'unimplemented: 16-bit stack segment');
     this.setSegment(seg, selector, d);
+  }
+
+  /**
+   * A segment register load in real mode: the base becomes selector × 16
+   * and nothing is checked. The limit and the D/B and G bits stay as they
+   * were, as on the CPU (a segment a kernel left with a 4 GiB limit keeps
+   * it: "unreal mode"); a data segment becomes present, writable data.
+   */
+  private loadRealModeSegment(seg: Seg, selector: number): void {
+    const s = this.s;
+    const old = s[Slot.SEG_ATTR + seg];
+    const attr = seg === Seg.CS ? old | REAL_MODE_CODE : (old & (SegAttr.DEFAULT_BIG | SegAttr.GRANULARITY)) | REAL_MODE_DATA;
+    this.setSegment(seg, selector, { base: selector << 4, limit: s[Slot.SEG_LIMIT + seg], attr });
   }
 }

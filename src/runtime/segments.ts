@@ -44,14 +44,16 @@ export function decodeDescriptor(low: number, high: number): SegmentDescriptor {
 /**
  * Whether accesses through a data segment register holding this segment
  * need checks: any loaded segment but writable expand-up data with a 4 GiB
- * limit (what Linux gives DS/ES/SS and TLS). The null selector is not
- * checked (its use faults on the real CPU; here it reaches linear address
- * offset, as it always did).
+ * limit and the B bit (what Linux gives DS/ES/SS and TLS). The null
+ * selector is not checked in protected mode (its use faults on the real
+ * CPU; here it reaches linear address offset, as it always did); in real
+ * mode selector 0 is the segment at 0 and is checked like any other.
  */
-export function needsAccessChecks(selector: number, d: SegmentDescriptor): boolean {
-  if ((selector & 0xfffc) === 0) return false;
+export function needsAccessChecks(selector: number, d: SegmentDescriptor, realMode = false): boolean {
+  if ((selector & 0xfffc) === 0 && !realMode) return false;
   const type = d.attr & (SegAttr.CODE | SegAttr.EXPAND_DOWN_OR_CONFORMING | SegAttr.WRITABLE_OR_READABLE);
-  return d.limit !== -1 || type !== SegAttr.WRITABLE_OR_READABLE;
+  // A 16-bit segment (B clear) as SS makes a stack of SP: only the interpreter's Stack knows that.
+  return d.limit !== -1 || type !== SegAttr.WRITABLE_OR_READABLE || !(d.attr & SegAttr.DEFAULT_BIG);
 }
 
 /**

@@ -4,6 +4,7 @@ import { readFlags } from '../runtime/flags.js';
 import { checkCodeSegment, IRET_KERNEL_MASK } from '../runtime/interp/far.js';
 import { Slot } from '../runtime/layout.js';
 import type { Machine } from '../runtime/machine.js';
+import { deliverRealModeInterrupt } from './real-mode.js';
 import { decodeDescriptor, type DescriptorTables, FLAT_CODE_ATTR, FLAT_DATA_ATTR, SegAttr, type SegmentDescriptor } from '../runtime/segments.js';
 
 const CR0_WP = 0x10000;
@@ -36,9 +37,11 @@ export type InterruptSource = 'software' | 'exception' | 'external';
  * (into a more privileged ring: on that ring's stack from the TSS, after the
  * old SS:ESP), CS:EIP come from the gate, TF/NT/RF are cleared and, for an
  * interrupt gate, IF. Throws the CpuException the delivery itself raises
- * (the caller escalates to #DF).
+ * (the caller escalates to #DF). In real mode, the vector table instead
+ * (real-mode.ts).
  */
 export function deliverInterrupt(vm: Machine, vector: number, source: InterruptSource, errorCode = -1): void {
+  if (vm.cpu.realMode) return deliverRealModeInterrupt(vm, vector);
   // The IDT, the GDT, the TSS and the inner stack are read and written with supervisor rights, whatever
   // the ring the interrupt comes from; a failed delivery leaves the ring (and the MMU's view) as it was.
   const wasUser = vm.mmu.user;

@@ -319,6 +319,53 @@ describe('Emulator: hooks', () => {
   });
 });
 
+describe('Emulator: 16-bit real mode (mode: 16)', () => {
+  // Segment arithmetic, a wrapping 16-bit stack, a 32-bit operand, INT to the interrupt hook, IN to the port hook, HLT.
+  const REAL_MODE = `.code16
+mov ax, 0x1000
+mov ds, ax
+mov word ptr [0x10], 0x5678
+mov ax, 0x1001
+mov es, ax
+mov bx, es:[0]
+mov ax, 0x2000
+mov ss, ax
+xor sp, sp
+push bx
+push dword ptr 0x11223344
+pop edx
+int 0x21
+in al, 0x60
+hlt`;
+
+  test.each(ENGINES)('segments are paragraphs, SP wraps, INT goes to the hook, HLT ends the run past it (%s)', (engine) => {
+    const emu = new Emulator({ engine, mode: 16, translator: { threshold: 2 } });
+    const code = assemble(REAL_MODE, CODE);
+    emu.map(0, 0x40000);
+    emu.writeMemory(CODE, code);
+    const vectors: number[] = [];
+    emu.onInterrupt((vector) => void vectors.push(vector));
+    emu.onPort((direction, port) => (direction === 'in' && port === 0x60 ? 0x1c : undefined));
+    expect(emu.run({ begin: CODE, count: 1000 })).toEqual({ reason: 'halt', eip: CODE + code.length });
+    expect(vectors).toEqual([0x21]);
+    // ebx, edx, esp, ds, es, ss, cs, cr0 (PE clear)
+    expect(emu.readRegisters(['ebx', 'edx', 'esp', 'ds', 'es', 'ss', 'cs', 'cr0'])).toEqual([0x5678, 0x11223344, 0xfffe, 0x1000, 0x1001, 0x2000, 0, 0x10]);
+    expect(emu.readRegister('eax') & 0xff).toBe(0x1c);
+    expect(Array.from(emu.readMemory(0x2fffe, 2))).toEqual([0x78, 0x56]); // pushed at SS:0xFFFE, the wrapped SP
+  });
+
+  test('writing a segment register in real mode sets its base to selector x 16', () => {
+    const emu = new Emulator({ engine: 'interp', mode: 16 });
+    const code = assemble('.code16\nmov cx, es:[4]\nhlt', CODE);
+    emu.map(0, 0x40000);
+    emu.writeMemory(CODE, code);
+    emu.writeMemory(0x30004, Uint8Array.of(0x21, 0x43));
+    emu.writeRegister('es', 0x3000);
+    expect(emu.run({ begin: CODE }).reason).toBe('halt');
+    expect(emu.readRegister('ecx')).toBe(0x4321);
+  });
+});
+
 describe('Emulator: contexts and isolation', () => {
   test('a saved context restored gives the same run again; two emulators do not share state', () => {
     const a = emulatorWith(SUM_LOOP).emu;

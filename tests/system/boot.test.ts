@@ -2,7 +2,7 @@ import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { buildKernel, HELLO_OUTPUT, KERNEL_DIR, work } from './kernels.js';
+import { buildKernel, hasQemuSystem, HELLO_OUTPUT, KERNEL_DIR, qemuSystemOutput, work } from './kernels.js';
 import { CLI, runCli } from '../lib/run.js';
 
 describe('wasmvisor boot', () => {
@@ -101,6 +101,40 @@ describe('wasmvisor boot', () => {
           '#GP error 00000000 at cpl 00000003\n',
       );
       expect(r.code).toBe(0);
+    },
+  );
+
+  // The expected output is what qemu-system-i386 (TCG) prints for the same kernel; where it is installed, it is run too.
+  const REAL_MODE_OUTPUT =
+    'protected mode\n' +
+    'real mode, PE 00000000\n' +
+    '0x4001:0 reads 0x4000:0x10: 0000beef\n' +
+    'push at SP 0: word, SP abcdfffe\n' +
+    'push dword: 11223344 00000004\n' +
+    'int 0x42: 02002000 00000000\n' +
+    'divide error\n' +
+    'after the divide error\n' +
+    'far call, CS 00001f00\n' +
+    'copied by rep movsb\n' +
+    'unreal mode: c0ffee42 c0ffee42\n' +
+    '3 timer interrupts\n' +
+    'back in protected mode\n';
+  test.each(['interp', 'jit', 'auto'])(
+    'real mode and back: segment arithmetic, a wrapping 16-bit stack, INT, a divide error and timer interrupts through the vector table, a far call, unreal mode (%s)',
+    async (engine) => {
+      const r = await runCli(['boot', '--engine', engine, '--kernel', buildKernel('real-mode'), '--timeout', '60']);
+      expect(r.stderr.toString()).toBe('');
+      expect(r.stdout.toString()).toBe(REAL_MODE_OUTPUT);
+      expect(r.code).toBe(1); // the exit device's (0 << 1) | 1
+    },
+  );
+
+  test.skipIf(!hasQemuSystem)(
+    `qemu-system-i386 prints the same for the real-mode kernel${hasQemuSystem ? '' : ' (skipped: qemu-system-i386 is not installed)'}`,
+    () => {
+      const q = qemuSystemOutput(buildKernel('real-mode'));
+      expect(q.stdout).toBe(REAL_MODE_OUTPUT);
+      expect(q.status).toBe(1);
     },
   );
 

@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -26,3 +26,21 @@ export const HELLO_OUTPUT =
   'command line: \n' +
   'primes below 2000000: 148933\n' + // the count of primes below 2,000,000 (OEIS A006880 gives 148933)
   'halting with interrupts off\n';
+
+/** Whether Debian's qemu-system-i386 (TCG) is installed: it is the reference for the test kernels' output. */
+export const hasQemuSystem = spawnSync('qemu-system-i386', ['--version'], { stdio: 'ignore' }).status === 0;
+
+/**
+ * What a test kernel prints on COM1 under qemu-system-i386, with QEMU's
+ * isa-debug-exit device at 0xF4 as wasmvisor has it; the kernel must end
+ * itself through that port (a timeout is an error).
+ */
+export function qemuSystemOutput(kernel: string): { stdout: string; status: number | null } {
+  const r = spawnSync(
+    'qemu-system-i386',
+    ['-kernel', kernel, '-display', 'none', '-serial', 'stdio', '-monitor', 'none', '-device', 'isa-debug-exit,iobase=0xf4,iosize=4', '-no-reboot'],
+    { timeout: 60_000 },
+  );
+  if (r.error) throw r.error;
+  return { stdout: r.stdout.toString(), status: r.status };
+}

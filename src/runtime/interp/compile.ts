@@ -1,6 +1,6 @@
 import { X87_SEMANTICS } from './x87.js';
 import { compileIo } from './io.js';
-import { compileCacheControl, compileFastSystemCall, compileHlt, compileLoadLdtRegister, compileMoveDebugRegister, compileMsr, compileLoadTableRegister, compileLoadTaskRegister, compileMoveControlRegister, compileStoreTableRegister } from './system.js';
+import { compileCacheControl, compileFastSystemCall, compileHlt, compileLoadLdtRegister, compileMoveDebugRegister, compileMsr, compileLoadTableRegister, compileLoadTaskRegister, compileMoveControlRegister, compileStoreTableRegister, compileLoadMachineStatusWord, compileStoreMachineStatusWord } from './system.js';
 import { X87_EXACT_SEMANTICS } from './x87-exact.js';
 import { SSE_SEMANTICS } from './sse.js';
 import { Instruction, Seg } from '../../decoder/types.js';
@@ -86,12 +86,12 @@ export const SEMANTICS: Readonly<Record<string, Compiler>> = {
   // At CPL 3 these raise #GP (system mode will give them their real semantics).
   hlt: compileHlt, in: compileIo, out: compileIo,
   lgdt: compileLoadTableRegister, lidt: compileLoadTableRegister, lldt: compileLoadLdtRegister, ltr: compileLoadTaskRegister,
-  lmsw: compilePrivileged, clts: compileCacheControl, invd: compileCacheControl, wbinvd: compileCacheControl,
+  lmsw: compileLoadMachineStatusWord, clts: compileCacheControl, invd: compileCacheControl, wbinvd: compileCacheControl,
   invlpg: compileCacheControl, 'mov-to-cr': compileMoveControlRegister, 'mov-from-cr': compileMoveControlRegister,
   'mov-to-dr': compileMoveDebugRegister, 'mov-from-dr': compileMoveDebugRegister, wrmsr: compileMsr,
   rdmsr: compileMsr, rdpmc: compilePrivileged,
   // CR4.UMIP: descriptor-table reads #GP at CPL 3; Linux emulates them with fixed values.
-  sgdt: compileStoreTableRegister, sidt: compileStoreTableRegister, sldt: compileUmip, str: compileUmip, smsw: compileUmip,
+  sgdt: compileStoreTableRegister, sidt: compileStoreTableRegister, sldt: compileUmip, str: compileUmip, smsw: compileStoreMachineStatusWord,
   rsm: (i) => undefinedOpcode(i, 'rsm outside system-management mode (invalid opcode)'),
 };
 

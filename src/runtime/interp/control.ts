@@ -82,7 +82,7 @@ export function compileRet(insn: Instruction, vm: Machine, stack: Stack): Exec {
   const extra = insn.operands.length ? insn.operands[0].value & 0xffff : 0;
   return () => {
     const t = stack.pop(size);
-    if (extra) r32[Slot.ESP] = (r32[Slot.ESP] + extra) | 0;
+    if (extra) stack.move(extra);
     s[Slot.EIP] = size === 2 ? t & 0xffff : t;
   };
 }

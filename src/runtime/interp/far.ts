@@ -30,6 +30,8 @@ function gp(selector: number): never {
 
 /** Validates `selector` as the target of a same-privilege far transfer to `offset` and loads CS. */
 function loadCodeSegment(vm: Machine, selector: number, offset: number, isReturn: boolean): void {
+  // Real mode checks nothing: CS's base becomes selector × 16 (Cpu.loadSegment).
+  if (vm.cpu.realMode) return vm.cpu.loadSegment(Seg.CS, selector);
   const d = checkCodeSegment(vm, selector, offset, isReturn ? 'return' : 'call');
   vm.cpu.setSegment(Seg.CS, (selector & 0xfffc) | vm.cpu.cpl, d);
 }
@@ -98,20 +100,17 @@ export function compileFarCall(insn: Instruction, vm: Machine, stack: Stack): Ex
   return () => {
     const [sel, off] = target();
     const cs = s[Slot.SEG_SEL + Seg.CS] & 0xffff;
-    const esp = r32[Slot.ESP];
-    const ssBase = s[Slot.SEG_BASE + Seg.SS];
     // Both pushes are checked before CS changes, so a fault leaves everything as it was.
     if (size === 4) {
-      vm.mmu.write16((ssBase + esp - 4) | 0, cs); // the CS slot is a dword; only its low word is written
-      vm.mmu.write32((ssBase + esp - 8) | 0, ret);
+      vm.mmu.write16(stack.address(-4), cs); // the CS slot is a dword; only its low word is written
+      vm.mmu.write32(stack.address(-8), ret);
     } else {
-      vm.mmu.write16((ssBase + esp - 2) | 0, cs);
-      vm.mmu.write16((ssBase + esp - 4) | 0, ret);
+      vm.mmu.write16(stack.address(-2), cs);
+      vm.mmu.write16(stack.address(-4), ret);
     }
     loadCodeSegment(vm, sel, off, false);
-    r32[Slot.ESP] = (esp - 2 * size) | 0;
+    stack.move(-2 * size);
     s[Slot.EIP] = off;
-    void stack;
   };
 }
 
@@ -123,7 +122,7 @@ export function compileFarReturn(insn: Instruction, vm: Machine, stack: Stack): 
     const off = stack.peek(size, 0); // a 16-bit IP zero-extended
     const sel = stack.peek(size, size) & 0xffff;
     loadCodeSegment(vm, sel, off, true);
-    r32[Slot.ESP] = (r32[Slot.ESP] + 2 * size + release) | 0;
+    stack.move(2 * size + release);
     s[Slot.EIP] = off;
   };
 }
@@ -133,17 +132,18 @@ export function compileIret(insn: Instruction, vm: Machine, stack: Stack): Exec 
   const size = insn.opSize;
   const width = size === 4 ? -1 : 0xffff;
   return () => {
-    // At CPL 0 (system mode's kernel) IRET restores IF and IOPL too.
+    // At CPL 0 (system mode's kernel, and real mode) IRET restores IF and IOPL too.
     const mask = (vm.cpu.cpl === 0 ? IRET_KERNEL_MASK : IRET_USER_MASK) & width;
-    if (readFlags(s) & 0x4000) throw new CpuException(Vector.GP, 0, 0, 'iret with NT set (task return)');
+    const realMode = vm.cpu.realMode;
+    if (readFlags(s) & 0x4000 && !realMode) throw new CpuException(Vector.GP, 0, 0, 'iret with NT set (task return)');
     const off = stack.peek(size, 0); // a 16-bit IP zero-extended
     const sel = stack.peek(size, size) & 0xffff;
     const flags = stack.peek(size, 2 * size);
     // A return to a less privileged ring (system mode's kernel to its user space) also switches stacks.
     const outer = vm.system?.returnToOuterRing;
-    if (outer && (sel & 3) > vm.cpu.cpl) return outer(vm, size);
+    if (outer && !realMode && (sel & 3) > vm.cpu.cpl) return outer(vm, size);
     loadCodeSegment(vm, sel, off, true);
-    r32[Slot.ESP] = (r32[Slot.ESP] + 3 * size) | 0;
+    stack.move(3 * size);
     const old = readFlags(s);
     s[Slot.FLAGS] = (old & ~mask) | (flags & mask) | 2;
     s[Slot.LAZY_OP] = 0;

@@ -2,7 +2,7 @@ import { Instruction, Operand, Seg } from '../../decoder/types.js';
 import { CpuException, Vector } from '../exceptions.js';
 import { Slot } from '../layout.js';
 import type { Machine } from '../machine.js';
-import { segmentAllows } from '../segments.js';
+import { SegAttr, segmentAllows } from '../segments.js';
 import { Exec, offsetOnly } from './operands.js';
 
 /**
@@ -107,7 +107,10 @@ function stackCheck(vm: Machine, fromEbp: boolean, size: number, write: boolean)
   const bit = 1 << Seg.SS;
   return () => {
     if (!(cpu.checkedSegments & bit)) return;
-    const off = fromEbp ? r32[Slot.EBP] : write ? r32[Slot.ESP] - size : r32[Slot.ESP];
+    const wide = s[Slot.SEG_ATTR + Seg.SS] & SegAttr.DEFAULT_BIG;
+    const sp = fromEbp ? r32[Slot.EBP] : write ? r32[Slot.ESP] - size : r32[Slot.ESP];
+    // A 16-bit stack (SP) wraps within its 64 KiB.
+    const off = wide ? sp : sp & 0xffff;
     if (!segmentAllows(s[Slot.SEG_ATTR + Seg.SS], s[Slot.SEG_LIMIT + Seg.SS], off, size, write)) {
       throw new CpuException(Vector.SS, 0, 0, `segment check: stack ${write ? 'push' : 'pop'} of ${size} bytes at ss:0x${(off >>> 0).toString(16)}`);
     }

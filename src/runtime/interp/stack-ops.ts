@@ -30,9 +30,8 @@ export function compilePush(insn: Instruction, vm: Machine, stack: Stack): Exec 
     // A 32-bit push of a segment register writes only the low word on modern CPUs.
     return () => {
       const v = read();
-      const esp = (vm.cpu.r32[Slot.ESP] - 4) | 0;
-      vm.mmu.write16((vm.cpu.s[Slot.SEG_BASE + Seg.SS] + esp) | 0, v);
-      vm.cpu.r32[Slot.ESP] = esp;
+      vm.mmu.write16(stack.address(-4), v);
+      stack.move(-4);
     };
   }
   return () => stack.push(size, read());
@@ -64,7 +63,7 @@ export function compilePop(insn: Instruction, vm: Machine, stack: Stack): Exec {
   return () => {
     const v = stack.peek(size, 0);
     const old = r32[Slot.ESP];
-    r32[Slot.ESP] = (old + size) | 0;
+    stack.move(size);
     try {
       mmu.write(ea(), size, v);
     } catch (e) {
@@ -79,7 +78,7 @@ export function compilePusha(insn: Instruction, vm: Machine, stack: Stack): Exec
   const size = insn.opSize;
   return () => {
     const esp = r32[Slot.ESP];
-    vm.mmu.probeWrite((vm.cpu.s[Slot.SEG_BASE + Seg.SS] + esp - 8 * size) | 0, 8 * size);
+    vm.mmu.probeWrite(stack.address(-8 * size), 8 * size);
     for (let i = 0; i < 8; i++) {
       const v = i === Slot.ESP ? esp : r32[i];
       stack.push(size, size === 4 ? v : v & 0xffff);
@@ -99,7 +98,7 @@ export function compilePopa(insn: Instruction, vm: Machine, stack: Stack): Exec 
       if (size === 4) r32[i] = vals[i];
       else r16[i * 2] = vals[i];
     }
-    r32[Slot.ESP] = (r32[Slot.ESP] + 8 * size) | 0;
+    stack.move(8 * size);
   };
 }
 
@@ -137,18 +136,19 @@ export function compileEnter(insn: Instruction, vm: Machine, stack: Stack): Exec
     const oldEbp = r32[Slot.EBP];
     try {
       stack.push(size, size === 4 ? oldEbp : oldEbp & 0xffff);
-      const frameTemp = r32[Slot.ESP];
-      let ebp = oldEbp;
+      const frameTemp = stack.top();
+      // On a 16-bit stack the frame pointer is BP.
+      const frameMask = stack.wide ? -1 : 0xffff;
+      let ebp = oldEbp & frameMask;
       for (let i = 1; i < level; i++) {
-        ebp = (ebp - size) | 0;
+        ebp = (ebp - size) & frameMask;
         stack.push(size, size === 4 ? mmu.read32((s[Slot.SEG_BASE + Seg.SS] + ebp) | 0) : mmu.read16((s[Slot.SEG_BASE + Seg.SS] + ebp) | 0));
       }
       if (level > 0) stack.push(size, frameTemp);
-      const newEsp = (r32[Slot.ESP] - allocSize) | 0;
-      vm.mmu.probeWrite((s[Slot.SEG_BASE + Seg.SS] + newEsp) | 0, 1);
+      vm.mmu.probeWrite(stack.address(-allocSize), 1);
       if (size === 4) r32[Slot.EBP] = frameTemp;
       else r16[Slot.EBP * 2] = frameTemp;
-      r32[Slot.ESP] = newEsp;
+      stack.move(-allocSize);
     } catch (e) {
       r32[Slot.ESP] = oldEsp;
       r32[Slot.EBP] = oldEbp;
@@ -162,7 +162,7 @@ export function compileLeave(insn: Instruction, vm: Machine, stack: Stack): Exec
   const size = insn.opSize;
   return () => {
     const oldEsp = r32[Slot.ESP];
-    r32[Slot.ESP] = r32[Slot.EBP];
+    stack.setTop(r32[Slot.EBP]);
     try {
       const v = stack.pop(size);
       if (size === 4) r32[Slot.EBP] = v;

@@ -1,27 +1,61 @@
 import { Seg } from '../../decoder/types.js';
 import { Slot } from '../layout.js';
 import type { Machine } from '../machine.js';
+import { SegAttr } from '../segments.js';
 
 /**
- * Stack pushes and pops through SS. Memory is written before ESP moves, so
- * a fault leaves ESP unchanged. 32-bit stack segments only for now (a
- * 16-bit SS comes with LDT segments).
+ * Stack pushes and pops through SS. Memory is written before the stack
+ * pointer moves, so a fault leaves it unchanged. A 32-bit stack segment
+ * (SS's B bit, what protected-mode code uses) moves ESP; a 16-bit one (real
+ * mode, an LDT's 16-bit stack) moves SP only, wrapping within 64 KiB, and
+ * leaves ESP's high half alone.
  */
 export class Stack {
   private readonly s: Int32Array;
   private readonly r32: Int32Array;
+  private readonly r16: Uint16Array;
   constructor(private readonly vm: Machine) {
     this.s = vm.cpu.s;
     this.r32 = vm.cpu.r32;
+    this.r16 = vm.cpu.r16;
+  }
+
+  /** Whether SS is a 32-bit stack (ESP) rather than a 16-bit one (SP). */
+  get wide(): boolean {
+    return (this.s[Slot.SEG_ATTR + Seg.SS] & SegAttr.DEFAULT_BIG) !== 0;
+  }
+
+  /** The stack pointer as an offset in SS: ESP, or SP zero-extended. */
+  top(): number {
+    return this.wide ? this.r32[Slot.ESP] : this.r16[Slot.ESP * 2];
+  }
+
+  /** Sets the stack pointer: ESP, or SP only. */
+  setTop(offset: number): void {
+    if (this.wide) this.r32[Slot.ESP] = offset;
+    else this.r16[Slot.ESP * 2] = offset;
+  }
+
+  /** Moves the stack pointer by `delta` bytes (a release after RET n, POPA, IRET). */
+  move(delta: number): void {
+    this.setTop((this.top() + delta) | 0);
+  }
+
+  /** The linear address of the stack `offset` bytes above the stack pointer (wrapping within a 16-bit stack). */
+  address(offset: number): number {
+    const off = this.wide ? (this.r32[Slot.ESP] + offset) | 0 : (this.r16[Slot.ESP * 2] + offset) & 0xffff;
+    return (this.s[Slot.SEG_BASE + Seg.SS] + off) | 0;
   }
 
   push32(v: number): void {
+    if (!this.wide) return this.narrowPush(4, v);
     const esp = (this.r32[Slot.ESP] - 4) | 0;
     this.vm.mmu.write32((this.s[Slot.SEG_BASE + Seg.SS] + esp) | 0, v);
     this.r32[Slot.ESP] = esp;
   }
 
   push16(v: number): void {
+    if (!this.wide) return this.narrowPush(2, v);
     const esp = (this.r32[Slot.ESP] - 2) | 0;
     this.vm.mmu.write16((this.s[Slot.SEG_BASE + Seg.SS] + esp) | 0, v);
     this.r32[Slot.ESP] = esp;
@@ -33,6 +67,7 @@ export class Stack {
   }
 
   pop32(): number {
+    if (!this.wide) return this.narrowPop(4);
     const esp = this.r32[Slot.ESP];
     const v = this.vm.mmu.read32((this.s[Slot.SEG_BASE + Seg.SS] + esp) | 0);
     this.r32[Slot.ESP] = (esp + 4) | 0;
@@ -40,6 +75,7 @@ export class Stack {
   }
 
   pop16(): number {
+    if (!this.wide) return this.narrowPop(2);
     const esp = this.r32[Slot.ESP];
     const v = this.vm.mmu.read16((this.s[Slot.SEG_BASE + Seg.SS] + esp) | 0);
     this.r32[Slot.ESP] = (esp + 2) | 0;
@@ -52,7 +88,23 @@ export class Stack {
 
   /** Reads the value `offset` bytes above the top of the stack without popping. */
   peek(size: number, offset: number): number {
-    const a = (this.s[Slot.SEG_BASE + Seg.SS] + this.r32[Slot.ESP] + offset) | 0;
+    const a = this.address(offset);
     return size === 4 ? this.vm.mmu.read32(a) : this.vm.mmu.read16(a);
+  }
+
+  private narrowPush(size: number, v: number): void {
+    const sp = (this.r16[Slot.ESP * 2] - size) & 0xffff;
+    const a = (this.s[Slot.SEG_BASE + Seg.SS] + sp) | 0;
+    if (size === 4) this.vm.mmu.write32(a, v);
+    else this.vm.mmu.write16(a, v);
+    this.r16[Slot.ESP * 2] = sp;
+  }
+
+  private narrowPop(size: number): number {
+    const sp = this.r16[Slot.ESP * 2];
+    const a = (this.s[Slot.SEG_BASE + Seg.SS] + sp) | 0;
+    const v = size === 4 ? this.vm.mmu.read32(a) : this.vm.mmu.read16(a);
+    this.r16[Slot.ESP * 2] = sp + size;
+    return v;
   }
 }

@@ -60,6 +60,8 @@ export function compileStoreTableRegister(insn: Instruction, vm: Machine): Exec 
 const CR_SLOT: Record<number, Slot> = { 0: Slot.CR0, 2: Slot.CR2, 3: Slot.CR3, 4: Slot.CR4 };
 /** CR0 bits that always read 1 on a P6 (ET). */
 const CR0_ET = 0x10;
+const CR0_PE = 0x1;
+const CR0_PG = 0x80000000 | 0;
 
 /** MOV to and from CR0, CR2, CR3, CR4; others raise #UD, as on the CPU. */
 export function compileMoveControlRegister(insn: Instruction, vm: Machine): Exec {
@@ -75,13 +77,41 @@ export function compileMoveControlRegister(insn: Instruction, vm: Machine): Exec
     const value = reader({ ...regOp, size: 4 }, vm);
     return atCpl0(vm, insn, () => {
       const old = s[slot];
-      s[slot] = cr === 0 ? value() | CR0_ET : value();
+      const v = value();
+      if (cr === 0 && v & CR0_PG && !(v & CR0_PE)) throw new CpuException(Vector.GP, 0, 0, 'CR0 with PG set and PE clear');
+      s[slot] = cr === 0 ? v | CR0_ET : v;
       // CR2 only holds the last page-fault address: nothing cached depends on it.
       if (cr !== 2) system.controlRegisterWritten?.(vm, cr, old);
     });
   }
   const write = writer({ ...regOp, size: 4 }, vm);
   return atCpl0(vm, insn, () => write(s[slot]));
+}
+
+/**
+ * LMSW r/m16 at CPL 0: CR0's PE, MP, EM and TS from the operand; it can
+ * set PE (enter protected mode, as a 286 did) but not clear it.
+ */
+export function compileLoadMachineStatusWord(insn: Instruction, vm: Machine): Exec {
+  const system = vm.system;
+  if (system === null) return compilePrivileged(insn);
+  const s = vm.cpu.s;
+  const value = reader({ ...insn.operands[0], size: 2 }, vm);
+  return atCpl0(vm, insn, () => {
+    const old = s[Slot.CR0];
+    s[Slot.CR0] = (old & ~0xe) | (value() & 0xf) | (old & CR0_PE);
+    system.controlRegisterWritten?.(vm, 0, old);
+  });
+}
+
+/** SMSW: CR0's low word at any CPL in system mode (no UMIP); a Linux process gets UMIP's #GP. */
+export function compileStoreMachineStatusWord(insn: Instruction, vm: Machine): Exec {
+  if (vm.system === null) return compileUmip();
+  const s = vm.cpu.s;
+  const op = insn.operands[0];
+  // To a register with a 32-bit operand size the whole of CR0 is stored (its high bits undefined on the CPU).
+  const write = writer(op.kind === 'mem' ? { ...op, size: 2 } : op, vm);
+  return () => write(s[Slot.CR0]);
 }
 
 /** LTR r/m16 at CPL 0 (the TSS is the platform's: SystemHooks.loadTaskRegister). */
