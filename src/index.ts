@@ -24,5 +24,7 @@ export { LinuxEmulator } from './embed/linux-emulator.js';
 export type { LinuxEmulatorOptions } from './embed/linux-emulator.js';
 export { SystemVm } from './system/system-vm.js';
 export type { SystemVmOptions, SystemVmEnd } from './system/system-vm.js';
+export type { SystemVmHooks, VmInterruptHook } from './system/vm-hooks.js';
+export type { InterruptSource } from './system/protected-mode.js';
 export { runVms } from './system/vm-pool.js';
 export type { RunVmsOptions, VmResult } from './system/vm-pool.js';

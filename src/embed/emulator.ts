@@ -1,9 +1,10 @@
 import { Seg } from '../decoder/types.js';
 import { CpuException, Vector } from '../runtime/exceptions.js';
 import { Slot } from '../runtime/layout.js';
-import { Machine, type MachineOptions, type PortSpace } from '../runtime/machine.js';
+import { Machine, type MachineOptions } from '../runtime/machine.js';
 import { FLAT_CODE_ATTR, FLAT_DATA_ATTR, USER_CS, USER_DS } from '../runtime/segments.js';
-import { faultEnd, HookedMachine, listHandle, type HookHandle } from './hooked-machine.js';
+import { faultEnd, HookedMachine, type HookHandle } from './hooked-machine.js';
+import { hookedPorts, listHandle, type PortHook } from './machine-hooks.js';
 import { MemoryMap, type MemoryRegion, Prot } from './memory-map.js';
 import type { RegisterName } from './registers.js';
 
@@ -37,8 +38,7 @@ export interface EmulatorOptions {
   mode?: 16 | 32;
 }
 
-/** IN (return the value read) and OUT (`value` written) on `port` with `size` bytes. */
-export type PortHook = (direction: 'in' | 'out', port: number, size: 1 | 2 | 4, value: number) => number | void;
+export type { PortHook };
 
 /**
  * A bare x86 CPU for embedders, in the manner of Unicorn: 32-bit
@@ -51,20 +51,15 @@ export type PortHook = (direction: 'in' | 'out', port: number, size: 1 | 2 | 4, 
  */
 export class Emulator extends HookedMachine {
   private readonly memory: MemoryMap;
-  private readonly portHooks: PortHook[] = [];
+  private readonly portHooks: PortHook[];
   protected readonly hooksServe = true;
 
   constructor(opts: EmulatorOptions = {}) {
     const memory = { map: null as MemoryMap | null };
     const self = { emu: null as Emulator | null };
-    const io: PortSpace = {
-      in8: (p) => self.emu!.port('in', p & 0xffff, 1, 0) & 0xff,
-      in16: (p) => self.emu!.port('in', p & 0xffff, 2, 0) & 0xffff,
-      in32: (p) => self.emu!.port('in', p & 0xffff, 4, 0) >>> 0,
-      out8: (p, v) => void self.emu!.port('out', p & 0xffff, 1, v & 0xff),
-      out16: (p, v) => void self.emu!.port('out', p & 0xffff, 2, v & 0xffff),
-      out32: (p, v) => void self.emu!.port('out', p & 0xffff, 4, v >>> 0),
-    };
+    // No devices: IN reads all ones unless a port hook answers.
+    const portHooks: PortHook[] = [];
+    const io = hookedPorts(portHooks, null);
     super((personality) =>
       new Machine({
         memoryBytes: opts.memoryBytes ?? 64 << 20,
@@ -87,6 +82,7 @@ export class Emulator extends HookedMachine {
       }),
     );
     self.emu = this;
+    this.portHooks = portHooks;
     this.memory = memory.map = new MemoryMap(this.vm.mem);
     this.vm.mmu.mapper = this.memory;
     const cpu = this.vm.cpu;
@@ -154,14 +150,5 @@ export class Emulator extends HookedMachine {
 
   protected unhookedException(e: CpuException): void {
     this.finish(faultEnd(this.vm.cpu.eip, e));
-  }
-
-  private port(direction: 'in' | 'out', port: number, size: 1 | 2 | 4, value: number): number {
-    let result = size === 1 ? 0xff : size === 2 ? 0xffff : -1;
-    for (const h of this.portHooks) {
-      const r = h(direction, port, size, value);
-      if (direction === 'in' && typeof r === 'number') result = r;
-    }
-    return result;
   }
 }

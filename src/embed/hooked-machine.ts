@@ -4,7 +4,7 @@ import { PAGE_SIZE, Slot, STATE_SIZE, XMM_BYTE } from '../runtime/layout.js';
 import type { Machine, Personality, StopReason } from '../runtime/machine.js';
 import type { SegmentDescriptor } from '../runtime/segments.js';
 import { Simd } from '../runtime/interp/sse-state.js';
-import { MachineHooks, type CodeHook, type HookHandle, type MemoryAccessKind, type MemoryHook } from './machine-hooks.js';
+import { listHandle, MachineHooks, type CodeHook, type HookHandle, type MemoryAccessKind, type MemoryHook } from './machine-hooks.js';
 
 export type { CodeHook, HookHandle, MemoryAccessKind, MemoryHook };
 import { registerAccessor, type RegisterName } from './registers.js';
@@ -433,16 +433,6 @@ function yieldToEventLoop(): Promise<void> {
   // setImmediate where there is one (Node); a zero timeout in a browser.
   const immediate = (globalThis as { setImmediate?: (f: () => void) => void }).setImmediate;
   return new Promise((resolve) => (immediate ? immediate(resolve) : setTimeout(resolve, 0)));
-}
-
-export function listHandle<T>(list: T[], fn: T): HookHandle {
-  list.push(fn);
-  return {
-    remove: () => {
-      const i = list.indexOf(fn);
-      if (i >= 0) list.splice(i, 1);
-    },
-  };
 }
 
 const SEG_NAMES: readonly SegmentName[] = ['es', 'cs', 'ss', 'ds', 'fs', 'gs'];

@@ -1,5 +1,5 @@
 import { PAGE_SHIFT } from '../runtime/layout.js';
-import type { Machine } from '../runtime/machine.js';
+import type { Machine, PortSpace } from '../runtime/machine.js';
 import { Access } from '../runtime/mmu.js';
 
 export type MemoryAccessKind = 'read' | 'write';
@@ -15,6 +15,70 @@ export type CodeHook = (address: number, size: number) => void;
 /** What a hook registration returns: remove() takes it away. */
 export interface HookHandle {
   remove(): void;
+}
+
+/**
+ * A port hook: OUT `value` to `port` (`size` bytes), or IN, where `value`
+ * is what the device answered (all ones where there is none) and a number
+ * returned replaces it.
+ */
+export type PortHook = (direction: 'in' | 'out', port: number, size: 1 | 2 | 4, value: number) => number | void;
+
+/** Adds `fn` to `list`; the handle takes it out again. */
+export function listHandle<T>(list: T[], fn: T): HookHandle {
+  list.push(fn);
+  return {
+    remove: () => {
+      const i = list.indexOf(fn);
+      if (i >= 0) list.splice(i, 1);
+    },
+  };
+}
+
+/**
+ * An I/O space for a Machine whose port accesses `hooks` see: an IN reads
+ * the device on `bus` first (all ones with no bus, as an empty ISA bus
+ * reads), then each hook may replace the value; an OUT is shown to the
+ * hooks, then reaches the device. With no hooks it costs a length check.
+ */
+export function hookedPorts(hooks: readonly PortHook[], bus: PortSpace | null): PortSpace {
+  const input = (size: 1 | 2 | 4, port: number, device: number): number => {
+    let value = device;
+    for (const h of [...hooks]) {
+      const r = h('in', port & 0xffff, size, value);
+      if (typeof r === 'number') value = r;
+    }
+    return value;
+  };
+  const output = (size: 1 | 2 | 4, port: number, value: number): void => {
+    for (const h of [...hooks]) h('out', port & 0xffff, size, value);
+  };
+  return {
+    in8: (p) => {
+      const v = bus ? bus.in8(p) : 0xff;
+      return hooks.length === 0 ? v : input(1, p, v) & 0xff;
+    },
+    in16: (p) => {
+      const v = bus ? bus.in16(p) : 0xffff;
+      return hooks.length === 0 ? v : input(2, p, v) & 0xffff;
+    },
+    in32: (p) => {
+      const v = bus ? bus.in32(p) : -1;
+      return hooks.length === 0 ? v : input(4, p, v >>> 0) >>> 0;
+    },
+    out8: (p, v) => {
+      if (hooks.length !== 0) output(1, p, v & 0xff);
+      bus?.out8(p, v);
+    },
+    out16: (p, v) => {
+      if (hooks.length !== 0) output(2, p, v & 0xffff);
+      bus?.out16(p, v);
+    },
+    out32: (p, v) => {
+      if (hooks.length !== 0) output(4, p, v >>> 0);
+      bus?.out32(p, v);
+    },
+  };
 }
 
 interface RangedHook<T> {

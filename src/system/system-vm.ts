@@ -1,6 +1,6 @@
 import { Seg } from '../decoder/types.js';
 import { HostClock, type Clock } from '../devices/device.js';
-import { MachineHooks } from '../embed/machine-hooks.js';
+import { hookedPorts, type PortHook } from '../embed/machine-hooks.js';
 import { PcPlatform } from '../devices/pc-platform.js';
 import { FlatMapper } from '../runtime/flat-mapper.js';
 import type { GuestMemory } from '../runtime/memory.js';
@@ -16,6 +16,7 @@ import { multibootHandover, parseMultibootKernel } from './multiboot.js';
 import { PagingMapper } from './paging.js';
 import { deliverInterrupt, fastSystemCallEnter, fastSystemCallExit, GdtDescriptors, ioPermitted, type InterruptSource, loadLdtRegister, loadTaskRegister, pushesErrorCode, returnToOuterRing } from './protected-mode.js';
 import { CpuException, Vector } from '../runtime/exceptions.js';
+import { SystemVmHooks, type VmInterruptHook } from './vm-hooks.js';
 
 /** Ring-0 flat segments, as a multiboot loader leaves them (selectors as in a typical boot GDT). */
 const KERNEL_CS = 0x08;
@@ -105,15 +106,18 @@ export class SystemVm {
 
   private readonly clock: Clock;
   private readonly paging: PagingMapper;
-  private hookSet: MachineHooks | null = null;
+  private hookSet: SystemVmHooks | null = null;
+  private readonly interruptHooks: VmInterruptHook[] = [];
+  private readonly portHooks: PortHook[] = [];
 
   /**
    * Code, block and memory hooks on this VM's CPU (embed/machine-hooks.ts),
-   * at linear (virtual) addresses; a hook may stop() the VM. Made on first
-   * use: a VM nobody hooks has no breakpoints and no watched pages.
+   * at linear (virtual) addresses, and interrupt and port hooks
+   * (vm-hooks.ts); a hook may stop() the VM. Made on first use: a VM nobody
+   * hooks has no breakpoints and no watched pages.
    */
-  get hooks(): MachineHooks {
-    return (this.hookSet ??= new MachineHooks(this.vm));
+  get hooks(): SystemVmHooks {
+    return (this.hookSet ??= new SystemVmHooks(this.vm, this.interruptHooks, this.portHooks));
   }
 
   constructor(readonly opts: SystemVmOptions) {
@@ -142,7 +146,7 @@ export class SystemVm {
       personality,
       engine: opts.engine ?? 'auto',
       translator: { threshold: SYSTEM_THRESHOLD, ...opts.translator },
-      io: this.platform.bus,
+      io: hookedPorts(this.portHooks, this.platform.bus),
       system: {
         halt: (vm) => {
           if (!(vm.cpu.s[Slot.FLAGS] & IF)) return void this.finish({ kind: 'halted' });
@@ -336,6 +340,7 @@ export class SystemVm {
    */
   private interrupt(vector: number, source: InterruptSource, errorCode = -1, cause: CpuException | null = null): void {
     const vm = this.vm;
+    if (this.interruptHooks.length > 0 && this.hookedInterrupt(vector, source, errorCode)) return;
     try {
       deliverInterrupt(vm, vector, source, errorCode);
       return;
@@ -352,6 +357,13 @@ export class SystemVm {
       const what = cause ? `exception ${cause.vector}${cause.detail ? ` (${cause.detail})` : ''}` : `interrupt 0x${vector.toString(16)}`;
       this.finish({ kind: 'fault', message: `triple fault: ${what} at eip ${hex8(vm.cpu.eip)} could not be delivered: ${e.detail || `exception ${e.vector}`}` });
     }
+  }
+
+  /** Shows an interrupt to the hooks; true when one of them handled it (nothing is delivered). */
+  private hookedInterrupt(vector: number, source: InterruptSource, errorCode: number): boolean {
+    let handled = false;
+    for (const h of [...this.interruptHooks]) if (h(vector, source, errorCode) === true) handled = true;
+    return handled;
   }
 
   private finish(end: SystemVmEnd): SystemVmEnd {

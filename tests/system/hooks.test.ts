@@ -1,12 +1,13 @@
-// The embedding API's code, block and memory hooks on a whole PC (SystemVm.hooks),
-// counted against what the project's hello-kernel does: every byte it prints goes
-// through its putc, and its sieve writes a 2 MB array at 0x200000.
+// The embedding API's hooks on a whole PC (SystemVm.hooks). Code, block and memory
+// hooks are counted against what the project's hello-kernel does: every byte it
+// prints goes through its putc, and its sieve writes a 2 MB array at 0x200000.
+// Interrupt and port hooks watch (and change) the test kernels of tests/guest/system.
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { SystemVm } from '../../src/system/system-vm.js';
-import { HELLO_OUTPUT, KERNEL_DIR } from './kernels.js';
+import { buildKernel, HELLO_OUTPUT, KERNEL_DIR } from './kernels.js';
 
 const KERNEL = join(KERNEL_DIR, 'hello-kernel.elf');
 const ENGINES = ['interp', 'jit', 'auto'] as const;
@@ -63,5 +64,53 @@ describe('SystemVm.hooks: hooks on a whole PC', () => {
     expect(blocks).toBe(20);
     expect(HELLO_OUTPUT.startsWith(output())).toBe(true);
     expect(output().length).toBeLessThan(HELLO_OUTPUT.length);
+  });
+
+  function testKernelVm(name: string, engine: (typeof ENGINES)[number]): { vm: SystemVm; output: () => string } {
+    let out = '';
+    const vm = new SystemVm({ memoryBytes: 128 << 20, engine, onSerial: (b) => (out += String.fromCharCode(b)) });
+    const path = buildKernel(name);
+    vm.loadKernel(new Uint8Array(readFileSync(path)), path, '');
+    return { vm, output: () => out };
+  }
+
+  test.each(ENGINES)('interrupt hooks see INT3 (software), the divide error (exception) and the timer (external) before the IDT delivers them (%s)', async (engine) => {
+    const { vm, output } = testKernelVm('interrupts', engine);
+    const seen: string[] = [];
+    vm.hooks.onInterrupt((vector, source, errorCode) => void seen.push(`${vector}/${source}/${errorCode}`));
+    expect(await vm.run({ timeoutMs: 60_000 })).toEqual({ kind: 'halted' });
+    expect(output()).toBe('breakpoint\ndivide error\n10 timer interrupts\n');
+    expect(seen.slice(0, 2)).toEqual(['3/software/-1', '0/exception/-1']);
+    // The kernel halts once it has counted 10 ticks: exactly 10 timer interrupts were delivered, all seen.
+    expect(seen.slice(2)).toEqual(Array(10).fill('32/external/-1'));
+  });
+
+  test('an interrupt hook that returns true handles the interrupt itself: a real-mode INT 0x42 answered by the host', async () => {
+    const { vm, output } = testKernelVm('real-mode', 'auto');
+    vm.hooks.onInterrupt((vector, source) => {
+      if (vector !== 0x42 || source !== 'software') return;
+      vm.vm.cpu.r32[0] = 0xabcd; // EAX, as a BIOS call would answer
+      return true;
+    });
+    const end = await vm.run({ timeoutMs: 60_000 });
+    expect(end).toEqual({ kind: 'exit-device', status: 1 }); // (0 << 1) | 1
+    // The guest's own handler would have answered 02002000 (pushed IF, IF inside, CS).
+    expect(output()).toContain('\nint 0x42: 0000abcd 00000000\n');
+    expect(output()).toContain('back in protected mode\n');
+  });
+
+  test.each(ENGINES)('port hooks see each OUT before the device and may replace what an IN (and each INSB element) reads (%s)', async (engine) => {
+    const { vm, output } = testKernelVm('io-strings', engine);
+    let com1 = '';
+    vm.hooks.onPort((direction, port, size, value) => {
+      if (direction === 'out' && port === 0x3f8) com1 += String.fromCharCode(value);
+      if (direction === 'in' && port === 0x21) {
+        expect([size, value]).toEqual([1, 0x5a]); // what the PIC answered: the mask the kernel wrote
+        return 0x77;
+      }
+    });
+    expect(await vm.run({ timeoutMs: 60_000 })).toEqual({ kind: 'halted' });
+    expect(output()).toBe('rep outsb to COM1\n00000000\nrep insb from the PIC mask: 00777777 00000003\nhello\n');
+    expect(com1).toBe(output());
   });
 });
