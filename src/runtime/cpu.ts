@@ -132,7 +132,7 @@ export class Cpu {
     }
     if (baseChanged && (seg === Seg.DS || seg === Seg.ES || seg === Seg.SS)) this.onDataSegmentBaseChange?.();
     const bit = 1 << seg;
-    if (needsAccessChecks(selector, d, this.realMode)) {
+    if (needsAccessChecks(seg, selector, d, this.realMode)) {
       this.checkedSegments |= bit;
       this.onAccessChecks?.();
     } else this.checkedSegments &= ~bit;
@@ -144,7 +144,7 @@ export class Cpu {
     let bits = 0;
     for (const seg of [Seg.ES, Seg.SS, Seg.DS, Seg.FS, Seg.GS]) {
       const d = { base: s[Slot.SEG_BASE + seg], limit: s[Slot.SEG_LIMIT + seg], attr: s[Slot.SEG_ATTR + seg] };
-      if (needsAccessChecks(s[Slot.SEG_SEL + seg], d, this.realMode)) bits |= 1 << seg;
+      if (needsAccessChecks(seg, s[Slot.SEG_SEL + seg], d, this.realMode)) bits |= 1 << seg;
     }
     this.checkedSegments = bits;
   }

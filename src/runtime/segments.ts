@@ -1,3 +1,5 @@
+import { Seg } from '../decoder/types.js';
+
 /**
  * Segment descriptors as the CPU caches them. In user mode the OS
  * personality owns the descriptor tables (Linux: flat user segments, TLS
@@ -44,16 +46,18 @@ export function decodeDescriptor(low: number, high: number): SegmentDescriptor {
 /**
  * Whether accesses through a data segment register holding this segment
  * need checks: any loaded segment but writable expand-up data with a 4 GiB
- * limit and the B bit (what Linux gives DS/ES/SS and TLS). The null
+ * limit, and for SS the B bit (what Linux gives DS/ES/SS, per-CPU data and TLS). The null
  * selector is not checked in protected mode (its use faults on the real
  * CPU; here it reaches linear address offset, as it always did); in real
  * mode selector 0 is the segment at 0 and is checked like any other.
  */
-export function needsAccessChecks(selector: number, d: SegmentDescriptor, realMode = false): boolean {
+export function needsAccessChecks(seg: Seg, selector: number, d: SegmentDescriptor, realMode = false): boolean {
   if ((selector & 0xfffc) === 0 && !realMode) return false;
   const type = d.attr & (SegAttr.CODE | SegAttr.EXPAND_DOWN_OR_CONFORMING | SegAttr.WRITABLE_OR_READABLE);
-  // A 16-bit segment (B clear) as SS makes a stack of SP: only the interpreter's Stack knows that.
-  return d.limit !== -1 || type !== SegAttr.WRITABLE_OR_READABLE || !(d.attr & SegAttr.DEFAULT_BIG);
+  if (d.limit !== -1 || type !== SegAttr.WRITABLE_OR_READABLE) return true;
+  // A 16-bit SS (B clear) makes a stack of SP, which only the interpreter's Stack knows. Elsewhere B only matters for
+  // expand-down segments: Linux's per-CPU FS segment has a 4 GiB limit and B clear.
+  return seg === Seg.SS && !(d.attr & SegAttr.DEFAULT_BIG);
 }
 
 /**

@@ -149,11 +149,16 @@ describe('segment loads and access checks', () => {
   });
 
   test('which segments need checks, and what they allow', () => {
-    expect(needsAccessChecks(0x2b, { base: 0, limit: -1, attr: 0xf3 | SegAttr.DEFAULT_BIG })).toBe(false);
-    expect(needsAccessChecks(0x63, { base: 0x1234, limit: -1, attr: 0xf3 | SegAttr.DEFAULT_BIG })).toBe(false);
-    expect(needsAccessChecks(0, { base: 0, limit: 0, attr: 0 })).toBe(false);
-    expect(needsAccessChecks(0x07, { base: 0, limit: 0xff, attr: 0xf3 })).toBe(true);
-    expect(needsAccessChecks(0x07, { base: 0, limit: -1, attr: 0xf1 })).toBe(true); // read-only
+    expect(needsAccessChecks(Seg.DS, 0x2b, { base: 0, limit: -1, attr: 0xf3 | SegAttr.DEFAULT_BIG })).toBe(false);
+    expect(needsAccessChecks(Seg.GS, 0x63, { base: 0x1234, limit: -1, attr: 0xf3 | SegAttr.DEFAULT_BIG })).toBe(false);
+    expect(needsAccessChecks(Seg.DS, 0, { base: 0, limit: 0, attr: 0 })).toBe(false);
+    expect(needsAccessChecks(Seg.DS, 0x07, { base: 0, limit: 0xff, attr: 0xf3 })).toBe(true);
+    expect(needsAccessChecks(Seg.DS, 0x07, { base: 0, limit: -1, attr: 0xf1 })).toBe(true); // read-only
+    // B clear with a 4 GiB limit: unchecked in FS (Linux's kernel per-CPU segment, 0x8092), checked as SS (a stack of SP).
+    expect(needsAccessChecks(Seg.FS, 0xd8, { base: 0x7df7000, limit: -1, attr: 0x8092 })).toBe(false);
+    expect(needsAccessChecks(Seg.SS, 0x0f, { base: 0, limit: -1, attr: 0x8092 })).toBe(true);
+    // Real mode: selector 0 is the segment at 0, and its 64 KiB limit is checked.
+    expect(needsAccessChecks(Seg.DS, 0, { base: 0, limit: 0xffff, attr: 0x93 }, true)).toBe(true);
 
     const rw = 0xf3 | SegAttr.DEFAULT_BIG;
     expect(segmentAllows(rw, 0xff, 0xfc, 4, true)).toBe(true);
