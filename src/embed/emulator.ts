@@ -2,7 +2,8 @@ import { Seg } from '../decoder/types.js';
 import { CpuException, Vector } from '../runtime/exceptions.js';
 import { Slot } from '../runtime/layout.js';
 import { Machine, type MachineOptions } from '../runtime/machine.js';
-import { FLAT_CODE_ATTR, FLAT_DATA_ATTR, USER_CS, USER_DS } from '../runtime/segments.js';
+import { CR0_PE } from '../runtime/cpu.js';
+import { FLAT_CODE_ATTR, FLAT_DATA_ATTR, REAL_MODE_CODE_ATTR, REAL_MODE_DATA_ATTR, USER_CS, USER_DS } from '../runtime/segments.js';
 import { faultEnd, HookedMachine, type HookHandle } from './hooked-machine.js';
 import { hookedPorts, listHandle, type PortHook } from './machine-hooks.js';
 import { MemoryMap, type MemoryRegion, Prot } from './memory-map.js';
@@ -14,12 +15,8 @@ export type {
   SegmentName, SyscallHook,
 } from './hooked-machine.js';
 
-const CR0_PE = 0x1;
 /** The vector table after reset: 256 entries of 4 bytes at address 0. */
 const REAL_MODE_IVT_LIMIT = 0x3ff;
-/** Present, readable and accessed code / writable data, 16-bit, byte-granular: a segment after reset. */
-const REAL_MODE_CODE_ATTR = 0x9b;
-const REAL_MODE_DATA_ATTR = 0x93;
 
 export interface EmulatorOptions {
   /** 'interp', 'jit' (translate every block before it runs) or 'auto' (translate hot code; the default). */

@@ -3,13 +3,12 @@ import { CpuException, Vector } from './exceptions.js';
 import { materializeFlags, readFlags } from './flags.js';
 import { Slot } from './layout.js';
 import { GuestMemory } from './memory.js';
-import { DescriptorTables, needsAccessChecks, SegAttr, SegmentDescriptor } from './segments.js';
+import { DescriptorTables, needsAccessChecks, REAL_MODE_CODE_ATTR, REAL_MODE_DATA_ATTR, SegAttr, SegmentDescriptor } from './segments.js';
 
-const CR0_PE = 0x1;
-const CR0_ET = 0x10;
-/** What a real-mode load makes of a segment's access byte: present, accessed, readable code or writable data, DPL 0. */
-const REAL_MODE_CODE = SegAttr.PRESENT | SegAttr.NOT_SYSTEM | SegAttr.CODE | SegAttr.WRITABLE_OR_READABLE | SegAttr.ACCESSED;
-const REAL_MODE_DATA = SegAttr.PRESENT | SegAttr.NOT_SYSTEM | SegAttr.WRITABLE_OR_READABLE | SegAttr.ACCESSED;
+/** CR0 bits the CPU itself consults: PE (protected mode; clear is real mode), ET (always 1 on a P6), PG. */
+export const CR0_PE = 0x1;
+export const CR0_ET = 0x10;
+export const CR0_PG = 0x80000000 | 0;
 
 /**
  * The architectural CPU state. Everything lives in the state block of the
@@ -183,7 +182,7 @@ export class Cpu {
   private loadRealModeSegment(seg: Seg, selector: number): void {
     const s = this.s;
     const old = s[Slot.SEG_ATTR + seg];
-    const attr = seg === Seg.CS ? old | REAL_MODE_CODE : (old & (SegAttr.DEFAULT_BIG | SegAttr.GRANULARITY)) | REAL_MODE_DATA;
+    const attr = seg === Seg.CS ? old | REAL_MODE_CODE_ATTR : (old & (SegAttr.DEFAULT_BIG | SegAttr.GRANULARITY)) | REAL_MODE_DATA_ATTR;
     this.setSegment(seg, selector, { base: selector << 4, limit: s[Slot.SEG_LIMIT + seg], attr });
   }
 }

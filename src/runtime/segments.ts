@@ -89,3 +89,6 @@ export const USER_CS = 0x23;
 export const USER_DS = 0x2b;
 export const FLAT_CODE_ATTR = 0xfb | SegAttr.DEFAULT_BIG | SegAttr.GRANULARITY;
 export const FLAT_DATA_ATTR = 0xf3 | SegAttr.DEFAULT_BIG | SegAttr.GRANULARITY;
+/** A real-mode segment's access byte: present, accessed, DPL 0, readable code or writable data (16-bit, byte-granular as after reset). */
+export const REAL_MODE_CODE_ATTR = SegAttr.PRESENT | SegAttr.NOT_SYSTEM | SegAttr.CODE | SegAttr.WRITABLE_OR_READABLE | SegAttr.ACCESSED;
+export const REAL_MODE_DATA_ATTR = SegAttr.PRESENT | SegAttr.NOT_SYSTEM | SegAttr.WRITABLE_OR_READABLE | SegAttr.ACCESSED;

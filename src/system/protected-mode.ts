@@ -4,10 +4,10 @@ import { readFlags } from '../runtime/flags.js';
 import { checkCodeSegment, IRET_KERNEL_MASK } from '../runtime/interp/far.js';
 import { Slot } from '../runtime/layout.js';
 import type { Machine } from '../runtime/machine.js';
+import { CR0_WP } from './paging.js';
 import { deliverRealModeInterrupt } from './real-mode.js';
 import { decodeDescriptor, type DescriptorTables, FLAT_CODE_ATTR, FLAT_DATA_ATTR, SegAttr, type SegmentDescriptor } from '../runtime/segments.js';
 
-const CR0_WP = 0x10000;
 
 /** The GDT (GDTR) and the LDT (LDTR) in guest memory: system mode's descriptor tables. */
 export class GdtDescriptors implements DescriptorTables {

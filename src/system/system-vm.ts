@@ -5,7 +5,6 @@ import { PcPlatform } from '../devices/pc-platform.js';
 import { FlatMapper } from '../runtime/flat-mapper.js';
 import type { GuestMemory } from '../runtime/memory.js';
 import { Access, type PageMapper } from '../runtime/mmu.js';
-import type { Cpu } from '../runtime/cpu.js';
 import { PAGE_SIZE, Slot, Tlb } from '../runtime/layout.js';
 import { Engine, Machine, type Personality } from '../runtime/machine.js';
 import { FLAT_CODE_ATTR, FLAT_DATA_ATTR } from '../runtime/segments.js';
@@ -13,7 +12,8 @@ import type { TranslatorOptions } from '../translator/translator.js';
 import { LoadError } from '../linux/elf.js';
 import { linuxHandover, looksLikeBzImage, parseBzImage } from './linux-boot.js';
 import { multibootHandover, parseMultibootKernel } from './multiboot.js';
-import { PagingMapper } from './paging.js';
+import { CR0_WP, PagingMapper } from './paging.js';
+import { CR0_ET, CR0_PE, CR0_PG, type Cpu } from '../runtime/cpu.js';
 import { deliverInterrupt, fastSystemCallEnter, fastSystemCallExit, GdtDescriptors, ioPermitted, type InterruptSource, loadLdtRegister, loadTaskRegister, pushesErrorCode, returnToOuterRing } from './protected-mode.js';
 import { CpuException, Vector } from '../runtime/exceptions.js';
 import { SystemVmHooks, type VmInterruptHook } from './vm-hooks.js';
@@ -26,11 +26,6 @@ const LINUX_BOOT_CS = 0x10;
 const LINUX_BOOT_DS = 0x18;
 const DPL_MASK = 0x60;
 const IF = 0x200;
-/** Multiboot hands over in protected mode (PE) with paging off; ET always reads 1 on a P6. */
-const CR0_PE = 0x1;
-const CR0_ET = 0x10;
-const CR0_WP = 0x10000;
-const CR0_PG = 0x80000000 | 0;
 const CR4_PSE = 0x10;
 const CR4_PAE = 0x20;
 const CR4_PGE = 0x80;
@@ -173,6 +168,7 @@ export class SystemVm {
     this.paging = mapper;
     // The CPU starts at ring 0; interrupt delivery and IRET keep this in step with the ring.
     this.vm.mmu.user = false;
+    // Multiboot hands over in protected mode (PE) with paging off; ET always reads 1 on a P6.
     s[Slot.CR0] = CR0_PE | CR0_ET;
     this.vm.cpu.descriptors = new GdtDescriptors(this.vm);
     // An interrupt that waited for IF is taken right after the STI, POPF or IRET that sets it (the STI's shadow aside).

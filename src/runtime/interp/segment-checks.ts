@@ -2,7 +2,7 @@ import { Instruction, Operand, Seg } from '../../decoder/types.js';
 import { CpuException, Vector } from '../exceptions.js';
 import { Slot } from '../layout.js';
 import type { Machine } from '../machine.js';
-import { SegAttr, segmentAllows } from '../segments.js';
+import { segmentAllows } from '../segments.js';
 import { Exec, offsetOnly } from './operands.js';
 
 /**
@@ -105,12 +105,12 @@ function accessCheck(vm: Machine, op: Operand, write: boolean): Exec {
 function stackCheck(vm: Machine, fromEbp: boolean, size: number, write: boolean): Exec {
   const cpu = vm.cpu, s = cpu.s, r32 = cpu.r32;
   const bit = 1 << Seg.SS;
+  const stack = vm.stack;
   return () => {
     if (!(cpu.checkedSegments & bit)) return;
-    const wide = s[Slot.SEG_ATTR + Seg.SS] & SegAttr.DEFAULT_BIG;
-    const sp = fromEbp ? r32[Slot.EBP] : write ? r32[Slot.ESP] - size : r32[Slot.ESP];
+    const sp = fromEbp ? r32[Slot.EBP] : write ? stack.top() - size : stack.top();
     // A 16-bit stack (SP) wraps within its 64 KiB.
-    const off = wide ? sp : sp & 0xffff;
+    const off = stack.wide ? sp : sp & 0xffff;
     if (!segmentAllows(s[Slot.SEG_ATTR + Seg.SS], s[Slot.SEG_LIMIT + Seg.SS], off, size, write)) {
       throw new CpuException(Vector.SS, 0, 0, `segment check: stack ${write ? 'push' : 'pop'} of ${size} bytes at ss:0x${(off >>> 0).toString(16)}`);
     }

@@ -1,4 +1,5 @@
 import { Instruction } from '../../decoder/types.js';
+import { CR0_ET, CR0_PE, CR0_PG } from '../cpu.js';
 import { CpuException, Vector } from '../exceptions.js';
 import { Slot } from '../layout.js';
 import type { Machine } from '../machine.js';
@@ -58,10 +59,6 @@ export function compileStoreTableRegister(insn: Instruction, vm: Machine): Exec 
 }
 
 const CR_SLOT: Record<number, Slot> = { 0: Slot.CR0, 2: Slot.CR2, 3: Slot.CR3, 4: Slot.CR4 };
-/** CR0 bits that always read 1 on a P6 (ET). */
-const CR0_ET = 0x10;
-const CR0_PE = 0x1;
-const CR0_PG = 0x80000000 | 0;
 
 /** MOV to and from CR0, CR2, CR3, CR4; others raise #UD, as on the CPU. */
 export function compileMoveControlRegister(insn: Instruction, vm: Machine): Exec {

@@ -3,6 +3,7 @@
 # then the 8259A and the 8254 at 100 Hz: it waits for 10 timer interrupts
 # with HLT and halts with interrupts off. Output on COM1.
         .include "multiboot.inc"
+        .include "pic.inc"
 _start:
         mov esp, offset stack_top
         lgdt [gdt_pointer]
@@ -10,12 +11,7 @@ _start:
         .long reload
         .word 0x08
 reload:
-        mov ax, 0x10
-        mov ds, ax
-        mov es, ax
-        mov fs, ax
-        mov gs, ax
-        mov ss, ax
+        load_data_segments 0x10
         # Every vector to `unexpected`, then the three this kernel handles.
         xor ecx, ecx
 1:      mov eax, offset unexpected
@@ -37,32 +33,8 @@ reload:
         xor ecx, ecx
         mov eax, 7
         div ecx                                 # F7 F1: the handler skips its two bytes
-        # The PICs: vectors 0x20 and 0x28, cascade on IR2, only IRQ 0 unmasked.
-        mov al, 0x11
-        out 0x20, al
-        out 0xA0, al
-        mov al, 0x20
-        out 0x21, al
-        mov al, 0x28
-        out 0xA1, al
-        mov al, 0x04
-        out 0x21, al
-        mov al, 0x02
-        out 0xA1, al
-        mov al, 0x01
-        out 0x21, al
-        out 0xA1, al
-        mov al, 0xFE
-        out 0x21, al
-        mov al, 0xFF
-        out 0xA1, al
-        # The PIT: channel 0, mode 2, 100 Hz.
-        mov al, 0x34
-        out 0x43, al
-        mov ax, 11932
-        out 0x40, al
-        mov al, ah
-        out 0x40, al
+        pic_init 0x20, 0x28
+        pit_100hz
         sti
 2:      hlt
         cmp dword ptr [ticks], 10

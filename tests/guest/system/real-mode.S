@@ -7,6 +7,7 @@
 # Output on COM1; the isa-debug-exit port ends the VM (status 1). The same
 # kernel runs under qemu-system-i386, whose output the test compares.
         .include "multiboot.inc"
+        .include "pic.inc"
         .set RM_SEG, 0x2000                     # the real-mode code runs at 0x20000: CS 0x2000, IP its offset in the blob
         .set RM_BASE, 0x20000
         .set HIGH_VALUE, 0x200000               # above 1 MiB: read in unreal mode
@@ -18,12 +19,7 @@ _start:
         .long reload
         .word 0x08
 reload:
-        mov ax, 0x10
-        mov ds, ax
-        mov es, ax
-        mov fs, ax
-        mov gs, ax
-        mov ss, ax
+        load_data_segments 0x10
         lea esi, hello
         call puts
         mov esi, offset rm_start
@@ -42,12 +38,7 @@ reload:
         .word 0x20
 
 back32:
-        mov ax, 0x10
-        mov ds, ax
-        mov es, ax
-        mov fs, ax
-        mov gs, ax
-        mov ss, ax
+        load_data_segments 0x10
         mov esp, offset stack_top
         lea esi, back_msg
         call puts
@@ -203,31 +194,9 @@ real_entry:
         call puthex16
         call newline16
 
-        # The PIC at vectors 8-15 (the BIOS's layout), the PIT at 100 Hz, three ticks waited for with HLT.
-        mov al, 0x11
-        out 0x20, al
-        out 0xA0, al
-        mov al, 0x08
-        out 0x21, al
-        mov al, 0x70
-        out 0xA1, al
-        mov al, 0x04
-        out 0x21, al
-        mov al, 0x02
-        out 0xA1, al
-        mov al, 0x01
-        out 0x21, al
-        out 0xA1, al
-        mov al, 0xFE
-        out 0x21, al
-        mov al, 0xFF
-        out 0xA1, al
-        mov al, 0x34
-        out 0x43, al
-        mov ax, 11932
-        out 0x40, al
-        mov al, ah
-        out 0x40, al
+        # The PIC at vectors 8-15 and 0x70 (the BIOS's layout), the PIT at 100 Hz, three ticks waited for with HLT.
+        pic_init 0x08, 0x70
+        pit_100hz
         sti
 1:      hlt
         cmp word ptr [ticks - rm_start], 3
