@@ -68,6 +68,7 @@ interface RunOptions {
   registerCaching: boolean;
   flagLiveness: boolean;
   inlineTlb: boolean;
+  pageCaches: boolean;
   slowPathExits: boolean;
   asyncCompile?: boolean;
   codegen: 'direct' | 'binaryen';
@@ -112,6 +113,7 @@ export function buildCli(): Command {
     .option('--no-register-caching', 'translated code keeps guest registers in memory, not wasm locals')
     .option('--no-flag-liveness', 'compute every flag, even ones overwritten before they are read')
     .option('--no-inline-tlb', 'translated loads and stores always call the slow-path helper')
+    .option('--no-page-caches', "loops' accesses to global tables look up the soft-TLB each time (no per-site page cache)")
     .option('--no-slow-path-exits', 'rare paths (a load or store that misses the inline TLB, a DIV that faults) call a helper instead of leaving translated code')
     .addOption(
       new Option('--codegen <backend>', 'who encodes translated modules: direct (a wasm encoder, fast) or binaryen (validated, slower)')
@@ -179,6 +181,7 @@ lockstep finds the translated code and the interpreter disagree.`,
           registerCaching: opts.registerCaching,
           flagLiveness: opts.flagLiveness,
           inlineTlb: opts.inlineTlb,
+          pageCaches: opts.pageCaches,
           slowPathExits: opts.slowPathExits,
           asyncCompile: !!opts.asyncCompile,
           codegen: opts.codegen === 'binaryen' ? (await import('../translator/binaryen-backend.js')).binaryenCodegen : 'direct',

@@ -35,20 +35,29 @@ const L_EXIT = L_REFUND + 1;
 /** The stack page cache (see tlbAccess): write tag and addend of the page the last SS store hit; 0: none. */
 const L_STACK_PAGE = L_EXIT + 1;
 const L_STACK_ADDEND = L_STACK_PAGE + 1;
-/** STACK_CACHE_LIMIT while the stack page cache holds a page, 0 when empty (locals start at 0). */
+/** PAGE_CACHE_LIMIT while the stack page cache holds a page, 0 when empty (locals start at 0). */
 const L_STACK_LIMIT = L_STACK_ADDEND + 1;
 /** The result of a rotate whose CF and OF only a fault could see (see deferRotateFlags). */
 const L_DEFERRED = L_STACK_LIMIT + 1;
 const L_TEMP0 = L_DEFERRED + 1;
 /** Widest access the stack page cache serves, and the offsets in its page that leave room for one. */
-const STACK_CACHE_MAX_SIZE = 8;
-const STACK_CACHE_LIMIT = PAGE_MASK + 2 - STACK_CACHE_MAX_SIZE;
+const PAGE_CACHE_MAX_SIZE = 8;
+const PAGE_CACHE_LIMIT = PAGE_MASK + 2 - PAGE_CACHE_MAX_SIZE;
 /** Temporaries one instruction may use (of each type). */
 const MAX_TEMPS = 48;
 /** Block-local state after the temporaries (see BlockLocalState): one i32 and eight f64s for the x87 stack. */
 export const L_BLOCK_I32 = L_TEMP0 + 3 * MAX_TEMPS;
 export const L_BLOCK_F64 = L_BLOCK_I32 + 1;
 const BLOCK_F64S = 8;
+/**
+ * Page caches of the memory accesses inside the region's loops (see
+ * tlbAccess), after the block-local state: page, addend and limit each, as
+ * the stack page cache. The first SITE_CACHES access sites in loops get one.
+ */
+const L_SITE0 = L_BLOCK_F64 + BLOCK_F64S;
+const SITE_CACHES = 8;
+/** A displacement this large is a static address: the access reads or writes a global (a table). */
+const STATIC_DATA_MIN = 0x10000;
 
 /**
  * Guest state a block keeps in locals besides the cells (the x87 stack,
@@ -84,6 +93,12 @@ export interface TranslateOptions {
   flagsAcrossBlocks: boolean;
   /** Inline soft-TLB lookup for loads and stores; off: every access calls the slow-path helper. */
   inlineTlb: boolean;
+  /**
+   * Accesses inside the region's loops remember the page they last reached
+   * (its addend, in locals) and skip the TLB's table loads while they stay
+   * in it (see tlbAccess). Off: only the stack page cache.
+   */
+  pageCaches: boolean;
   /**
    * Rare paths (a load or store that misses the inline TLB, a DIV that would
    * fault or overflow) leave the region (Exit.RETRY) so the interpreter runs
@@ -154,6 +169,14 @@ export class Emitter {
   readonly helperInsns: Instruction[] = [];
   /** Count of instructions emitted through a helper (statically). */
   helperSites = 0;
+  /** The region gives accesses in its loops page caches (set before emitting: helper calls reset them all). */
+  siteCaches = false;
+  /** The block being emitted is inside one of the region's loops. */
+  inLoop = false;
+  /** Page cache of each access site (instruction address : access number), by first use. */
+  private readonly siteCacheOf = new Map<string, number>();
+  /** Accesses of the current instruction so far: the peeled copies of a block share their sites' caches. */
+  private accessIndex = 0;
 
   constructor(
     m: IrBuilder,
@@ -213,6 +236,8 @@ export class Emitter {
     this.temps64 = 0;
     this.tempsF64 = 0;
     this.stackAddresses.clear();
+    this.tableAddresses.clear();
+    this.accessIndex = 0;
   }
 
   tempLocal(): number {
@@ -256,12 +281,14 @@ export class Emitter {
   localTypes(): number[] {
     // Temporaries are numbered i32s, then i64s, then f64s, then the block-local state: a later kind in use
     // makes the earlier ones full size.
-    const block = this.usesBlockLocals ? [I32, ...new Array(BLOCK_F64S).fill(Ty.f64)] : [];
-    const f64 = new Array(this.usesBlockLocals ? MAX_TEMPS : this.maxTempsF64).fill(Ty.f64);
-    const i64 = new Array(this.maxTempsF64 > 0 || this.usesBlockLocals ? MAX_TEMPS : this.maxTemps64).fill(Ty.i64);
-    const wide = this.maxTemps64 > 0 || this.maxTempsF64 > 0 || this.usesBlockLocals;
+    const sites = this.siteCaches ? new Array(3 * SITE_CACHES).fill(I32) : [];
+    const blockLocals = this.usesBlockLocals || this.siteCaches;
+    const block = blockLocals ? [I32, ...new Array(BLOCK_F64S).fill(Ty.f64)] : [];
+    const f64 = new Array(blockLocals ? MAX_TEMPS : this.maxTempsF64).fill(Ty.f64);
+    const i64 = new Array(this.maxTempsF64 > 0 || blockLocals ? MAX_TEMPS : this.maxTemps64).fill(Ty.i64);
+    const wide = this.maxTemps64 > 0 || this.maxTempsF64 > 0 || blockLocals;
     const i32 = new Array(L_TEMP0 - 1 + (wide ? MAX_TEMPS : this.maxTemps)).fill(I32);
-    return [...i32, ...i64, ...f64, ...block];
+    return [...i32, ...i64, ...f64, ...block, ...sites];
   }
 
   /** The current block's state in locals beyond the cells, or null (memory holds it). */
@@ -509,7 +536,9 @@ export class Emitter {
     const m = this.m;
     const stores = [...this.flagStores(), ...this.blockStateStores()];
     const leave = stores.length === 0 ? m.br('fault', this.slot(Slot.FAULT)) : m.if(this.slot(Slot.FAULT), m.block(null, [...stores, m.br('fault')], NONE));
-    return m.block(null, [m.local.set(L_STACK_LIMIT, m.i32.const(0)), leave], NONE);
+    const drops = [L_STACK_LIMIT];
+    if (this.siteCaches) for (let k = 0; k < SITE_CACHES; k++) drops.push(L_SITE0 + 3 * k + 2);
+    return m.block(null, [...drops.map((l) => m.local.set(l, m.i32.const(0))), leave], NONE);
   }
 
   /** The region's fault path: cells to memory (EIP and budget were stored at the site), then return. */
@@ -553,7 +582,9 @@ export class Emitter {
 
   /** Linear address of a memory operand, in a temporary. */
   address(op: Operand): Val {
-    return this.linear(op.seg, this.offset(op));
+    const a = this.linear(op.seg, this.offset(op));
+    if ((op.disp | 0) >= STATIC_DATA_MIN) this.tableAddresses.add(a);
+    return a;
   }
 
   /** Linear address of `offset` in segment `seg`, in a temporary. */
@@ -567,6 +598,8 @@ export class Emitter {
 
   /** Addresses of the current instruction in SS (pushes, pops, [esp+n], [ebp-n]): they try the stack page cache. */
   private readonly stackAddresses = new Set<Val>();
+  /** Addresses of the current instruction with an absolute displacement (a global table, indexed or not). */
+  private readonly tableAddresses = new Set<Val>();
 
   // ---------------------------------------------------------------- memory
 
@@ -656,27 +689,48 @@ export class Emitter {
     const setIndex = m.local.set(indexLocal, this.pageIndex(a));
     const masked = () => this.pageTag(a, size);
     const tagged = m.i32.eq(masked(), m.i32.load(tags, 4, index()));
-    const stack = this.stackAddresses.has(a);
-    const cached = stack && size <= STACK_CACHE_MAX_SIZE;
-    const fast = cached && tags === TAG_WRITE_BASE
+    const cache = size <= PAGE_CACHE_MAX_SIZE ? this.pageCacheFor(a, tags) : null;
+    const fast = cache !== null && cache.fill
       ? m.block(null, [
-          // A store that passed the write tag stays inside one page: that page becomes the stack page cache.
-          m.local.set(L_STACK_PAGE, m.i32.and(a(), m.i32.const(~PAGE_MASK))),
-          m.local.set(L_STACK_ADDEND, m.i32.load(TLB_ADDEND_BASE, 4, index())),
-          m.local.set(L_STACK_LIMIT, m.i32.const(STACK_CACHE_LIMIT)),
-          access(m.i32.add(a(), m.local.get(L_STACK_ADDEND, I32))),
+          // An access that passed the tag stays inside one page: that page becomes the cache.
+          m.local.set(cache.page, m.i32.and(a(), m.i32.const(~PAGE_MASK))),
+          m.local.set(cache.addend, m.i32.load(TLB_ADDEND_BASE, 4, index())),
+          m.local.set(cache.limit, m.i32.const(PAGE_CACHE_LIMIT)),
+          access(m.i32.add(a(), m.local.get(cache.addend, I32))),
         ], NONE)
       : access(m.i32.add(a(), m.i32.load(TLB_ADDEND_BASE, 4, index())));
     const checked = m.block(null, [setIndex, m.if(m.i32.eqz(tagged), slow, fast)], NONE);
-    if (!cached) return checked;
-    // The stack page cache: an SS access inside the page the last SS store hit (writable, so readable, and
-    // not code) needs no table loads. Translated code never changes the TLB; helper calls drop the cache.
+    if (cache === null) return checked;
+    // A page cache: an access inside the page its last fill saw allowed needs no table loads. Translated code
+    // never changes the TLB; helper calls drop the caches (faultCheck).
     // address ^ page is the offset when the address is in the page and at least 4096 otherwise, so one
     // unsigned compare checks both that the first byte is in the page and that the last one is too (an
     // offset below the limit leaves room for 8 bytes); an empty cache's limit of 0 lets nothing through.
     // (Comparing only the last byte's page let a misaligned dword that starts in the page below through.)
-    const hit = m.i32.lt_u(m.i32.xor(a(), m.local.get(L_STACK_PAGE, I32)), m.local.get(L_STACK_LIMIT, I32));
-    return m.if(hit, access(m.i32.add(a(), m.local.get(L_STACK_ADDEND, I32))), checked);
+    const hit = m.i32.lt_u(m.i32.xor(a(), m.local.get(cache.page, I32)), m.local.get(cache.limit, I32));
+    return m.if(hit, access(m.i32.add(a(), m.local.get(cache.addend, I32))), checked);
+  }
+
+  /**
+   * The page cache an access may use, or null. SS accesses share the stack
+   * page cache, which stores fill (a written page is readable too; the stack
+   * is mostly written before it is read). Other accesses inside a loop get a
+   * cache of their own site, filled by that site for what it does (a load's
+   * page is known readable, a store's writable and not code).
+   */
+  private pageCacheFor(a: Val, tags: number): { page: number; addend: number; limit: number; fill: boolean } | null {
+    const accessNumber = this.accessIndex++;
+    if (this.stackAddresses.has(a)) return { page: L_STACK_PAGE, addend: L_STACK_ADDEND, limit: L_STACK_LIMIT, fill: tags === TAG_WRITE_BASE };
+    if (!this.siteCaches || !this.inLoop || !this.tableAddresses.has(a)) return null;
+    const key = `${this.pos!.insn.eip}:${accessNumber}`;
+    let site = this.siteCacheOf.get(key);
+    if (site === undefined) {
+      if (this.siteCacheOf.size >= SITE_CACHES) return null;
+      site = this.siteCacheOf.size;
+      this.siteCacheOf.set(key, site);
+    }
+    const page = L_SITE0 + 3 * site;
+    return { page, addend: page + 1, limit: page + 2, fill: true };
   }
 
   /**

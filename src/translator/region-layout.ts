@@ -67,6 +67,11 @@ export class RegionShape {
     return this.loopAt.size;
   }
 
+  /** Block k (layout index) is inside one of the region's loops. */
+  inLoop(k: number): boolean {
+    return this.innermost[k] !== null;
+  }
+
   /** How block `from` goes to block `to` (layout indices). */
   jump(from: number, to: number): Jump {
     if (from === to) return { kind: 'self' };

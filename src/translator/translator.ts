@@ -56,6 +56,7 @@ export const DEFAULT_TRANSLATOR_OPTIONS: TranslatorOptions = {
   flagLiveness: true,
   flagsAcrossBlocks: true,
   inlineTlb: true,
+  pageCaches: true,
   slowPathExits: true,
   codegen: 'direct',
   x87Inline: true,

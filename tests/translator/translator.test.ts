@@ -167,6 +167,7 @@ describe('translator', () => {
     ['flagLiveness', { flagLiveness: false }],
     ['flag liveness across blocks', { flagsAcrossBlocks: false }],
     ['inlineTlb', { inlineTlb: false }],
+    ['the page caches of table accesses in loops', { pageCaches: false }],
     ['slowPathExits (a TLB miss calls the slow-path helper instead of leaving)', { slowPathExits: false }],
     ['the direct encoder (codegen through Binaryen)', { codegen: binaryenCodegen }],
   ])('switching off %s changes nothing but speed', (_name, opts) => {
