@@ -16,7 +16,7 @@ import { CR0_WP, PagingMapper } from './paging.js';
 import { CR0_ET, CR0_PE, CR0_PG, type Cpu } from '../runtime/cpu.js';
 import { deliverInterrupt, fastSystemCallEnter, fastSystemCallExit, GdtDescriptors, ioPermitted, type InterruptSource, loadLdtRegister, loadTaskRegister, pushesErrorCode, returnToOuterRing } from './protected-mode.js';
 import { CpuException, Vector } from '../runtime/exceptions.js';
-import { SystemVmHooks, type VmInterruptHook } from './vm-hooks.js';
+import { SystemVmHooks, type VmInterruptHook, type VmSysenterHook } from './vm-hooks.js';
 
 /** Ring-0 flat segments, as a multiboot loader leaves them (selectors as in a typical boot GDT). */
 const KERNEL_CS = 0x08;
@@ -104,6 +104,7 @@ export class SystemVm {
   private hookSet: SystemVmHooks | null = null;
   private readonly interruptHooks: VmInterruptHook[] = [];
   private readonly portHooks: PortHook[] = [];
+  private readonly sysenterHooks: VmSysenterHook[] = [];
 
   /**
    * Code, block and memory hooks on this VM's CPU (embed/machine-hooks.ts),
@@ -112,7 +113,7 @@ export class SystemVm {
    * hooks has no breakpoints and no watched pages.
    */
   get hooks(): SystemVmHooks {
-    return (this.hookSet ??= new SystemVmHooks(this.vm, this.interruptHooks, this.portHooks));
+    return (this.hookSet ??= new SystemVmHooks(this.vm, this.interruptHooks, this.portHooks, this.sysenterHooks));
   }
 
   constructor(readonly opts: SystemVmOptions) {
@@ -156,7 +157,10 @@ export class SystemVm {
         // DR6 and DR7 as after reset (their reserved bits read 1).
         debugRegisters: Int32Array.of(0, 0, 0, 0, 0, 0, 0xffff0ff0 | 0, 0x400),
         ioPermitted,
-        fastSystemCall: (vm, direction) => (direction === 'enter' ? fastSystemCallEnter : fastSystemCallExit)(vm, (index) => Number(BigInt.asUintN(32, this.msrs.get(index) ?? 0n))),
+        fastSystemCall: (vm, direction) => {
+          if (direction === 'enter' && this.sysenterServedByHook()) return;
+          (direction === 'enter' ? fastSystemCallEnter : fastSystemCallExit)(vm, (index) => Number(BigInt.asUintN(32, this.msrs.get(index) ?? 0n)));
+        },
         readMsr: (_vm, index) => this.msrs.get(index),
         writeMsr: (_vm, index, value) => void this.msrs.set(index, value),
       },
@@ -353,6 +357,13 @@ export class SystemVm {
       const what = cause ? `exception ${cause.vector}${cause.detail ? ` (${cause.detail})` : ''}` : `interrupt 0x${vector.toString(16)}`;
       this.finish({ kind: 'fault', message: `triple fault: ${what} at eip ${hex8(vm.cpu.eip)} could not be delivered: ${e.detail || `exception ${e.vector}`}` });
     }
+  }
+
+  /** Shows a SYSENTER to the hooks; true when one of them served it. */
+  private sysenterServedByHook(): boolean {
+    let served = false;
+    for (const fn of [...this.sysenterHooks]) if (fn() === true) served = true;
+    return served;
   }
 
   /** Shows an interrupt to the hooks; true when one of them handled it (nothing is delivered). */

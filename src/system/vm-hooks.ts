@@ -14,6 +14,15 @@ import type { InterruptSource } from './protected-mode.js';
 export type VmInterruptHook = (vector: number, source: InterruptSource, errorCode: number) => boolean | void;
 
 /**
+ * A SYSENTER about to run (EIP already past it; EAX, ECX, EDX as the guest
+ * left them), before its checks and its transfer to SYSENTER_EIP. Returning
+ * true means the hook served the call, as Unicorn's SYSENTER hook does: the
+ * guest goes on after the instruction, at the same privilege, with the
+ * registers as the hook left them.
+ */
+export type VmSysenterHook = () => boolean | void;
+
+/**
  * The hooks of a whole PC (SystemVm.hooks): code, block and memory hooks
  * on linear addresses (MachineHooks), and interrupt and port hooks. Port
  * hooks see every IN and OUT the guest makes, before the devices do.
@@ -23,6 +32,7 @@ export class SystemVmHooks extends MachineHooks {
     vm: Machine,
     private readonly interruptHooks: VmInterruptHook[],
     private readonly portHooks: PortHook[],
+    private readonly sysenterHooks: VmSysenterHook[],
   ) {
     super(vm);
   }
@@ -30,6 +40,11 @@ export class SystemVmHooks extends MachineHooks {
   /** Calls `fn` for each interrupt and exception before it is delivered. */
   onInterrupt(fn: VmInterruptHook): HookHandle {
     return listHandle(this.interruptHooks, fn);
+  }
+
+  /** Calls `fn` for each SYSENTER before it runs; one that returns true serves the call itself. */
+  onSysenter(fn: VmSysenterHook): HookHandle {
+    return listHandle(this.sysenterHooks, fn);
   }
 
   /** Calls `fn` for each IN and OUT (and each element of INS/OUTS); an IN hook may replace what the device answered. */

@@ -12,10 +12,14 @@ import { buildKernel, HELLO_OUTPUT, KERNEL_DIR } from './kernels.js';
 const KERNEL = join(KERNEL_DIR, 'hello-kernel.elf');
 const ENGINES = ['interp', 'jit', 'auto'] as const;
 
-function symbol(name: string): number {
-  const line = execFileSync('nm', [KERNEL], { encoding: 'utf8' }).split('\n').find((l) => l.endsWith(` ${name}`));
-  if (!line) throw new Error(`no symbol ${name} in ${KERNEL}`);
+function kernelSymbol(path: string, name: string): number {
+  const line = execFileSync('nm', [path], { encoding: 'utf8' }).split('\n').find((l) => l.endsWith(` ${name}`));
+  if (!line) throw new Error(`no symbol ${name} in ${path}`);
   return parseInt(line.split(' ')[0], 16);
+}
+
+function symbol(name: string): number {
+  return kernelSymbol(KERNEL, name);
 }
 
 function helloVm(engine: (typeof ENGINES)[number]): { vm: SystemVm; output: () => string } {
@@ -97,6 +101,33 @@ describe('SystemVm.hooks: hooks on a whole PC', () => {
     // The guest's own handler would have answered 02002000 (pushed IF, IF inside, CS).
     expect(output()).toContain('\nint 0x42: 0000abcd 00000000\n');
     expect(output()).toContain('back in protected mode\n');
+  });
+
+  const SYSENTER_OUTPUT =
+    'cpuid sep 00000001\n' +
+    '#GP error 00000000 at cpl 00000000\n' +
+    'sysenter: cs ss esp 00000008 00000010 00000000 if 00000000\n' +
+    'sysexit: cs ss 0000001b 00000023\n' +
+    '#GP error 00000000 at cpl 00000003\n';
+
+  test.each(ENGINES)('SYSENTER hooks see each SYSENTER before its checks, EIP past it, at the CPL it ran at (%s)', async (engine) => {
+    const { vm, output } = testKernelVm('sysenter', engine);
+    const seen: string[] = [];
+    vm.hooks.onSysenter(() => void seen.push(`cpl ${vm.vm.cpu.cpl} eip ${vm.vm.cpu.eip.toString(16)}`));
+    expect(await vm.run({ timeoutMs: 60_000 })).toEqual({ kind: 'halted' });
+    expect(output()).toBe(SYSENTER_OUTPUT);
+    const afterSysexit = kernelSymbol(buildKernel('sysenter'), 'after_sysexit');
+    // The first (SYSENTER_CS still 0) raises #GP after the hook saw it; the second enters ring 0.
+    expect(seen).toHaveLength(2);
+    expect(seen[0]).toMatch(/^cpl 0 /);
+    expect(seen[1]).toBe(`cpl 3 eip ${afterSysexit.toString(16)}`);
+  });
+
+  test('a SYSENTER hook that returns true serves the call: the guest goes on after it at ring 3, the kernel\'s entry never runs', async () => {
+    const { vm, output } = testKernelVm('sysenter', 'auto');
+    vm.hooks.onSysenter(() => vm.vm.cpu.cpl === 3);
+    expect(await vm.run({ timeoutMs: 60_000 })).toEqual({ kind: 'halted' });
+    expect(output()).toBe(SYSENTER_OUTPUT.replace(/sysenter: .*\n/, ''));
   });
 
   test.each(ENGINES)('port hooks see each OUT before the device and may replace what an IN (and each INSB element) reads (%s)', async (engine) => {
