@@ -140,6 +140,9 @@ function describeEnd(end: SystemVmEnd): string {
       return `exit device, value ${end.status}`;
     case 'reset':
       return 'reset';
+    case 'until':
+    case 'count':
+      return `paused at eip 0x${end.eip.toString(16).padStart(8, '0')}`;
     default:
       return end.message;
   }
@@ -163,6 +166,9 @@ function report(end: SystemVmEnd, diag: (line: string) => void): number {
     case 'stopped':
       diag(`wasmvisor: ${end.message}`);
       return 0;
+    case 'until':
+    case 'count':
+      return 0; // the CLI asks for neither
   }
 }
 

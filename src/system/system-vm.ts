@@ -16,6 +16,8 @@ import { CR0_WP, PagingMapper } from './paging.js';
 import { CR0_ET, CR0_PE, CR0_PG, type Cpu } from '../runtime/cpu.js';
 import { deliverInterrupt, fastSystemCallEnter, fastSystemCallExit, GdtDescriptors, ioPermitted, type InterruptSource, loadLdtRegister, loadTaskRegister, pushesErrorCode, returnToOuterRing } from './protected-mode.js';
 import { CpuException, Vector } from '../runtime/exceptions.js';
+import { CpuAccess } from '../embed/cpu-access.js';
+import { readLinear, writeLinear } from '../embed/linear-memory.js';
 import { SystemVmHooks, type VmInterruptHook, type VmSysenterHook } from './vm-hooks.js';
 
 /** Ring-0 flat segments, as a multiboot loader leaves them (selectors as in a typical boot GDT). */
@@ -64,7 +66,25 @@ export type SystemVmEnd =
   | { kind: 'reset' } // the guest pulsed the reset line (i8042)
   | { kind: 'fault'; message: string } // what the platform cannot deliver yet, or a triple fault
   | { kind: 'limit'; message: string } // --timeout or --max-instructions
-  | { kind: 'stopped'; message: string }; // the host asked (stop(): Ctrl-A X, an API call)
+  | { kind: 'stopped'; message: string } // the host asked (stop(): Ctrl-A X, an API call)
+  // Pauses, which run({ until, count }) asked for: the VM goes on at the next run().
+  | { kind: 'until'; eip: number } // EIP reached `until`; that instruction has not run
+  | { kind: 'count'; eip: number }; // `count` instructions ran
+
+/** What run() stops at, besides the guest's own end. */
+export interface SystemRunLimits {
+  /** Ends the VM (kind 'limit') once this many instructions have retired since it was made. */
+  maxInstructions?: number;
+  /** Ends the VM (kind 'limit') after about this many milliseconds of this run. */
+  timeoutMs?: number;
+  /** Pauses before the instruction at this linear address (kind 'until'). */
+  until?: number;
+  /** Pauses after exactly this many more instructions (kind 'count'). */
+  count?: number;
+}
+
+/** A block has at most 64 instructions: with a `count`, run() steps one instruction at a time this close to it. */
+const STEP_MARGIN = 64;
 
 export interface SystemVmOptions {
   memoryBytes: number;
@@ -102,6 +122,9 @@ export class SystemVm {
   private readonly clock: Clock;
   private readonly paging: PagingMapper;
   private hookSet: SystemVmHooks | null = null;
+  private cpuAccess: CpuAccess | null = null;
+  /** A pause the run in progress reached (an `until` breakpoint), or null. */
+  private pause: SystemVmEnd | null = null;
   private readonly interruptHooks: VmInterruptHook[] = [];
   private readonly portHooks: PortHook[] = [];
   private readonly sysenterHooks: VmSysenterHook[] = [];
@@ -113,7 +136,39 @@ export class SystemVm {
    * hooks has no breakpoints and no watched pages.
    */
   get hooks(): SystemVmHooks {
-    return (this.hookSet ??= new SystemVmHooks(this.vm, this.interruptHooks, this.portHooks, this.sysenterHooks));
+    return (this.hookSet ??= new SystemVmHooks(this.vm, this.interruptHooks, this.portHooks, this.sysenterHooks, (eip) => {
+      this.pause ??= { kind: 'until', eip };
+      this.vm.stop({ kind: 'budget' });
+    }));
+  }
+
+  /**
+   * The CPU's registers as the embedding API has them (Emulator's calls:
+   * readRegister, writeRegisters, readSegment, readXmm, saveContext ...).
+   * Between runs; a register written at CPL 0 in protected mode is not
+   * checked, as Unicorn does not check it either.
+   */
+  get cpu(): CpuAccess {
+    return (this.cpuAccess ??= new CpuAccess(this.vm));
+  }
+
+  /** Copies memory at linear `address` out, through the guest's page tables (whatever the pages' permissions); RangeError where nothing is mapped. */
+  readMemory(address: number, size: number): Uint8Array {
+    return readLinear(this.vm, (a) => this.hostAddress(a), address, size);
+  }
+
+  /** Copies bytes to linear `address` through the guest's page tables, whatever the pages' permissions; code decoded from them is dropped. */
+  writeMemory(address: number, bytes: Uint8Array): void {
+    writeLinear(this.vm, (a) => this.hostAddress(a), address, bytes);
+  }
+
+  private hostAddress(address: number): number {
+    try {
+      return (this.paging.translate(address, Access.READ, false) & Tlb.FRAME) | (address & (PAGE_SIZE - 1));
+    } catch (e) {
+      if (e instanceof CpuException) return -1;
+      throw e;
+    }
   }
 
   constructor(readonly opts: SystemVmOptions) {
@@ -295,9 +350,22 @@ export class SystemVm {
   }
 
   /** Runs until the guest ends the VM or a limit is reached; lets the event loop turn between slices. */
-  async run(limits: { maxInstructions?: number; timeoutMs?: number } = {}): Promise<SystemVmEnd> {
+  async run(limits: SystemRunLimits = {}): Promise<SystemVmEnd> {
     const deadline = limits.timeoutMs !== undefined ? performance.now() + limits.timeoutMs : Infinity;
     const maxInstructions = limits.maxInstructions ?? Infinity;
+    const vm = this.vm;
+    const countLimit = limits.count !== undefined ? vm.icount + limits.count : Infinity;
+    const until = limits.until !== undefined ? limits.until >>> 0 : null;
+    if (until !== null || this.hookSet !== null) this.hooks.setUntil(until);
+    this.pause = null;
+    try {
+      return await this.runLoop(limits, deadline, maxInstructions, countLimit, until);
+    } finally {
+      if (until !== null) this.hooks.setUntil(null);
+    }
+  }
+
+  private async runLoop(limits: SystemRunLimits, deadline: number, maxInstructions: number, countLimit: number, until: number | null): Promise<SystemVmEnd> {
     const vm = this.vm;
     const platform = this.platform;
     let lastYield = performance.now();
@@ -325,8 +393,13 @@ export class SystemVm {
         lastYield = performance.now();
       }
       if (now > deadline) return this.finish({ kind: 'limit', message: `time limit reached (${(limits.timeoutMs! / 1000).toFixed(1)} s) at eip ${hex8(vm.cpu.eip)}` });
-      const r = vm.run(Math.min(platform.intr && vm.cpu.s[Slot.FLAGS] & IF ? SHADOW_SLICE : SLICE, left));
+      if (until === vm.cpu.eip) return { kind: 'until', eip: vm.cpu.eip };
+      const toCount = countLimit - vm.icount;
+      if (toCount <= 0) return { kind: 'count', eip: vm.cpu.eip };
+      const slice = Math.min(platform.intr && vm.cpu.s[Slot.FLAGS] & IF ? SHADOW_SLICE : SLICE, left);
+      const r = toCount > STEP_MARGIN ? vm.run(Math.min(slice, toCount - STEP_MARGIN)) : (vm.step() ?? { kind: 'budget' as const });
       if (this.end !== null) break;
+      if (this.pause !== null) return this.pause;
       if (r.kind === 'error') return this.finish({ kind: 'fault', message: r.message });
       if (r.kind === 'exit') return this.finish({ kind: 'fault', message: `the machine stopped with status ${r.status}` });
     }

@@ -33,8 +33,9 @@ export class SystemVmHooks extends MachineHooks {
     private readonly interruptHooks: VmInterruptHook[],
     private readonly portHooks: PortHook[],
     private readonly sysenterHooks: VmSysenterHook[],
+    reachedUntil: (eip: number) => void,
   ) {
-    super(vm);
+    super(vm, reachedUntil);
   }
 
   /** Calls `fn` for each interrupt and exception before it is delivered. */

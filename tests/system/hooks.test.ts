@@ -70,6 +70,39 @@ describe('SystemVm.hooks: hooks on a whole PC', () => {
     expect(output().length).toBeLessThan(HELLO_OUTPUT.length);
   });
 
+  test.each(ENGINES)('run({ count }) pauses after exactly that many instructions, and the next run() goes on from there (%s)', async (engine) => {
+    const { vm, output } = helloVm(engine);
+    for (const count of [1, 63, 65, 1000, 250_000, 3]) {
+      const before = vm.vm.icount;
+      const end = await vm.run({ count, timeoutMs: 60_000 });
+      expect(end).toEqual({ kind: 'count', eip: vm.vm.cpu.eip });
+      expect(vm.vm.icount - before).toBe(count);
+    }
+    expect(await vm.run({ timeoutMs: 60_000 })).toEqual({ kind: 'halted' });
+    expect(output()).toBe(HELLO_OUTPUT);
+  });
+
+  test.each(ENGINES)('run({ until }) pauses before putc; vm.cpu reads and writes its registers, readMemory and writeMemory its memory (%s)', async (engine) => {
+    const { vm, output } = helloVm(engine);
+    const putc = symbol('putc');
+    expect(await vm.run({ until: putc, timeoutMs: 60_000 })).toEqual({ kind: 'until', eip: putc });
+    expect(output()).toBe('');
+    expect(vm.cpu.readRegister('eip')).toBe(putc);
+    expect(String.fromCharCode(vm.cpu.readRegister('al'))).toBe(HELLO_OUTPUT[0]);
+    expect(vm.cpu.readSegment('cs')).toMatchObject({ selector: 0x08, base: 0 });
+    vm.cpu.writeRegister('al', 'W'.charCodeAt(0)); // the first byte the kernel prints
+    expect(Array.from(vm.readMemory(putc, 2))).toEqual([0x52, 0x50]); // push edx; push eax
+    vm.writeMemory(0x600000, Uint8Array.of(1, 2, 3));
+    expect(Array.from(vm.readMemory(0x600000, 3))).toEqual([1, 2, 3]);
+    // At `until` nothing runs; one instruction past it, the next call of putc is the next byte.
+    expect(await vm.run({ until: putc })).toEqual({ kind: 'until', eip: putc });
+    expect(await vm.run({ count: 1 })).toMatchObject({ kind: 'count' });
+    expect(await vm.run({ until: putc, timeoutMs: 60_000 })).toEqual({ kind: 'until', eip: putc });
+    expect(String.fromCharCode(vm.cpu.readRegister('al'))).toBe(HELLO_OUTPUT[1]);
+    expect(await vm.run({ timeoutMs: 60_000 })).toEqual({ kind: 'halted' });
+    expect(output()).toBe('W' + HELLO_OUTPUT.slice(1));
+  });
+
   function testKernelVm(name: string, engine: (typeof ENGINES)[number]): { vm: SystemVm; output: () => string } {
     let out = '';
     const vm = new SystemVm({ memoryBytes: 128 << 20, engine, onSerial: (b) => (out += String.fromCharCode(b)) });
