@@ -5,9 +5,10 @@ import { Access } from '../runtime/mmu.js';
 export type MemoryAccessKind = 'read' | 'write';
 /**
  * A memory hook: the access is allowed and about to happen; `address` is
- * its first byte. A write of 1, 2 or 4 bytes also gives its size and value
- * (unsigned), and so does each element of a string instruction (MOVS, STOS)
- * on a hooked page; other writes (x87 and SSE stores) give size 0.
+ * its first byte, `size` 1, 2 or 4, `value` (unsigned) what a write stores
+ * or what a read is about to read. Each element of a string instruction
+ * (MOVS, STOS) on a hooked page comes on its own; x87, MMX and SSE accesses
+ * come as the 4- and 2-byte pieces the interpreter makes them of.
  */
 export type MemoryHook = (kind: MemoryAccessKind, address: number, size: number, value: number) => void;
 /** An instruction (code hook, size unknown: 0) or a basic block (block hook: its size in bytes) about to run. */

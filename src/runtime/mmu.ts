@@ -102,7 +102,7 @@ export class Mmu {
   read8(a: number): number {
     const e = this.tlb[a >>> 12];
     if (e & Tlb.READ) return this.u8[(e & Tlb.FRAME) | (a & PAGE_MASK)];
-    return this.u8[this.slow(a, Access.READ)];
+    return this.u8[this.slow(a, Access.READ, 1)];
   }
 
   read16(a: number): number {
@@ -179,12 +179,12 @@ export class Mmu {
   // ---------------------------------------------------------------- slow paths
 
   private read16Slow(a: number): number {
-    if ((a & PAGE_MASK) !== PAGE_MASK) return this.dv.getUint16(this.slow(a, Access.READ), true);
+    if ((a & PAGE_MASK) !== PAGE_MASK) return this.dv.getUint16(this.slow(a, Access.READ, 2), true);
     return this.read8(a) | (this.read8((a + 1) | 0) << 8);
   }
 
   private read32Slow(a: number): number {
-    if ((a & PAGE_MASK) <= PAGE_SIZE - 4) return this.dv.getInt32(this.slow(a, Access.READ), true);
+    if ((a & PAGE_MASK) <= PAGE_SIZE - 4) return this.dv.getInt32(this.slow(a, Access.READ, 4), true);
     // Crossing a page: both pages must be readable before any byte is returned.
     this.slow((a + 3) | 0, Access.READ);
     return this.read8(a) | (this.read8((a + 1) | 0) << 8) | (this.read8((a + 2) | 0) << 16) | (this.read8((a + 3) | 0) << 24);
@@ -248,9 +248,7 @@ export class Mmu {
       }
     }
     if (access === Access.WRITE && this.writeWatch !== null) this.writeWatch(a, host, Math.min(size, PAGE_SIZE - (a & PAGE_MASK)));
-    if (this.accessWatch !== null && access !== Access.EXEC && this.watchedPages![vpn]) {
-      this.accessWatch(a, access, host, value === undefined ? 0 : size, value ?? 0);
-    }
+    if (this.accessWatch !== null && access !== Access.EXEC && this.watchedPages![vpn]) this.reportAccess(a, access, host, size, value);
     return host;
   }
 
@@ -272,6 +270,24 @@ export class Mmu {
     this.accessWatch = watch;
     this.watchedPages = watch === null ? null : pages;
     this.flush();
+  }
+
+  /**
+   * Shows an access of a watched page to the watch: a write of 1, 2 or 4
+   * bytes with the value it stores, a read of 1, 2 or 4 bytes with the value
+   * it is about to read (single-threaded: what memory holds now). Probes (a
+   * write's permission check before a wider store, which then comes as
+   * 4-byte pieces) and host-side copies (readBytes, writeBytes) are not
+   * guest accesses of a known size and are not shown.
+   */
+  private reportAccess(a: number, access: Access, host: number, size: number, value: number | undefined): void {
+    if (access === Access.WRITE) {
+      if (value !== undefined) this.accessWatch!(a, access, host, size, value);
+      return;
+    }
+    if (size === 1) this.accessWatch!(a, access, host, 1, this.u8[host]);
+    else if (size === 2) this.accessWatch!(a, access, host, 2, this.dv.getUint16(host, true));
+    else if (size === 4) this.accessWatch!(a, access, host, 4, this.dv.getUint32(host, true));
   }
 
   /** Whether linear page `vpn` has an access watch (its accesses go one by one, with their values). */

@@ -230,6 +230,40 @@ describe('Emulator: hooks', () => {
     expect(new DataView(emu.readMemory(DATA + 0x1800, 4).buffer).getUint32(0, true)).toBe(200);
   });
 
+  test.each(ENGINES)('memory hooks give reads and writes their size and value; x87 and SSE accesses come as 4-byte pieces (%s)', (engine) => {
+    // Three rounds: translated under jit and auto from the second on; the hooked page's accesses take the slow path there too.
+    const { emu } = emulatorWith(
+      `mov ecx, 3
+1: fld1
+  fstp tbyte ptr [${DATA + 0x100}]
+  movdqu xmm0, [${DATA + 0x200}]
+  movdqu [${DATA + 0x110}], xmm0
+  movq [${DATA + 0x120}], xmm0
+  mov eax, [${DATA + 0x100}]
+  movzx ebx, word ptr [${DATA + 0x112}]
+  add byte ptr [${DATA + 0x121}], 1
+  fld qword ptr [${DATA + 0x110}]
+  fstp st(0)
+  dec ecx
+  jnz 1b
+  int 0x80`,
+      engine,
+    );
+    emu.writeMemory(DATA + 0x200, Uint8Array.from({ length: 16 }, (_, i) => i + 1));
+    const events: string[] = [];
+    emu.onMemory(DATA + 0x100, DATA + 0x12f, (kind, address, size, value) => events.push(`${kind}@${(address - DATA).toString(16)}/${size}=${value.toString(16)}`));
+    expect(emu.run({ begin: CODE }).reason).toBe('interrupt');
+    const round = [
+      'write@100/4=0', 'write@104/4=80000000', 'write@108/2=3fff', // FSTP m80 of 1.0
+      'write@110/4=4030201', 'write@114/4=8070605', 'write@118/4=c0b0a09', 'write@11c/4=100f0e0d', // MOVDQU store
+      'write@120/4=4030201', 'write@124/4=8070605', // MOVQ store
+      'read@100/4=0', 'read@112/2=403', // the value each load reads
+      'read@121/1=2', 'write@121/1=3', // ADD m8 reads, then writes
+      'read@110/4=4030201', 'read@114/4=8070605', // FLD m64
+    ];
+    expect(events).toEqual([...round, ...round, ...round]);
+  });
+
   test.each(ENGINES)('memory hooks see each element of REP STOS and REP MOVS with its size and value (%s)', (engine) => {
     // The strings run 50 times, so the loop gets translated; only the hooked 16 bytes at DATA + 0x100 are reported.
     const { emu } = emulatorWith(
