@@ -38,7 +38,7 @@ export type InterruptHook = (vector: number) => void;
  * after making it possible (map or protect): the instruction runs again.
  * Return false: the run ends with reason 'fault'.
  */
-export type FaultHook = (kind: MemoryAccessKind | 'fetch', address: number, unmapped: boolean) => boolean;
+export type FaultHook = (kind: MemoryAccessKind, address: number, unmapped: boolean) => boolean;
 
 /**
  * A system call: INT 0x80 or SYSENTER, with EIP already past the
@@ -133,9 +133,9 @@ export abstract class HookedMachine extends CpuAccess {
     return this.hooks.onBlock(fn, begin, end);
   }
 
-  /** Calls `fn` before each data read and write touching [begin, end] (their pages take the slow path). */
-  onMemory(begin: number, end: number, fn: MemoryHook): HookHandle {
-    return this.hooks.onMemory(begin, end, fn);
+  /** Calls `fn` before each access of `kinds` (default: data reads and writes; 'fetch': instructions run) touching [begin, end]. */
+  onMemory(begin: number, end: number, fn: MemoryHook, kinds?: readonly MemoryAccessKind[]): HookHandle {
+    return this.hooks.onMemory(begin, end, fn, kinds);
   }
 
   onInterrupt(fn: InterruptHook): HookHandle {

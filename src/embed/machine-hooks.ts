@@ -2,7 +2,7 @@ import { PAGE_SHIFT } from '../runtime/layout.js';
 import type { Machine, PortSpace } from '../runtime/machine.js';
 import { Access } from '../runtime/mmu.js';
 
-export type MemoryAccessKind = 'read' | 'write';
+export type MemoryAccessKind = 'read' | 'write' | 'fetch';
 /**
  * A memory hook: the access is allowed and about to happen; `address` is
  * its first byte, `size` 1, 2 or 4, `value` (unsigned) what a write stores
@@ -10,8 +10,10 @@ export type MemoryAccessKind = 'read' | 'write';
  * (MOVS, STOS) on a hooked page comes on its own; x87, MMX and SSE accesses
  * come as the 4- and 2-byte pieces the interpreter makes them of.
  */
+const DATA_ACCESSES: readonly MemoryAccessKind[] = ['read', 'write'];
+
 export type MemoryHook = (kind: MemoryAccessKind, address: number, size: number, value: number) => void;
-/** An instruction (code hook, size unknown: 0) or a basic block (block hook: its size in bytes) about to run. */
+/** An instruction (code hook) or a basic block (block hook) about to run, and its size in bytes. */
 export type CodeHook = (address: number, size: number) => void;
 /** What a hook registration returns: remove() takes it away. */
 export interface HookHandle {
@@ -129,11 +131,24 @@ export class MachineHooks {
     return this.addRanged(this.blockHooks, begin, end, fn, true);
   }
 
-  /** Calls `fn` before each data read and write touching [begin, end] (their pages take the slow path). */
-  onMemory(begin: number, end: number, fn: MemoryHook): HookHandle {
-    const handle = this.addRanged(this.memoryHooks, begin, end, fn, false);
-    this.watchMemory();
-    return { remove: () => (handle.remove(), this.watchMemory()) };
+  /**
+   * Calls `fn` before each access of the kinds asked for (default: data
+   * reads and writes) touching [begin, end]: their pages take the slow path.
+   * A 'fetch' is an instruction starting in the range about to run (size: its
+   * length, value 0), as a code hook sees it: those instructions are
+   * interpreted.
+   */
+  onMemory(begin: number, end: number, fn: MemoryHook, kinds: readonly MemoryAccessKind[] = DATA_ACCESSES): HookHandle {
+    const handles: HookHandle[] = [];
+    const data: readonly MemoryAccessKind[] = kinds.filter((k) => k !== 'fetch');
+    if (data.length > 0) {
+      const hook: MemoryHook = data.length === DATA_ACCESSES.length ? fn : (kind, a, size, value) => void (data.includes(kind) && fn(kind, a, size, value));
+      const handle = this.addRanged(this.memoryHooks, begin, end, hook, false);
+      this.watchMemory();
+      handles.push({ remove: () => (handle.remove(), this.watchMemory()) });
+    }
+    if (kinds.includes('fetch')) handles.push(this.onCode(begin, end, (address, size) => fn('fetch', address, size, 0)));
+    return { remove: () => handles.forEach((h) => h.remove()) };
   }
 
   /** The run stops before the instruction at `until` (null: nowhere). */
@@ -149,9 +164,11 @@ export class MachineHooks {
   private breakpoint(eip: number): void {
     const a = eip >>> 0;
     if (a === this.until) return this.reachedUntil(a);
-    for (const h of this.codeHooks) if (a >= h.begin && a <= h.end) h.fn(a, 0);
+    // A breakpoint's block starts at it: its first instruction is the hooked one.
+    const b = this.vm.blocks.peek(eip);
+    const insnSize = b?.insns[0]?.length ?? 0;
+    for (const h of this.codeHooks) if (a >= h.begin && a <= h.end) h.fn(a, insnSize);
     if (this.blockHooks.length > 0) {
-      const b = this.vm.blocks.peek(eip);
       const size = b ? (b.endEip - b.eip) >>> 0 : 0;
       for (const h of this.blockHooks) if (a >= h.begin && a <= h.end) h.fn(a, size);
     }

@@ -230,6 +230,26 @@ describe('Emulator: hooks', () => {
     expect(new DataView(emu.readMemory(DATA + 0x1800, 4).buffer).getUint32(0, true)).toBe(200);
   });
 
+  test.each(ENGINES)('a fetch hook on the loop sees each instruction run there with its length; code hooks get the length too (%s)', (engine) => {
+    const { emu } = emulatorWith(SUM_LOOP, engine);
+    const loop = CODE + 2; // add eax,ecx (2), dec ecx (1), jnz 1b (2)
+    const fetched = new Map<number, number[]>();
+    emu.onMemory(loop, loop + 4, (kind, address, size, value) => {
+      expect([kind, value]).toEqual(['fetch', 0]);
+      fetched.set(address - CODE, [...(fetched.get(address - CODE) ?? []), size]);
+    }, ['fetch']);
+    const codeSizes = new Set<number>();
+    emu.onCode(CODE, CODE, (_address, size) => codeSizes.add(size)); // xor eax, eax
+    emu.writeRegister('ecx', 300);
+    expect(emu.run({ begin: CODE }).reason).toBe('interrupt');
+    expect([...fetched.keys()]).toEqual([2, 4, 5]);
+    expect(fetched.get(2)).toEqual(Array(300).fill(2));
+    expect(fetched.get(4)).toEqual(Array(300).fill(1));
+    expect(fetched.get(5)).toEqual(Array(300).fill(2));
+    expect([...codeSizes]).toEqual([2]);
+    expect(emu.readRegister('eax')).toBe(45150);
+  });
+
   test.each(ENGINES)('memory hooks give reads and writes their size and value; x87 and SSE accesses come as 4-byte pieces (%s)', (engine) => {
     // Three rounds: translated under jit and auto from the second on; the hooked page's accesses take the slow path there too.
     const { emu } = emulatorWith(
