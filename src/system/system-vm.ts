@@ -73,6 +73,8 @@ export type SystemVmEnd =
 
 /** What run() stops at, besides the guest's own end. */
 export interface SystemRunLimits {
+  /** Start here (EIP, in CS) instead of where the CPU is; a halted CPU wakes. */
+  begin?: number;
   /** Ends the VM (kind 'limit') once this many instructions have retired since it was made. */
   maxInstructions?: number;
   /** Ends the VM (kind 'limit') after about this many milliseconds of this run. */
@@ -354,6 +356,10 @@ export class SystemVm {
     const deadline = limits.timeoutMs !== undefined ? performance.now() + limits.timeoutMs : Infinity;
     const maxInstructions = limits.maxInstructions ?? Infinity;
     const vm = this.vm;
+    if (limits.begin !== undefined) {
+      vm.cpu.eip = limits.begin;
+      this.halted = false;
+    }
     const countLimit = limits.count !== undefined ? vm.icount + limits.count : Infinity;
     const until = limits.until !== undefined ? limits.until >>> 0 : null;
     if (until !== null || this.hookSet !== null) this.hooks.setUntil(until);
