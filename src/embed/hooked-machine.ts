@@ -1,4 +1,5 @@
 import { CpuException, Vector } from '../runtime/exceptions.js';
+import { MAX_BLOCK_INSNS } from '../runtime/block-cache.js';
 import { PAGE_SIZE } from '../runtime/layout.js';
 import type { Machine, Personality, StopReason } from '../runtime/machine.js';
 import { listHandle, MachineHooks, type CodeHook, type HookHandle, type MemoryAccessKind, type MemoryHook } from './machine-hooks.js';
@@ -52,8 +53,6 @@ export type SyscallHook = (kind: 'int80' | 'sysenter') => void;
 export type InvalidInstructionHook = (address: number) => boolean;
 
 const SLICE = 1 << 20;
-/** A block has at most 64 instructions: run() goes block by block until this close to `count`, then instruction by instruction. */
-const STEP_MARGIN = 64;
 const TIMEOUT_SLICE = 100_000;
 export const SYSCALL_VECTOR = 0x80;
 
@@ -216,7 +215,8 @@ export abstract class HookedMachine extends CpuAccess {
     const left = limit - vm.icount;
     if (left <= 0) return { reason: 'count', eip: vm.cpu.eip };
     if (performance.now() > deadline) return { reason: 'timeout', eip: vm.cpu.eip };
-    const stopped = left > STEP_MARGIN ? vm.run(Math.min(left - STEP_MARGIN, size)) : vm.step();
+    // Block by block until a block could overshoot `count`, then instruction by instruction.
+    const stopped = left > MAX_BLOCK_INSNS ? vm.run(Math.min(left - MAX_BLOCK_INSNS, size)) : vm.step();
     if (this.end === null && stopped !== null && stopped.kind !== 'budget') this.end = this.stoppedBy(stopped);
     // HLT asked for the end while it ran; EIP moved past it after.
     if (this.end?.reason === 'halt') this.end.eip = vm.cpu.eip;

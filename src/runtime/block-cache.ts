@@ -62,7 +62,8 @@ export interface BlockListener {
   flush(): void;
 }
 
-const MAX_BLOCK_INSNS = 64;
+/** Instructions a block holds at most: a run of more than this many instructions ends a block or more. */
+export const MAX_BLOCK_INSNS = 64;
 const JUMP_CACHE_BITS = 12;
 
 /**

@@ -2,6 +2,7 @@ import { Seg } from '../decoder/types.js';
 import { HostClock, type Clock } from '../devices/device.js';
 import { hookedPorts, type PortHook } from '../embed/machine-hooks.js';
 import { PcPlatform } from '../devices/pc-platform.js';
+import { MAX_BLOCK_INSNS } from '../runtime/block-cache.js';
 import { FlatMapper } from '../runtime/flat-mapper.js';
 import type { GuestMemory } from '../runtime/memory.js';
 import { Access, type PageMapper } from '../runtime/mmu.js';
@@ -18,7 +19,7 @@ import { deliverInterrupt, fastSystemCallEnter, fastSystemCallExit, GdtDescripto
 import { CpuException, Vector } from '../runtime/exceptions.js';
 import { CpuAccess } from '../embed/cpu-access.js';
 import { readLinear, writeLinear } from '../embed/linear-memory.js';
-import { SystemVmHooks, type VmInterruptHook, type VmSysenterHook } from './vm-hooks.js';
+import { anyHookHandled, SystemVmHooks, type VmInterruptHook, type VmSysenterHook } from './vm-hooks.js';
 
 /** Ring-0 flat segments, as a multiboot loader leaves them (selectors as in a typical boot GDT). */
 const KERNEL_CS = 0x08;
@@ -84,9 +85,6 @@ export interface SystemRunLimits {
   /** Pauses after exactly this many more instructions (kind 'count'). */
   count?: number;
 }
-
-/** A block has at most 64 instructions: with a `count`, run() steps one instruction at a time this close to it. */
-const STEP_MARGIN = 64;
 
 export interface SystemVmOptions {
   memoryBytes: number;
@@ -215,7 +213,7 @@ export class SystemVm {
         debugRegisters: Int32Array.of(0, 0, 0, 0, 0, 0, 0xffff0ff0 | 0, 0x400),
         ioPermitted,
         fastSystemCall: (vm, direction) => {
-          if (direction === 'enter' && this.sysenterServedByHook()) return;
+          if (direction === 'enter' && this.sysenterHooks.length > 0 && anyHookHandled(this.sysenterHooks, (h) => h())) return;
           (direction === 'enter' ? fastSystemCallEnter : fastSystemCallExit)(vm, (index) => Number(BigInt.asUintN(32, this.msrs.get(index) ?? 0n)));
         },
         readMsr: (_vm, index) => this.msrs.get(index),
@@ -403,7 +401,8 @@ export class SystemVm {
       const toCount = countLimit - vm.icount;
       if (toCount <= 0) return { kind: 'count', eip: vm.cpu.eip };
       const slice = Math.min(platform.intr && vm.cpu.s[Slot.FLAGS] & IF ? SHADOW_SLICE : SLICE, left);
-      const r = toCount > STEP_MARGIN ? vm.run(Math.min(slice, toCount - STEP_MARGIN)) : (vm.step() ?? { kind: 'budget' as const });
+      // Block by block until a block could overshoot `count`, then instruction by instruction.
+      const r = toCount > MAX_BLOCK_INSNS ? vm.run(Math.min(slice, toCount - MAX_BLOCK_INSNS)) : (vm.step() ?? { kind: 'budget' as const });
       if (this.end !== null) break;
       if (this.pause !== null) return this.pause;
       if (r.kind === 'error') return this.finish({ kind: 'fault', message: r.message });
@@ -419,7 +418,7 @@ export class SystemVm {
    */
   private interrupt(vector: number, source: InterruptSource, errorCode = -1, cause: CpuException | null = null): void {
     const vm = this.vm;
-    if (this.interruptHooks.length > 0 && this.hookedInterrupt(vector, source, errorCode)) return;
+    if (this.interruptHooks.length > 0 && anyHookHandled(this.interruptHooks, (h) => h(vector, source, errorCode))) return;
     try {
       deliverInterrupt(vm, vector, source, errorCode);
       return;
@@ -438,19 +437,6 @@ export class SystemVm {
     }
   }
 
-  /** Shows a SYSENTER to the hooks; true when one of them served it. */
-  private sysenterServedByHook(): boolean {
-    let served = false;
-    for (const fn of [...this.sysenterHooks]) if (fn() === true) served = true;
-    return served;
-  }
-
-  /** Shows an interrupt to the hooks; true when one of them handled it (nothing is delivered). */
-  private hookedInterrupt(vector: number, source: InterruptSource, errorCode: number): boolean {
-    let handled = false;
-    for (const h of [...this.interruptHooks]) if (h(vector, source, errorCode) === true) handled = true;
-    return handled;
-  }
 
   private finish(end: SystemVmEnd): SystemVmEnd {
     if (this.end === null) {

@@ -23,6 +23,16 @@ export type VmInterruptHook = (vector: number, source: InterruptSource, errorCod
 export type VmSysenterHook = () => boolean | void;
 
 /**
+ * Shows an event to every hook in `hooks` (a copy: a hook may remove
+ * itself), by `call`; true when one of them returned true (handled it).
+ */
+export function anyHookHandled<F>(hooks: readonly F[], call: (hook: F) => boolean | void): boolean {
+  let handled = false;
+  for (const h of [...hooks]) if (call(h) === true) handled = true;
+  return handled;
+}
+
+/**
  * The hooks of a whole PC (SystemVm.hooks): code, block and memory hooks
  * on linear addresses (MachineHooks), and interrupt and port hooks. Port
  * hooks see every IN and OUT the guest makes, before the devices do.

@@ -86,8 +86,7 @@ export function compileRegion(
     for (const f of [Import.WRITE8, Import.WRITE16, Import.WRITE32]) mod.importFunction(f, 'env', f, [I32, I32], I32);
 
     const e = new Emitter(m, opts, assumptions.flatData);
-    const selfLoops = blocks.map((b) => successors(b).includes(b.eip));
-    e.siteCaches = opts.pageCaches && opts.inlineTlb && (shape.loops > 0 || selfLoops.includes(true));
+    e.siteCaches = opts.pageCaches && opts.inlineTlb && shape.hasLoops;
     const index = new Map<number, number>();
     blocks.forEach((b, k) => index.set(b.eip, k));
     // Return addresses of calls inside the region: a RET compares its target against these before the dispatch cache.
@@ -106,7 +105,7 @@ export function compileRegion(
       opts.flagLiveness && opts.flagsAcrossBlocks && opts.registerCaching
         ? regionFlagFlow(blocks, index, successors)
         : { liveIn: blocks.map(() => ARITH_FLAGS), liveOut: blocks.map(() => ARITH_FLAGS), recipe: blocks.map(() => null) };
-    const ctx: RegionContext = { e, index, returnSites, shape, flow, selfLoops };
+    const ctx: RegionContext = { e, index, returnSites, shape, flow };
     let instructions = 0;
     const codes: Expr[] = blocks.map((b, k) => {
       instructions += b.insns.length;
@@ -147,8 +146,6 @@ interface RegionContext {
   returnSites: number[];
   shape: RegionShape;
   flow: RegionFlagFlow;
-  /** Blocks (layout index) that branch to themselves. */
-  selfLoops: boolean[];
 }
 
 function peelLabel(k: number): string {
@@ -172,7 +169,7 @@ function translateBlock(ctx: RegionContext, b: Block, k: number, copy: 'only' | 
   // the deferral is proven by the tests and by that kernel's output.
   const deadButForFaults = e.opts.flagLiveness ? deadFlagWriters(insns, ARITH_FLAGS, false) : null;
   e.beginBlock(recipe);
-  e.inLoop = shape.inLoop(k) || ctx.selfLoops[k];
+  e.inLoop = shape.inLoop(k);
   e.beginInstruction({ insn: insns[0], index: 0, count });
   const out: Expr[] = [e.chargeBlock(count)];
   const loopLabel = `L${k}`;

@@ -54,6 +54,8 @@ export class RegionShape {
   /** Innermost loop holding each block (layout index), or null. */
   private readonly innermost: Array<Loop | null>;
   private readonly topLevel: Loop[];
+  /** Blocks (layout index) that branch to themselves: loops of one block, which are not among `loops`. */
+  private readonly selfLoops: boolean[];
 
   constructor(blocks: Block[], successors: (b: Block) => number[]) {
     const shape = analyse(blocks, successors);
@@ -61,15 +63,21 @@ export class RegionShape {
     this.innermost = shape.innermost;
     this.topLevel = shape.topLevel;
     for (const loop of shape.loops) this.loopAt.set(loop.header, loop);
+    this.selfLoops = this.order.map((b) => successors(b).includes(b.eip));
   }
 
   get loops(): number {
     return this.loopAt.size;
   }
 
-  /** Block k (layout index) is inside one of the region's loops. */
+  /** Block k (layout index) is inside one of the region's loops, or loops to itself. */
   inLoop(k: number): boolean {
-    return this.innermost[k] !== null;
+    return this.innermost[k] !== null || this.selfLoops[k];
+  }
+
+  /** Some block of the region is inside a loop (inLoop). */
+  get hasLoops(): boolean {
+    return this.loopAt.size > 0 || this.selfLoops.includes(true);
   }
 
   /** How block `from` goes to block `to` (layout indices). */

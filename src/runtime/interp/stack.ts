@@ -93,18 +93,15 @@ export class Stack {
   }
 
   private narrowPush(size: number, v: number): void {
-    const sp = (this.r16[Slot.ESP * 2] - size) & 0xffff;
-    const a = (this.s[Slot.SEG_BASE + Seg.SS] + sp) | 0;
+    const a = this.address(-size);
     if (size === 4) this.vm.mmu.write32(a, v);
     else this.vm.mmu.write16(a, v);
-    this.r16[Slot.ESP * 2] = sp;
+    this.move(-size);
   }
 
   private narrowPop(size: number): number {
-    const sp = this.r16[Slot.ESP * 2];
-    const a = (this.s[Slot.SEG_BASE + Seg.SS] + sp) | 0;
-    const v = size === 4 ? this.vm.mmu.read32(a) : this.vm.mmu.read16(a);
-    this.r16[Slot.ESP * 2] = sp + size;
+    const v = this.peek(size, 0);
+    this.move(size);
     return v;
   }
 }

@@ -6,11 +6,7 @@
         .include "pic.inc"
 _start:
         mov esp, offset stack_top
-        lgdt [gdt_pointer]
-        .byte 0xEA                              # jmp far 0x08:reload
-        .long reload
-        .word 0x08
-reload:
+        reload_gdt
         load_data_segments 0x10
         # Every vector to `unexpected`, then the three this kernel handles.
         xor ecx, ecx

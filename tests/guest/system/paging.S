@@ -9,11 +9,7 @@
         .set MISSING, 0x40400010
 _start:
         mov esp, offset stack_top
-        lgdt [gdt_pointer]
-        .byte 0xEA                              # jmp far 0x08:reload
-        .long reload
-        .word 0x08
-reload:
+        reload_gdt
         mov ax, 0x10
         mov ds, ax
         mov es, ax

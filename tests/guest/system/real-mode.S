@@ -14,11 +14,7 @@
 _start:
         cli
         mov esp, offset stack_top
-        lgdt [gdt_pointer]
-        .byte 0xEA                              # jmp far 0x08:reload
-        .long reload
-        .word 0x08
-reload:
+        reload_gdt
         load_data_segments 0x10
         lea esi, hello
         call puts
@@ -116,14 +112,8 @@ real_entry:
         pop eax
         sub cx, dx
         mov si, offset msg_push32 - rm_start
-        call puts16
-        call puthex16
-        mov al, ' '
-        call putc16
-        mov ax, cx
-        and eax, 0xFFFF
-        call puthex16
-        call newline16
+        movzx ecx, cx
+        call puts_pair16
 
         # INT 0x42 through the vector table: FLAGS, CS, IP pushed, IF cleared, IRET back.
         xor ax, ax
@@ -140,14 +130,8 @@ real_entry:
         cli
         sub cx, sp
         mov si, offset msg_int - rm_start
-        call puts16
-        call puthex16                           # EAX from the handler: pushed IF, IF inside, CS pushed
-        mov al, ' '
-        call putc16
-        mov ax, cx
-        and eax, 0xFFFF
-        call puthex16
-        call newline16
+        movzx ecx, cx
+        call puts_pair16                        # EAX from the handler: pushed IF, IF inside, CS pushed
 
         # A divide error: the handler skips the 2-byte DIV.
         xor cx, cx
@@ -263,6 +247,16 @@ puts16:
         jmp 2b
 3:      pop ax
         ret
+
+# The string at SI, EAX and ECX in hex, a newline.
+puts_pair16:
+        call puts16
+        call puthex16
+        mov al, ' '
+        call putc16
+        mov eax, ecx
+        call puthex16
+        jmp newline16
 
 newline16:
         push ax
