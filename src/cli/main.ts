@@ -64,6 +64,7 @@ function scriptStep(kind: ConsoleStep['kind'], steps: ConsoleStep[]): (value: st
 interface RunOptions {
   engine: Engine;
   threshold: number;
+  batchWindow: number;
   chaining: boolean;
   registerCaching: boolean;
   flagLiveness: boolean;
@@ -109,6 +110,12 @@ export function buildCli(): Command {
         .default('auto'),
     )
     .option('--threshold <n>', 'auto: executions of a block before its region is translated', parseInteger, 50)
+    .option(
+      '--batch-window <n>',
+      'auto: guest instructions a hot block waits before its region is compiled, so blocks that get hot together compile into one region (0: at once)',
+      parseInteger,
+      0,
+    )
     .option('--no-chaining', 'every jump out of a translated region returns to JavaScript (no dispatch cache)')
     .option('--no-register-caching', 'translated code keeps guest registers in memory, not wasm locals')
     .option('--no-flag-liveness', 'compute every flag, even ones overwritten before they are read')
@@ -177,6 +184,7 @@ lockstep finds the translated code and the interpreter disagree.`,
         x87: opts.x87,
         translator: {
           threshold: Math.max(1, opts.threshold),
+          batchWindow: Math.max(0, opts.batchWindow),
           chaining: opts.chaining,
           registerCaching: opts.registerCaching,
           flagLiveness: opts.flagLiveness,

@@ -239,7 +239,10 @@ export class Machine {
         }
         this.execute(b);
         prev = b;
-        if (jit !== null && ++b.hits === jit.threshold) jit.hot(b);
+        if (jit !== null) {
+          if (++b.hits === jit.threshold) jit.hot(b);
+          if (this.icount >= jit.compileAt) jit.compileWaiting();
+        }
       }
       if (this.attention) {
         // Rare events, folded into one flag so the common path tests one field.

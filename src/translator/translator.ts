@@ -26,6 +26,18 @@ export interface TranslatorOptions extends TranslateOptions {
    */
   lateFactor: number;
   /**
+   * auto: guest instructions between a block becoming hot and its region
+   * being compiled (0: at once); the blocks that got hot meanwhile compile
+   * together (see compileWaiting). Blocks of one function become hot one
+   * after another, and compiled one by one each new region absorbs the last
+   * and compiles it again: Debian's boot compiled 740 modules, 260 with a
+   * window of 100,000. System mode uses one; a Linux process does not (its
+   * programs compiled less only in sha256's case and ran slower in dhry,
+   * matmul, lz77, memops and qsort: bigger modules stay longer in the
+   * engine's baseline tier).
+   */
+  batchWindow: number;
+  /**
    * auto: hand binaries to WebAssembly.compile and keep interpreting until
    * they are ready, instead of compiling synchronously. Off by default: the
    * engine's synchronous compile is lazy (tens of µs per module) while an
@@ -50,6 +62,7 @@ export const DEFAULT_TRANSLATOR_OPTIONS: TranslatorOptions = {
   maxRegionBlocks: 48,
   maxModules: 4096,
   lateFactor: 8,
+  batchWindow: 0,
   asyncCompile: false,
   chaining: true,
   registerCaching: true,
@@ -211,12 +224,40 @@ export class Translator {
   /** The interpreter saw block `b` reach the hotness threshold: queue its region. */
   hot(b: Block): void {
     if (this.regionOf.has(b) || !translatable(b)) return;
-    if (!this.opts.asyncCompile) {
+    if (this.opts.asyncCompile) {
+      this.hotQueue.push(b);
+      if (this.compiling === 0) this.pump();
+    } else if (this.opts.mode === 'auto' && this.opts.batchWindow > 0) {
+      if (this.waitingSeeds.length === 0) this.compileAt = this.vm.icount + this.opts.batchWindow;
+      this.waitingSeeds.push(b);
+    } else {
       this.compileNow(b);
-      return;
     }
-    this.hotQueue.push(b);
-    if (this.compiling === 0) this.pump();
+  }
+
+  /**
+   * Instruction count at which the hot blocks waiting (see batchWindow)
+   * compile; Infinity while none waits. The run loop calls compileWaiting()
+   * once it is reached.
+   */
+  compileAt = Infinity;
+  private waitingSeeds: Block[] = [];
+
+  /**
+   * Compiles the hot blocks that waited for the batch window: one region
+   * searched from all of them at once (up to twice the usual size, so the
+   * hot blocks of one phase of the program stay together), then more for
+   * those that did not fit.
+   */
+  compileWaiting(): void {
+    let seeds = this.waitingSeeds.filter((b) => b.valid && !this.regionOf.has(b));
+    this.waitingSeeds = [];
+    this.compileAt = Infinity;
+    while (seeds.length > 0) {
+      const plan = this.formRegion(seeds, BATCH_REGION_FACTOR * this.opts.maxRegionBlocks);
+      this.compilePlan(seeds, plan);
+      seeds = seeds.filter((b) => !plan.blocks.includes(b) && b.valid && !this.regionOf.has(b));
+    }
   }
 
   /** Compiles are in flight (the caller should let the event loop run now and then). */
@@ -240,6 +281,8 @@ export class Translator {
     this.refused.clear();
     for (const b of this.hotQueue) b.hits = 0;
     this.hotQueue.length = 0;
+    this.waitingSeeds = [];
+    this.compileAt = Infinity;
     this.forgetDispatch();
     this.slots.reset();
   }
@@ -359,12 +402,16 @@ export class Translator {
     return entry;
   }
 
-  /** Forms, builds and installs the region seeded at `b` on this thread (the time split charges it to compiling). */
+  /** Forms, builds and installs the region seeded at `b` on this thread. */
   private compileNow(b: Block): void {
+    this.compilePlan([b], this.formRegion([b], this.opts.maxRegionBlocks));
+  }
+
+  /** Builds and installs region `plan` seeded at `seeds`, unless it must wait (the time split charges it to compiling). */
+  private compilePlan(seeds: Block[], plan: RegionPlan): void {
     const profile = this.vm.profile;
     const left = profile?.switchTo('compile');
-    const plan = this.formRegion(b);
-    if (!this.postpone(b, plan)) this.install(this.build(plan));
+    if (!this.postpone(seeds, plan)) this.install(this.build(plan));
     if (profile) profile.switchTo(left!);
   }
 
@@ -382,14 +429,16 @@ export class Translator {
    * 21,000 runs, and its 13,812 calls were interpreted: 10.6 M of the
    * boot's 68 M interpreted instructions.
    */
-  private postpone(seed: Block, plan: RegionPlan): boolean {
+  private postpone(seeds: Block[], plan: RegionPlan): boolean {
     const absorbedBlocks = plan.absorbed.reduce((n, r) => n + r.blocks.length, 0);
     const late = this.opts.lateFactor;
-    if (this.opts.mode !== 'auto' || late <= 1 || absorbedBlocks < BIG_REGION || this.postponed.has(seed)) return false;
+    if (this.opts.mode !== 'auto' || late <= 1 || absorbedBlocks < BIG_REGION || seeds.every((b) => this.postponed.has(b))) return false;
     const youngSince = this.vm.icount - YOUNG_REGION * this.opts.threshold;
     if (plan.absorbed.every((r) => r.bornAt > youngSince)) return false;
-    this.postponed.add(seed);
-    seed.hits = this.opts.threshold - (late - 1) * this.opts.threshold;
+    for (const seed of seeds) {
+      this.postponed.add(seed);
+      seed.hits = this.opts.threshold - (late - 1) * this.opts.threshold;
+    }
     this.counters.postponed++;
     return true;
   }
@@ -398,8 +447,9 @@ export class Translator {
   private readonly postponed = new WeakSet<Block>();
 
   /**
-   * The region seeded at `seed`: blocks reached by direct branches and
-   * fall-through, breadth first, that are not translated yet. In auto mode
+   * The region seeded at `seeds`: they and the blocks reached from them by
+   * direct branches and fall-through, breadth first, that are not
+   * translated yet, `max` blocks at most. In auto mode
    * only blocks the interpreter has already decoded (run at least once)
    * join, so cold paths are not compiled. A live region the search reaches
    * is absorbed whole when it fits: its blocks are compiled again with the
@@ -407,13 +457,16 @@ export class Translator {
    * that became hot in pieces ends up in one module (branches between
    * regions cost a write-back, a table call and a reload).
    */
-  private formRegion(seed: Block): RegionPlan {
+  private formRegion(seeds: Block[], max: number): RegionPlan {
     const vm = this.vm;
-    const max = this.opts.maxRegionBlocks;
-    const blocks: Block[] = [seed];
+    const blocks: Block[] = [];
+    const seen = new Set<number>();
+    for (const b of seeds) {
+      if (blocks.length < max && !seen.has(b.eip)) blocks.push(b);
+      seen.add(b.eip);
+    }
     const absorbed: Region[] = [];
-    const seen = new Set<number>([seed.eip]);
-    const queue = searchSuccessors(seed);
+    const queue = blocks.flatMap(searchSuccessors);
     while (queue.length > 0 && blocks.length < max) {
       const eip = queue.shift()!;
       if (seen.has(eip)) continue;
@@ -500,7 +553,7 @@ export class Translator {
     while (this.hotQueue.length > 0) {
       const seed = this.hotQueue.shift()!;
       if (!seed.valid || this.regionOf.has(seed)) continue;
-      const job = this.build(this.formRegion(seed));
+      const job = this.build(this.formRegion([seed], this.opts.maxRegionBlocks));
       // Blocks of a region in flight must not seed another one (absorbed blocks are in a live region).
       for (const b of job.compiled.blocks) if (!this.regionOf.has(b)) this.regionOf.set(b, PENDING);
       this.compiling++;
@@ -667,6 +720,8 @@ const PENDING: Region = { id: -1, blocks: [], firstSlot: 0, valid: false, epoch:
 
 /** Translated blocks a new region would absorb before its seed must prove hotter (see postpone). */
 const BIG_REGION = 16;
+/** A region searched from the seeds of one batch window may hold this many times maxRegionBlocks. */
+const BATCH_REGION_FACTOR = 2;
 /** A region installed less than this many thresholds' worth of guest instructions ago is still warming up (postpone). */
 const YOUNG_REGION = 100;
 /** Learned dispatch entries past which emptying the whole cache is cheaper than clearing them one by one. */

@@ -236,6 +236,39 @@ describe('translator', () => {
     expect(r.icount - r.stats!.translatedInstructions).toBeLessThan(150_000);
   });
 
+  test('blocks that get hot one after another within the batch window compile into one region, once', () => {
+    // A function of three loops in a row (as sha256's compress), called 300 times: its blocks reach the
+    // threshold at different moments of the first calls; compiled as each does, every new region absorbs
+    // (recompiles) the one before it.
+    const source = [
+      `mov esp, ${DATA + 0x2000}`, 'xor eax, eax', 'mov edi, 300', '1: call 8f', 'dec edi', 'jnz 1b', 'int 0x80',
+      '8: mov ecx, 16', '2: add eax, ecx', 'rol eax, 3', 'dec ecx', 'jnz 2b',
+      'mov ecx, 48', '3: xor eax, ecx', 'add eax, 7', 'dec ecx', 'jnz 3b',
+      'mov ecx, 64', '4: sub eax, ecx', 'ror eax, 5', 'dec ecx', 'jnz 4b', 'ret',
+    ].join('\n');
+    const ref = run(source, 'interp');
+    const atOnce = run(source, 'auto');
+    const batched = run(source, 'auto', { batchWindow: 5_000 });
+    for (const r of [atOnce, batched]) expect({ regs: r.regs, flags: r.flags }).toEqual({ regs: ref.regs, flags: ref.flags });
+    expect(atOnce.stats!.regionsCompiled).toBeGreaterThan(2);
+    expect(batched.stats!.regionsCompiled).toBe(1);
+    expect(batched.stats!.instructionsCompiled).toBeLessThan(atOnce.stats!.instructionsCompiled);
+    // The window delays translation by 5,000 instructions, not more: the rest of the 300 calls run translated.
+    expect(batched.stats!.translatedInstructions).toBeGreaterThan(0.95 * batched.icount);
+  });
+
+  test('a hot block that waits for the batch window is compiled when the window ends, with no other block getting hot', () => {
+    const source = 'mov ecx, 100000\n1: add eax, ecx\nrol eax, 1\ndec ecx\njnz 1b\nint 0x80';
+    const ref = run(source, 'interp');
+    const r = run(source, 'auto', { batchWindow: 20_000 });
+    expect(r.regs).toEqual(ref.regs);
+    expect(r.stats!.regionsCompiled).toBe(1);
+    // Hot after 8 iterations, compiled 20,000 instructions (5,000 iterations) later.
+    const interpreted = r.icount - r.stats!.translatedInstructions;
+    expect(interpreted).toBeGreaterThanOrEqual(20_000);
+    expect(interpreted).toBeLessThan(20_200);
+  });
+
   test('reaching the live-module cap flushes translations and execution stays exact', () => {
     const loops = [1, 2, 3, 4, 5, 6].map((k) => `mov ecx, 50\n${k}: add eax, ${k}\nrol eax, 1\ndec ecx\njnz ${k}b`).join('\n');
     const source = `${loops}\nint 0x80`;
