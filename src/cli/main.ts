@@ -2,6 +2,7 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { runDisasm } from './disasm.js';
 import { runLinuxProgram } from '../linux/run.js';
+import { DEFAULT_TRANSLATOR_OPTIONS } from '../translator/translator.js';
 import type { Engine } from '../runtime/machine.js';
 import { runBenchCommand, type BenchCommandOptions } from './bench.js';
 import { runBoot, runBootVms, type BootOptions } from './boot.js';
@@ -114,7 +115,7 @@ export function buildCli(): Command {
       '--batch-window <n>',
       'auto: guest instructions a hot block waits before its region is compiled, so blocks that get hot together compile into one region (0: at once)',
       parseInteger,
-      0,
+      DEFAULT_TRANSLATOR_OPTIONS.batchWindow,
     )
     .option('--no-chaining', 'every jump out of a translated region returns to JavaScript (no dispatch cache)')
     .option('--no-register-caching', 'translated code keeps guest registers in memory, not wasm locals')

@@ -239,8 +239,9 @@ export class Machine {
         }
         this.execute(b);
         prev = b;
-        if (jit !== null) {
-          if (++b.hits === jit.threshold) jit.hot(b);
+        // A block waiting for the batch window runs here, past the threshold: only such blocks look at its end.
+        if (jit !== null && ++b.hits >= jit.threshold) {
+          if (b.hits === jit.threshold) jit.hot(b);
           if (this.icount >= jit.compileAt) jit.compileWaiting();
         }
       }

@@ -28,13 +28,9 @@ export interface TranslatorOptions extends TranslateOptions {
   /**
    * auto: guest instructions between a block becoming hot and its region
    * being compiled (0: at once); the blocks that got hot meanwhile compile
-   * together (see compileWaiting). Blocks of one function become hot one
-   * after another, and compiled one by one each new region absorbs the last
-   * and compiles it again: Debian's boot compiled 740 modules, 260 with a
-   * window of 100,000. System mode uses one; a Linux process does not (its
-   * programs compiled less only in sha256's case and ran slower in dhry,
-   * matmul, lz77, memops and qsort: bigger modules stay longer in the
-   * engine's baseline tier).
+   * together (see compileWaiting), where one by one each new region would
+   * absorb the last and compile it again. System mode uses one (measured at
+   * SYSTEM_BATCH_WINDOW); a Linux process does not (docs/translator.md).
    */
   batchWindow: number;
   /**
@@ -238,7 +234,8 @@ export class Translator {
   /**
    * Instruction count at which the hot blocks waiting (see batchWindow)
    * compile; Infinity while none waits. The run loop calls compileWaiting()
-   * once it is reached.
+   * once it is reached, when it runs a block past the threshold: the
+   * waiting blocks are such blocks, so a window whose blocks still run ends.
    */
   compileAt = Infinity;
   private waitingSeeds: Block[] = [];
@@ -461,6 +458,7 @@ export class Translator {
     const vm = this.vm;
     const blocks: Block[] = [];
     const seen = new Set<number>();
+    // Seeds past `max` are left out of the search too: compileWaiting gives them a region of their own.
     for (const b of seeds) {
       if (blocks.length < max && !seen.has(b.eip)) blocks.push(b);
       seen.add(b.eip);
