@@ -837,17 +837,47 @@ export class Emitter {
     if (k && (k.op === LazyOp.RESULT || k.op === LazyOp.INC || k.op === LazyOp.DEC)) return m.i32.and(this.cell(Cell.FLAGS), m.i32.const(1));
     if (k) return m.i32.and(this.eflags(), m.i32.const(1));
     // An unknown record (a block's first INC or ADC): CF alone, as the interpreter's carryFlag, not all six flags.
-    const op = this.temp(m.i32.and(this.cell(Cell.LOP), m.i32.const(0xff)));
-    const sh = this.temp(m.i32.sub(m.i32.shr_u(this.cell(Cell.LOP), m.i32.const(8)), m.i32.const(1)));
+    // Its cells are usually in memory: each is read once (the engine does not merge repeated loads).
+    const lop = this.temp(this.cell(Cell.LOP));
+    const op = this.temp(m.i32.and(lop(), m.i32.const(0xff)));
+    const sh = this.temp(m.i32.sub(m.i32.shr_u(lop(), m.i32.const(8)), m.i32.const(1)));
+    const [reads, cell] = this.flagCellsOnce([Cell.LDST, Cell.LSRC, Cell.LRES]);
+    this.emit(...reads);
+    const [d, s, r] = [cell(Cell.LDST), cell(Cell.LSRC), cell(Cell.LRES)];
     const kept = m.select(m.i32.eq(op(), m.i32.const(LazyOp.LOGIC)), m.i32.const(0), m.i32.and(this.cell(Cell.FLAGS), m.i32.const(1)));
-    const sub = m.select(m.i32.eq(op(), m.i32.const(LazyOp.SUB)), this.recordCarry(LazyOp.SUB, sh), kept);
-    return m.select(m.i32.eq(op(), m.i32.const(LazyOp.ADD)), this.recordCarry(LazyOp.ADD, sh), sub);
+    const sub = m.select(m.i32.eq(op(), m.i32.const(LazyOp.SUB)), this.recordCarry(LazyOp.SUB, sh, d, s, r), kept);
+    return m.select(m.i32.eq(op(), m.i32.const(LazyOp.ADD)), this.recordCarry(LazyOp.ADD, sh, d, s, r), sub);
   }
 
-  /** CF of an ADD or SUB record in the cells, its sign bit at `sh` (the interpreter's carryFlag formulas). */
-  private recordCarry(op: LazyOp.ADD | LazyOp.SUB, sh: () => Expr): Expr {
+  /**
+   * Reads of the flag cells that are in memory into temporaries (to emit
+   * before the uses), and each cell's value: a formula uses a cell several
+   * times, and the engine does not merge repeated loads of linear memory.
+   */
+  private flagCellsOnce(cells: Cell[]): [Expr[], (c: Cell) => () => Expr] {
+    const reads: Expr[] = [];
+    const locals = new Map<Cell, number>();
+    for (const c of cells) {
+      if (this.pendingFlags !== null || (this.opts.registerCaching && this.flagsInLocals & (1 << c))) continue;
+      const t = this.tempLocal();
+      reads.push(this.m.local.set(t, this.cell(c)));
+      locals.set(c, t);
+    }
+    return [reads, (c) => {
+      const t = locals.get(c);
+      return t === undefined ? () => this.cell(c) : () => this.m.local.get(t, I32);
+    }];
+  }
+
+  /** CF of an ADD or SUB record (its cells unless given), its sign bit at `sh` (the interpreter's carryFlag formulas). */
+  private recordCarry(
+    op: LazyOp.ADD | LazyOp.SUB,
+    sh: () => Expr,
+    d: () => Expr = () => this.cell(Cell.LDST),
+    s: () => Expr = () => this.cell(Cell.LSRC),
+    r: () => Expr = () => this.cell(Cell.LRES),
+  ): Expr {
     const m = this.m;
-    const d = () => this.cell(Cell.LDST), s = () => this.cell(Cell.LSRC), r = () => this.cell(Cell.LRES);
     const not = (x: Expr) => m.i32.xor(x, m.i32.const(-1));
     const bits = op === LazyOp.ADD
       ? m.i32.or(m.i32.and(d(), s()), m.i32.and(m.i32.or(d(), s()), not(r())))
@@ -870,15 +900,15 @@ export class Emitter {
     const m = this.m;
     const out = this.tempLocal();
     const [op, sh, f, lazy] = [this.tempLocal(), this.tempLocal(), this.tempLocal(), this.tempLocal()];
-    const cell = (c: Cell) => () => this.cell(c);
+    const [reads, cell] = this.flagCellsOnce([Cell.LDST, Cell.LSRC, Cell.LRES]);
     const formula = flagsFormula(m, {
-      lop: cell(Cell.LOP), dst: cell(Cell.LDST), src: cell(Cell.LSRC), res: cell(Cell.LRES), flags: cell(Cell.FLAGS), op, sh, f, lazy,
+      lop: () => this.cell(Cell.LOP), dst: cell(Cell.LDST), src: cell(Cell.LSRC), res: cell(Cell.LRES), flags: () => this.cell(Cell.FLAGS), op, sh, f, lazy,
     });
     this.emit(
       m.if(
         m.i32.eqz(this.cell(Cell.LOP)),
         m.local.set(out, this.cell(Cell.FLAGS)),
-        m.block(null, [...formula.statements, m.local.set(out, formula.value)], NONE),
+        m.block(null, [...reads, ...formula.statements, m.local.set(out, formula.value)], NONE),
       ),
     );
     return () => m.local.get(out, I32);
