@@ -183,7 +183,7 @@ function printStats(vm: Machine, proc: LinuxProcess, started: bigint, diag: (lin
         `${(t.codegenMs + t.compileMs).toFixed(1)} ms (codegen ${t.codegenMs.toFixed(1)} ms, engine ${t.compileMs.toFixed(1)} ms` +
         `${t.asyncCompileMs > 0 ? `, ${t.asyncCompileMs.toFixed(1)} ms waiting for background compiles` : ''}; ` +
         `${compiled > 0 ? ((1000 * (t.codegenMs + t.compileMs)) / compiled).toFixed(1) : '0'} µs per instruction); ` +
-        `${t.liveModules} live`,
+        `${t.liveModules} live; ${t.continuedBlocks} blocks also emitted as continuations`,
     );
     diag(
       `wasmvisor: ${t.entries} entries from JavaScript, ${t.chainHits} chain hits in wasm, ${t.dispatchMisses} dispatch misses; ` +

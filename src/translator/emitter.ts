@@ -111,6 +111,12 @@ export interface TranslateOptions {
    * blocks and whose write log needs every store to reach the helper.
    */
   slowPathExits: boolean;
+  /**
+   * A small block that only one block of the region enters and that reads
+   * flags is emitted again as part of that block, its flags still in locals
+   * and their writer known (translateBlock). Off: every block on its own.
+   */
+  continuations: boolean;
   /** Who encodes the modules: the direct wasm encoder (fast) or another backend such as Binaryen (validated, slower). */
   codegen: Codegen;
   /** x87 instructions inline (on float64 registers); off under --x87 exact, whose 80-bit x87 is the interpreter's. */

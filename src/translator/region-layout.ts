@@ -56,6 +56,8 @@ export class RegionShape {
   private readonly topLevel: Loop[];
   /** Blocks (layout index) that branch to themselves: loops of one block, which are not among `loops`. */
   private readonly selfLoops: boolean[];
+  /** Blocks of the region with a direct branch (or fall-through) to each block (layout index). */
+  private readonly predecessorCount: number[];
 
   constructor(blocks: Block[], successors: (b: Block) => number[]) {
     const shape = analyse(blocks, successors);
@@ -64,6 +66,24 @@ export class RegionShape {
     this.topLevel = shape.topLevel;
     for (const loop of shape.loops) this.loopAt.set(loop.header, loop);
     this.selfLoops = this.order.map((b) => successors(b).includes(b.eip));
+    const at = new Map(this.order.map((b, k) => [b.eip, k]));
+    this.predecessorCount = this.order.map(() => 0);
+    for (const b of this.order) {
+      for (const eip of new Set(successors(b))) {
+        const k = at.get(eip);
+        if (k !== undefined) this.predecessorCount[k]++;
+      }
+    }
+  }
+
+  /** Blocks of the region that branch or fall through to block k (layout index); indirect jumps not counted. */
+  predecessors(k: number): number {
+    return this.predecessorCount[k];
+  }
+
+  /** Block k (layout index) heads one of the region's loops (not counting a block that loops to itself). */
+  isLoopHeader(k: number): boolean {
+    return this.loopAt.has(k);
   }
 
   get loops(): number {

@@ -66,6 +66,7 @@ export const DEFAULT_TRANSLATOR_OPTIONS: TranslatorOptions = {
   flagsAcrossBlocks: true,
   inlineTlb: true,
   pageCaches: true,
+  continuations: true,
   slowPathExits: true,
   codegen: 'direct',
   x87Inline: true,
@@ -83,6 +84,8 @@ export interface TranslatorStats {
   instructionsCompiled: number;
   /** Instructions translated to a helper call rather than inline wasm (static count). */
   helperSites: number;
+  /** Blocks also emitted as part of their predecessor (TranslateOptions.continuations; static count). */
+  continuedBlocks: number;
   /** Milliseconds spent generating code with Binaryen and compiling it with the engine. */
   codegenMs: number;
   compileMs: number;
@@ -166,7 +169,7 @@ export class Translator {
   private interpretNext = false;
   private readonly counters = {
     translatedInstructions: 0, helperInstructions: 0, slowMemoryAccesses: 0, regionsCompiled: 0, blocksCompiled: 0,
-    instructionsCompiled: 0, helperSites: 0, codegenMs: 0, compileMs: 0, asyncCompileMs: 0, entries: 0, dispatchMisses: 0,
+    instructionsCompiled: 0, helperSites: 0, continuedBlocks: 0, codegenMs: 0, compileMs: 0, asyncCompileMs: 0, entries: 0, dispatchMisses: 0,
     invalidations: 0, discarded: 0, postponed: 0, flushes: 0,
   };
 
@@ -544,6 +547,7 @@ export class Translator {
     this.counters.blocksCompiled += compiled.blocks.length;
     this.counters.instructionsCompiled += compiled.instructions;
     this.counters.helperSites += compiled.helperSites;
+    this.counters.continuedBlocks += compiled.continuedBlocks;
     this.opts.onModule?.(region.id, compiled.binary, compiled);
   }
 

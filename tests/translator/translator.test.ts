@@ -173,6 +173,7 @@ describe('translator', () => {
     ['flag liveness across blocks', { flagsAcrossBlocks: false }],
     ['inlineTlb', { inlineTlb: false }],
     ['the page caches of table accesses in loops', { pageCaches: false }],
+    ['continuations (small blocks emitted again as part of their predecessor)', { continuations: false }],
     ['slowPathExits (a TLB miss calls the slow-path helper instead of leaving)', { slowPathExits: false }],
     ['the direct encoder (codegen through Binaryen)', { codegen: binaryenCodegen }],
   ])('switching off %s changes nothing but speed', (_name, opts) => {
@@ -272,6 +273,21 @@ describe('translator', () => {
     const interpreted = r.icount - r.stats!.translatedInstructions;
     expect(interpreted).toBeGreaterThanOrEqual(20_000);
     expect(interpreted).toBeLessThan(20_200);
+  });
+
+  test('a small block entered only from a JCC\'s fall-through and reading CF is emitted again as part of its predecessor; the state is the interpreter\'s', () => {
+    // Block 1's CMP + JAE falls through into DEC + ADC (both read CF; the DEC keeps the CMP's): emitted as part
+    // of block 1, they take CF from the CMP's record in locals instead of an unknown record in memory.
+    const source = `xor esi, esi\nxor edi, edi\nmov ecx, 3000\n1:\nmov eax, esi\nimul eax, 0x9e3779b9\ncmp eax, 0x60000000\njae 2f\ndec edi\nadc esi, 0\n2:\nadd esi, 1\ndec ecx\njnz 1b\nint 0x80`;
+    const ref = run(source, 'interp');
+    expect(ref.regs[6]).toBeGreaterThan(3000); // the ADC added carries
+    for (const [continuations, codegen] of [[true, 'direct'], [true, binaryenCodegen], [false, 'direct']] as const) {
+      const r = run(source, 'auto', { continuations, codegen });
+      expect({ ...registersAndFlags(r), icount: r.icount }, `continuations ${continuations}`).toEqual({ ...registersAndFlags(ref), icount: ref.icount });
+      if (continuations) expect(r.stats!.continuedBlocks).toBeGreaterThan(0);
+      else expect(r.stats!.continuedBlocks).toBe(0);
+      expect(r.stats!.translatedInstructions / r.icount).toBeGreaterThan(0.95);
+    }
   });
 
   test('reaching the live-module cap flushes translations and execution stays exact', () => {
