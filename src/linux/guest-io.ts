@@ -13,6 +13,9 @@ export function fail(errno: number): never {
 
 export const PATH_MAX = 4096;
 
+/** Largest transfer whose bounce buffer is kept for the next one (GuestIO.bounce). */
+const BOUNCE_REUSE = 1 << 20;
+
 /**
  * Typed access to guest memory for syscall handlers. Every access goes
  * through the MMU, so a bad pointer throws the #PF CpuException, which the
@@ -52,6 +55,19 @@ export class GuestIO {
     this.setU32(a, Number(b & 0xffffffffn));
     this.setU32(a + 4, Number(b >> 32n));
   }
+
+  /**
+   * A scratch buffer of `length` bytes for a transfer between a host file
+   * and guest memory, reused up to BOUNCE_REUSE bytes: a fresh one per
+   * read() was new host memory to fault in each time (busybox sha256sum
+   * reads 4 KiB at a time).
+   */
+  bounce(length: number): Uint8Array {
+    if (length > BOUNCE_REUSE) return new Uint8Array(length);
+    if (this.bounceBuffer.length < length) this.bounceBuffer = new Uint8Array(Math.max(length, 2 * this.bounceBuffer.length));
+    return this.bounceBuffer.subarray(0, length);
+  }
+  private bounceBuffer = new Uint8Array(0);
 
   read(a: number, length: number): Uint8Array {
     return this.mmu.readBytes(a | 0, length);

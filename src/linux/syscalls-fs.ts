@@ -22,7 +22,7 @@ const IOV_MAX = 1024;
 const ioChunk = (f: OpenFile): number => (f instanceof HostFile && f.kind === 'file' ? MAX_IO : 1 << 16);
 
 function readFile(p: LinuxProcess, f: OpenFile, buf: number, count: number, pos: number | null): number {
-  const tmp = new Uint8Array(Math.min(count >>> 0, ioChunk(f)));
+  const tmp = p.io.bounce(Math.min(count >>> 0, ioChunk(f)));
   const n = f.read(tmp, pos);
   if (n > 0) p.io.write(buf, tmp.subarray(0, n));
   return n;
@@ -54,7 +54,7 @@ function readv(p: LinuxProcess, fd: number, iov: number, count: number, pos: num
   const f = p.file(fd);
   const vecs = readIovecs(p, iov, count);
   const total = vecs.reduce((n, [, len]) => n + len, 0);
-  const tmp = new Uint8Array(Math.min(total, ioChunk(f)));
+  const tmp = p.io.bounce(Math.min(total, ioChunk(f)));
   const n = f.read(tmp, pos);
   let off = 0;
   for (const [base, len] of vecs) {
