@@ -166,8 +166,9 @@ function peelLabel(k: number): string {
  * twice: `first` (its back edge leaves into the loop that follows) and
  * `repeated` (the loop; it starts with the recipe pending).
  *
- * A small block that only this block enters in the region (the fall-through
- * of a JCC, typically) is emitted again right after it, as part of it
+ * A small block that reads flags and that only this block enters in the
+ * region (the fall-through of a JCC, typically) is emitted again right
+ * after it, as part of it
  * (`continuation`): the emitter's view of the flags carries on, so the
  * flags stay in locals with their writer known instead of being stored on
  * the edge and read back as an unknown record (an INC or DEC there folds
@@ -184,12 +185,13 @@ function translateBlock(ctx: RegionContext, b: Block, k: number, copy: 'only' | 
   let otherFlags = changesOtherFlags(b.insns);
   /** The block emitted next as part of this one (set by its predecessor's last branch). */
   let continuation: number | null = null;
-  let continued = 0;
+  /** Instructions this block has taken on as continuations. */
+  let continuedInsns = 0;
 
   /** Goes to block j of the region. `tail`: nothing follows in this block. */
   const jump = (j: number, target: number, tail: boolean): Expr => {
     const how = shape.jump(k, j);
-    if (tail && how.kind === 'forward' && copy === 'only' && continues(ctx, k, j, continued)) {
+    if (tail && how.kind === 'forward' && copy === 'only' && continues(ctx, k, j, continuedInsns)) {
       continuation = j;
       return m.nop();
     }
@@ -277,7 +279,7 @@ function translateBlock(ctx: RegionContext, b: Block, k: number, copy: 'only' | 
   while (continuation !== null) {
     const j: number = continuation;
     continuation = null;
-    continued += shape.order[j].insns.length;
+    continuedInsns += shape.order[j].insns.length;
     ctx.continued++;
     otherFlags ||= changesOtherFlags(shape.order[j].insns);
     emitBlock(shape.order[j], j);
@@ -296,11 +298,11 @@ const CONTINUATIONS_MAX = 24;
  * reads flags, and it is neither a loop (its header or a self loop) nor
  * peeled.
  */
-function continues(ctx: RegionContext, k: number, j: number, continued: number): boolean {
+function continues(ctx: RegionContext, k: number, j: number, continuedInsns: number): boolean {
   const { shape, flow } = ctx;
   const block = shape.order[j];
   const n = block.insns.length;
-  if (j === k || n === 0 || n > CONTINUATION_MAX || continued + n > CONTINUATIONS_MAX || flow.recipe[j] !== null) return false;
+  if (j === k || n === 0 || n > CONTINUATION_MAX || continuedInsns + n > CONTINUATIONS_MAX || flow.recipe[j] !== null) return false;
   if (!ctx.continuing || shape.isLoopHeader(j) || shape.predecessors(j) !== 1) return false;
   // Only a block that reads flags as it runs (not just for an exception) gains enough: each continued block also
   // keeps its own copy, and continuing every small block (flags stored on fewer edges) made lz77 1.3x slower.
