@@ -32,15 +32,17 @@ const L_TARGET = L_NEXT + 1;
 const L_SMC = L_TARGET + 1;
 const L_REFUND = L_SMC + 1;
 const L_EXIT = L_REFUND + 1;
-/** The stack page cache (see tlbAccess): write tag and addend of the page the last SS store hit; 0: none. */
+/**
+ * The stack page cache (see tlbAccess): the page the last SS store hit, as
+ * an i64 (a value of 2^32 or more: none; the prologue sets that), and its
+ * addend.
+ */
 const L_STACK_PAGE = L_EXIT + 1;
 const L_STACK_ADDEND = L_STACK_PAGE + 1;
-/** PAGE_CACHE_LIMIT while the stack page cache holds a page, 0 when empty (locals start at 0). */
-const L_STACK_LIMIT = L_STACK_ADDEND + 1;
 /** The result of a rotate whose CF and OF only a fault could see (see deferRotateFlags). */
-const L_DEFERRED = L_STACK_LIMIT + 1;
+const L_DEFERRED = L_STACK_ADDEND + 1;
 const L_TEMP0 = L_DEFERRED + 1;
-/** Widest access the stack page cache serves, and the offsets in its page that leave room for one. */
+/** Widest access the page caches serve, and the offsets in a page that leave room for one. */
 const PAGE_CACHE_MAX_SIZE = 8;
 const PAGE_CACHE_LIMIT = PAGE_MASK + 2 - PAGE_CACHE_MAX_SIZE;
 /** Temporaries one instruction may use (of each type). */
@@ -54,8 +56,9 @@ const BLOCK_F64S = 8;
  * pageCacheFor), after the block-local state, so that only regions with
  * loops declare them (a region function zeroes every local it declares on
  * each entry until the engine optimises it; with them in the fixed prefix,
- * four cold Debian boots took 8-35% longer): page, addend and limit each, as
- * the stack page cache. The first SITE_CACHES such access sites get one.
+ * four cold Debian boots took 8-35% longer): a page (i64) and an addend
+ * each, as the stack page cache, the SITE_CACHES pages first. The first
+ * SITE_CACHES such access sites get one.
  */
 const L_SITE0 = L_BLOCK_F64 + BLOCK_F64S;
 const SITE_CACHES = 8;
@@ -291,13 +294,14 @@ export class Emitter {
     // Temporaries are numbered i32s, then i64s, then f64s, then the block-local state: a later kind in use
     // makes the earlier ones full size.
     // Page caches come last: a region that has them declares everything before them.
-    const sites = this.siteCaches ? new Array(3 * SITE_CACHES).fill(I32) : [];
+    const sites = this.siteCaches ? [...new Array(SITE_CACHES).fill(Ty.i64), ...new Array(SITE_CACHES).fill(I32)] : [];
     const blockLocals = this.usesBlockLocals || this.siteCaches;
     const block = blockLocals ? [I32, ...new Array(BLOCK_F64S).fill(Ty.f64)] : [];
     const f64 = new Array(blockLocals ? MAX_TEMPS : this.maxTempsF64).fill(Ty.f64);
     const i64 = new Array(this.maxTempsF64 > 0 || blockLocals ? MAX_TEMPS : this.maxTemps64).fill(Ty.i64);
     const wide = this.maxTemps64 > 0 || this.maxTempsF64 > 0 || blockLocals;
     const i32 = new Array(L_TEMP0 - 1 + (wide ? MAX_TEMPS : this.maxTemps)).fill(I32);
+    i32[L_STACK_PAGE - 1] = Ty.i64;
     return [...i32, ...i64, ...f64, ...block, ...sites];
   }
 
@@ -517,10 +521,15 @@ export class Emitter {
     return this.writeBack(this.writtenCells);
   }
 
-  /** Region prologue (call after the region's code is emitted): the cells it uses and the budget from memory. */
+  /** Region prologue (call after the region's code is emitted): the cells it uses and the budget from memory, page caches empty. */
   prologue(): Expr[] {
     const m = this.m;
-    return [...this.reload(this.touchedCells), m.local.set(L_BUDGET, this.slot(Slot.BUDGET)), m.local.set(L_NEXT, this.entryParam)];
+    return [
+      ...this.reload(this.touchedCells),
+      m.local.set(L_BUDGET, this.slot(Slot.BUDGET)),
+      m.local.set(L_NEXT, this.entryParam),
+      ...this.emptyPageCaches(),
+    ];
   }
 
   /**
@@ -546,9 +555,17 @@ export class Emitter {
     const m = this.m;
     const stores = [...this.flagStores(), ...this.blockStateStores()];
     const leave = stores.length === 0 ? m.br('fault', this.slot(Slot.FAULT)) : m.if(this.slot(Slot.FAULT), m.block(null, [...stores, m.br('fault')], NONE));
-    const drops = [L_STACK_LIMIT];
-    if (this.siteCaches) for (let k = 0; k < SITE_CACHES; k++) drops.push(L_SITE0 + 3 * k + 2);
-    return m.block(null, [...drops.map((l) => m.local.set(l, m.i32.const(0))), leave], NONE);
+    return m.block(null, [...this.emptyPageCaches(), leave], NONE);
+  }
+
+  /** Empties the stack page cache and the sites' (region entry, helper calls: the TLB may have changed). */
+  private emptyPageCaches(): Expr[] {
+    const m = this.m;
+    // 2^64 - 1: XORed with any zero-extended address it stays at 2^32 or more, above every offset limit.
+    const empty = (l: number) => m.local.set(l, m.i64.extend_s(m.i32.const(-1)));
+    const out = [empty(L_STACK_PAGE)];
+    if (this.siteCaches) for (let k = 0; k < SITE_CACHES; k++) out.push(empty(L_SITE0 + k));
+    return out;
   }
 
   /** The region's fault path: cells to memory (EIP and budget were stored at the site), then return. */
@@ -703,9 +720,8 @@ export class Emitter {
     const fast = cache !== null && cache.fill
       ? m.block(null, [
           // An access that passed the tag stays inside one page: that page becomes the cache.
-          m.local.set(cache.page, m.i32.and(a(), m.i32.const(~PAGE_MASK))),
+          m.local.set(cache.page, m.i64.extend_u(m.i32.and(a(), m.i32.const(~PAGE_MASK)))),
           m.local.set(cache.addend, m.i32.load(TLB_ADDEND_BASE, 4, index())),
-          m.local.set(cache.limit, m.i32.const(PAGE_CACHE_LIMIT)),
           access(m.i32.add(a(), m.local.get(cache.addend, I32))),
         ], NONE)
       : access(m.i32.add(a(), m.i32.load(TLB_ADDEND_BASE, 4, index())));
@@ -715,9 +731,10 @@ export class Emitter {
     // never changes the TLB; helper calls drop the caches (faultCheck).
     // address ^ page is the offset when the address is in the page and at least 4096 otherwise, so one
     // unsigned compare checks both that the first byte is in the page and that the last one is too (an
-    // offset below the limit leaves room for 8 bytes); an empty cache's limit of 0 lets nothing through.
+    // offset below the limit leaves room for 8 bytes); an empty cache's page (2^64 - 1) lets nothing through.
+    // The page is an i64 so that "empty" needs no third local (a limit): one register less per cache.
     // (Comparing only the last byte's page let a misaligned dword that starts in the page below through.)
-    const hit = m.i32.lt_u(m.i32.xor(a(), m.local.get(cache.page, I32)), m.local.get(cache.limit, I32));
+    const hit = m.i64.lt_u(m.i64.xor(m.i64.extend_u(a()), m.local.get(cache.page, Ty.i64)), m.i64.extend_u(m.i32.const(PAGE_CACHE_LIMIT)));
     return m.if(hit, access(m.i32.add(a(), m.local.get(cache.addend, I32))), checked);
   }
 
@@ -728,9 +745,9 @@ export class Emitter {
    * cache of their own site, filled by that site for what it does (a load's
    * page is known readable, a store's writable and not code).
    */
-  private pageCacheFor(a: Val, tags: number): { page: number; addend: number; limit: number; fill: boolean } | null {
+  private pageCacheFor(a: Val, tags: number): { page: number; addend: number; fill: boolean } | null {
     const accessNumber = this.accessIndex++;
-    if (this.stackAddresses.has(a)) return { page: L_STACK_PAGE, addend: L_STACK_ADDEND, limit: L_STACK_LIMIT, fill: tags === TAG_WRITE_BASE };
+    if (this.stackAddresses.has(a)) return { page: L_STACK_PAGE, addend: L_STACK_ADDEND, fill: tags === TAG_WRITE_BASE };
     if (!this.siteCaches || !this.inLoop || !this.tableAddresses.has(a)) return null;
     const key = `${this.pos!.insn.eip}:${accessNumber}`;
     let site = this.siteCacheOf.get(key);
@@ -739,8 +756,7 @@ export class Emitter {
       site = this.siteCacheOf.size;
       this.siteCacheOf.set(key, site);
     }
-    const page = L_SITE0 + 3 * site;
-    return { page, addend: page + 1, limit: page + 2, fill: true };
+    return { page: L_SITE0 + site, addend: L_SITE0 + SITE_CACHES + site, fill: true };
   }
 
   /**

@@ -40,6 +40,7 @@ export interface IrI32 {
 export interface IrI64 {
   const(value: bigint): Expr;
   mul: Binary; add: Binary; sub: Binary; shl: Binary; shr_u: Binary; or: Binary; and: Binary; xor: Binary; ne: Binary; eq: Binary;
+  lt_u: Binary;
   div_s: Binary; div_u: Binary; rem_s: Binary; rem_u: Binary;
   extend_s: Unary; extend_u: Unary;
   load(offset: number, align: number, ptr: Expr): Expr;

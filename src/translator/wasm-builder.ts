@@ -478,7 +478,7 @@ function makeBuilder(): IrBuilder {
     },
     mul: binary(0x7e, Ty.i64), shl: binary(0x86, Ty.i64), shr_u: binary(0x88, Ty.i64), or: binary(0x84, Ty.i64),
     and: binary(0x83, Ty.i64), xor: binary(0x85, Ty.i64), add: binary(0x7c, Ty.i64), sub: binary(0x7d, Ty.i64),
-    ne: binary(0x52, Ty.i32), eq: binary(0x51, Ty.i32),
+    ne: binary(0x52, Ty.i32), eq: binary(0x51, Ty.i32), lt_u: binary(0x54, Ty.i32),
     div_s: binary(0x7f, Ty.i64), div_u: binary(0x80, Ty.i64), rem_s: binary(0x81, Ty.i64), rem_u: binary(0x82, Ty.i64),
     extend_s: unary(0xac, Ty.i64), extend_u: unary(0xad, Ty.i64),
     load: load(0x29, Ty.i64),
