@@ -123,7 +123,7 @@ export function buildCli(): Command {
     .option('--no-flag-liveness', 'compute every flag, even ones overwritten before they are read')
     .option('--no-inline-tlb', 'translated loads and stores always call the slow-path helper')
     .option('--no-page-caches', "loops' accesses to global tables look up the soft-TLB each time (no per-site page cache)")
-    .option('--no-continuations', 'a small block entered from one block of its region and reading flags is not emitted again as part of it')
+    .option('--no-continuations', 'a small block entered from one block of its region and reading its flags is not emitted again as part of it')
     .option('--no-slow-path-exits', 'rare paths (a load or store that misses the inline TLB, a DIV that faults) call a helper instead of leaving translated code')
     .addOption(
       new Option('--codegen <backend>', 'who encodes translated modules: direct (a wasm encoder, fast) or binaryen (validated, slower)')

@@ -115,9 +115,10 @@ export interface TranslateOptions {
    */
   slowPathExits: boolean;
   /**
-   * A small block that only one block of the region enters and that reads
-   * flags is emitted again as part of that block, its flags still in locals
-   * and their writer known (translateBlock). Off: every block on its own.
+   * A small block that only one block of the region enters and that may
+   * read the flags is emitted again as part of that block, its flags still
+   * in locals and their writer known (translateBlock). Off: every block on
+   * its own.
    */
   continuations: boolean;
   /** Who encodes the modules: the direct wasm encoder (fast) or another backend such as Binaryen (validated, slower). */

@@ -103,13 +103,13 @@ export function compileRegion(
           .map((b) => b.endEip),
       ),
     ];
+    // Flags followed across the region's blocks (lockstep compares the state after every block, so not there).
+    const crossBlockFlags = opts.flagLiveness && opts.flagsAcrossBlocks && opts.registerCaching;
     const flow: RegionFlagFlow =
-      opts.flagLiveness && opts.flagsAcrossBlocks && opts.registerCaching
+      crossBlockFlags
         ? regionFlagFlow(blocks, index, successors)
         : { liveIn: blocks.map(() => ARITH_FLAGS), liveOut: blocks.map(() => ARITH_FLAGS), recipe: blocks.map(() => null) };
-    // Continuations need the flags' cross-block analysis (lockstep compares the state after every block).
-    const continuing = opts.continuations && opts.flagLiveness && opts.flagsAcrossBlocks && opts.registerCaching;
-    const ctx: RegionContext = { e, index, returnSites, shape, flow, continuing, continued: 0 };
+    const ctx: RegionContext = { e, index, returnSites, shape, flow, continuing: opts.continuations && crossBlockFlags, continued: 0 };
     let instructions = 0;
     const codes: Expr[] = blocks.map((b, k) => {
       instructions += b.insns.length;
@@ -166,9 +166,10 @@ function peelLabel(k: number): string {
  * twice: `first` (its back edge leaves into the loop that follows) and
  * `repeated` (the loop; it starts with the recipe pending).
  *
- * A small block that reads flags and that only this block enters in the
- * region (the fall-through of a JCC, typically) is emitted again right
- * after it, as part of it
+ * A small block that may read the flags (it does not overwrite them all
+ * before reading one) and that only this block enters in the region (the
+ * fall-through of a JCC, typically) is emitted again right after it, as
+ * part of it
  * (`continuation`): the emitter's view of the flags carries on, so the
  * flags stay in locals with their writer known instead of being stored on
  * the edge and read back as an unknown record (an INC or DEC there folds
@@ -295,19 +296,18 @@ const CONTINUATIONS_MAX = 24;
 /**
  * Whether block j is emitted as a continuation of block k (see
  * translateBlock): k is its only way in from the region, it is small, it
- * reads flags, and it is neither a loop (its header or a self loop) nor
- * peeled.
+ * may read the flags k leaves (or pass them on), and it neither heads a
+ * loop nor is peeled.
  */
 function continues(ctx: RegionContext, k: number, j: number, continuedInsns: number): boolean {
   const { shape, flow } = ctx;
   const block = shape.order[j];
   const n = block.insns.length;
   if (j === k || n === 0 || n > CONTINUATION_MAX || continuedInsns + n > CONTINUATIONS_MAX || flow.recipe[j] !== null) return false;
-  if (!ctx.continuing || shape.isLoopHeader(j) || shape.predecessors(j) !== 1) return false;
-  // Only a block that reads flags as it runs (not just for an exception) gains enough: each continued block also
-  // keeps its own copy, and continuing every small block (flags stored on fewer edges) made lz77 1.3x slower.
-  if (flagsLiveIn(block.insns, ARITH_FLAGS, false) === 0) return false;
-  return !successors(block).includes(block.eip);
+  if (!ctx.continuing || shape.headsLoop(j) || shape.predecessors(j) !== 1) return false;
+  // Not a block that overwrites every flag before it could read one as it runs (only an exception would see
+  // them): each continued block also keeps its own copy, and continuing those too made lz77 1.3x slower.
+  return flagsLiveIn(block.insns, ARITH_FLAGS, false) !== 0;
 }
 
 /** The block's last instruction: a jump, call, return or something the interpreter must run. */

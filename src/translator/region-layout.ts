@@ -66,14 +66,7 @@ export class RegionShape {
     this.topLevel = shape.topLevel;
     for (const loop of shape.loops) this.loopAt.set(loop.header, loop);
     this.selfLoops = this.order.map((b) => successors(b).includes(b.eip));
-    const at = new Map(this.order.map((b, k) => [b.eip, k]));
-    this.predecessorCount = this.order.map(() => 0);
-    for (const b of this.order) {
-      for (const eip of new Set(successors(b))) {
-        const k = at.get(eip);
-        if (k !== undefined) this.predecessorCount[k]++;
-      }
-    }
+    this.predecessorCount = shape.predecessors;
   }
 
   /** Blocks of the region that branch or fall through to block k (layout index); indirect jumps not counted. */
@@ -81,9 +74,9 @@ export class RegionShape {
     return this.predecessorCount[k];
   }
 
-  /** Block k (layout index) heads one of the region's loops (not counting a block that loops to itself). */
-  isLoopHeader(k: number): boolean {
-    return this.loopAt.has(k);
+  /** Block k (layout index) heads one of the region's loops, or loops to itself. */
+  headsLoop(k: number): boolean {
+    return this.loopAt.has(k) || this.selfLoops[k];
   }
 
   get loops(): number {
@@ -185,6 +178,8 @@ interface Analysis {
   loops: Loop[];
   topLevel: Loop[];
   innermost: Array<Loop | null>;
+  /** Blocks of the region branching or falling through to each block (layout order). */
+  predecessors: number[];
 }
 
 /** Dominators, natural loops and the loop-contiguous reverse post-order (indices into `blocks` until the end). */
@@ -322,5 +317,6 @@ function analyse(blocks: Block[], successorsOf: (b: Block) => number[]): Analysi
     loops: [...loops.values()],
     topLevel: [...loops.values()].filter((l) => l.parent === null),
     innermost,
+    predecessors: order.map((b) => pred[b].length),
   };
 }

@@ -49,6 +49,20 @@ function registersAndFlags(r: { regs: number[]; flags: number }) {
   return { regs: r.regs, flags: r.flags };
 }
 
+/**
+ * Runs `source` interpreted, then under auto with each option set; each
+ * end state (registers and flags) must be the interpreter's. Returns the
+ * auto runs, in order.
+ */
+function autoRunsLikeInterpreter(source: string, ...variants: Partial<TranslatorOptions>[]) {
+  const ref = run(source, 'interp');
+  return variants.map((opts, k) => {
+    const r = run(source, 'auto', opts);
+    expect(registersAndFlags(r), `variant ${k}`).toEqual(registersAndFlags(ref));
+    return r;
+  });
+}
+
 /** The two little-endian dwords of a double, for `mov dword ptr` initialisers. */
 function doubleWords(v: number): [number, number] {
   const d = new DataView(new ArrayBuffer(8));
@@ -217,10 +231,7 @@ describe('translator', () => {
       'xor eax, eax', 'xor ebx, ebx', 'mov ecx, 3000', '1:', 'inc eax', ...steps,
       'test eax, 3', 'jnz 2f', 'add ebx, 1000', 'xor ebx, 0x55', '2:', 'dec ecx', 'jnz 1b', 'int 0x80',
     ].join('\n');
-    const ref = run(source, 'interp');
-    const waits = run(source, 'auto');
-    const eager = run(source, 'auto', { lateFactor: 0 });
-    for (const r of [waits, eager]) expect(registersAndFlags(r)).toEqual(registersAndFlags(ref));
+    const [waits, eager] = autoRunsLikeInterpreter(source, {}, { lateFactor: 0 });
     expect(waits.stats!.postponed).toBeGreaterThan(0);
     expect(eager.stats!.postponed).toBe(0);
     // The side path still gets translated after 8 x 8 runs: about 2,000 instructions are interpreted in all
@@ -234,9 +245,7 @@ describe('translator', () => {
     const straight = (blocks: number) => `.rept ${blocks * 32}\ninc eax\nadd ebx, eax\n.endr`;
     const source = [`mov esp, ${DATA + 0x2000}`, 'xor eax, eax', 'xor ebx, ebx', 'call 9f', 'mov ecx, 200', '1: call 8f', 'dec ecx', 'jnz 1b', 'int 0x80',
       `8: ${straight(16)}`, `9: ${straight(17)}`, 'ret'].join('\n');
-    const ref = run(source, 'interp');
-    const r = run(source, 'auto', { threshold: 64 });
-    expect(registersAndFlags(r)).toEqual(registersAndFlags(ref));
+    const [r] = autoRunsLikeInterpreter(source, { threshold: 64 });
     expect(r.stats!.postponed).toBe(0);
     // About the first 64 calls interpreted (135 K instructions); with the head postponed, all 200 calls of it would be.
     expect(r.icount - r.stats!.translatedInstructions).toBeLessThan(150_000);
@@ -252,10 +261,7 @@ describe('translator', () => {
       'mov ecx, 48', '3: xor eax, ecx', 'add eax, 7', 'dec ecx', 'jnz 3b',
       'mov ecx, 64', '4: sub eax, ecx', 'ror eax, 5', 'dec ecx', 'jnz 4b', 'ret',
     ].join('\n');
-    const ref = run(source, 'interp');
-    const atOnce = run(source, 'auto');
-    const batched = run(source, 'auto', { batchWindow: 5_000 });
-    for (const r of [atOnce, batched]) expect(registersAndFlags(r)).toEqual(registersAndFlags(ref));
+    const [atOnce, batched] = autoRunsLikeInterpreter(source, {}, { batchWindow: 5_000 });
     expect(atOnce.stats!.regionsCompiled).toBeGreaterThan(2);
     expect(batched.stats!.regionsCompiled).toBe(1);
     expect(batched.stats!.instructionsCompiled).toBeLessThan(atOnce.stats!.instructionsCompiled);
