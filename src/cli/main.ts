@@ -81,6 +81,7 @@ interface RunOptions {
   stats?: boolean;
   strace?: boolean;
   memory: number;
+  linearMemory: boolean;
   sysroot?: string;
   maxInstructions?: number;
   timeout?: number;
@@ -146,6 +147,11 @@ export function buildCli(): Command {
     .option('--strace', 'print every system call and its result to stderr (like strace)')
     .option('--memory <size>', 'guest RAM available to the program', parseSize, 1024 ** 3)
     .option(
+      '--no-linear-memory',
+      'back guest pages with frames from a pool (translated code adds each page\'s offset) instead of at their own addresses ' +
+        'in a 4 GiB memory; needed for a program that maps pages below 0x1400000',
+    )
+    .option(
       '-L, --sysroot <dir>',
       'root of an i386 system (like qemu-user -L): a dynamically linked program\'s interpreter and libraries, ' +
         'and every absolute path the program opens, are looked up in DIR first, then on the host',
@@ -177,6 +183,7 @@ lockstep finds the translated code and the interpreter disagree.`,
         program: prog,
         args,
         memoryBytes: opts.memory,
+        linearMemory: opts.linearMemory,
         sysroot: opts.sysroot,
         strict: !!opts.strict,
         stats: !!opts.stats,

@@ -1,5 +1,5 @@
 import { CpuException, Vector } from '../runtime/exceptions.js';
-import { PAGE_SHIFT, PAGE_SIZE, Tlb } from '../runtime/layout.js';
+import { FRAMES_BASE, PAGE_SHIFT, PAGE_SIZE, Tlb } from '../runtime/layout.js';
 import type { GuestMemory } from '../runtime/memory.js';
 import { Access, type Mmu, type PageMapper } from '../runtime/mmu.js';
 import { E } from './errno.js';
@@ -144,6 +144,20 @@ export class AddressSpace implements PageMapper {
     return this.host;
   }
 
+  /**
+   * Addresses below this are the VM's own (its state and TLB, below
+   * FRAMES_BASE) when a linear memory backs the space (GuestMemory): no
+   * mapping may start there. 0 with a pooled memory.
+   */
+  get reservedBelow(): number {
+    return this.host?.mem.linear ? FRAMES_BASE : 0;
+  }
+
+  /** vm.mmap_min_addr, raised to reservedBelow. */
+  get mmapMinAddr(): number {
+    return Math.max(MMAP_MIN_ADDR, this.reservedBelow);
+  }
+
   // ------------------------------------------------------------------ lookup
 
   /** Index of the first mapping whose end is above `addr`. */
@@ -219,7 +233,7 @@ export class AddressSpace implements PageMapper {
     if (m.source && m.sourceEnd === TO_SOURCE_END && m.source.size !== undefined && off >= m.source.size()) {
       throw this.fault(a, access, user, false, BEYOND_FILE_END);
     }
-    const frame = mem.allocFrame();
+    const frame = mem.linear ? mem.linearFrame(vpn << PAGE_SHIFT) : mem.allocFrame();
     if (frame < 0) throw this.fault(a, access, user, false, OUT_OF_MEMORY);
     if (m.source) {
       const n = Math.min(PAGE_SIZE, m.sourceEnd - off);
@@ -347,7 +361,7 @@ export class AddressSpace implements PageMapper {
       if (m.end <= gapEnd && gapEnd - m.end >= length) return gapEnd - length;
       gapEnd = m.start;
     }
-    return gapEnd - MMAP_MIN_ADDR >= length ? gapEnd - length : -1;
+    return gapEnd - this.mmapMinAddr >= length ? gapEnd - length : -1;
   }
 
   /** Lowest free range of `length` bytes at or above `from` (the kernel's fallback above mmap_base), or -1. */
@@ -386,13 +400,13 @@ export class AddressSpace implements PageMapper {
     if (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) {
       if (addr & (PAGE_SIZE - 1)) return -E.EINVAL;
       if (addr + len > TASK_SIZE) return -E.ENOMEM;
-      if (addr < MMAP_MIN_ADDR) return -E.EPERM;
+      if (addr < this.mmapMinAddr) return -E.EPERM;
       if (!(flags & MAP_FIXED) && !this.isFree(addr, addr + len)) return -E.EEXIST;
       this.mapFixed(addr, len, req);
       return addr;
     }
     let at = pageDown(addr);
-    if (!(at >= MMAP_MIN_ADDR && at + len <= TASK_SIZE && this.isFree(at, at + len))) at = this.findFree(len);
+    if (!(at >= this.mmapMinAddr && at + len <= TASK_SIZE && this.isFree(at, at + len))) at = this.findFree(len);
     if (at < 0) return -E.ENOMEM;
     this.mapFixed(at, len, req);
     return at;
@@ -444,7 +458,7 @@ export class AddressSpace implements PageMapper {
     return false;
   }
 
-  /** mremap: shrink, grow in place, or move (frames move, nothing is copied). Returns the address or -errno. */
+  /** mremap: shrink, grow in place, or move (frames move; a linear memory's pages are copied). Returns the address or -errno. */
   mremap(oldAddr: number, oldLength: number, newLength: number, flags: number, newAddr: number): number {
     oldAddr >>>= 0;
     newAddr >>>= 0;
@@ -457,7 +471,7 @@ export class AddressSpace implements PageMapper {
     if (!m || oldAddr + oldLen > m.end) return -E.EFAULT;
     if (flags & MREMAP_FIXED) {
       if (newAddr & (PAGE_SIZE - 1)) return -E.EINVAL;
-      if (newAddr < MMAP_MIN_ADDR || newAddr + newLen > TASK_SIZE) return -E.EINVAL;
+      if (newAddr < this.mmapMinAddr || newAddr + newLen > TASK_SIZE) return -E.EINVAL;
       if (newAddr < oldAddr + oldLen && oldAddr < newAddr + newLen) return -E.EINVAL;
       if (this.tooBig(newLen)) return -E.ENOMEM;
       this.removeRange(newAddr, newAddr + newLen);
@@ -482,7 +496,7 @@ export class AddressSpace implements PageMapper {
     return dest;
   }
 
-  /** Moves the mapped range [old, old+oldLen) to `dest` (free), resized to newLen; frames move with it. */
+  /** Moves the mapped range [old, old+oldLen) to `dest` (free), resized to newLen; frames (or a linear memory's bytes) move with it. */
   private move(old: number, oldLen: number, dest: number, newLen: number): void {
     this.splitAt(old);
     this.splitAt(old + oldLen);
@@ -497,7 +511,7 @@ export class AddressSpace implements PageMapper {
       if (!f) continue;
       this.pt[from] = 0;
       if (host?.mmu.isCodeFrame(f)) code = true;
-      if (k < keep) this.pt[(dest >>> PAGE_SHIFT) + k] = f;
+      if (k < keep) this.pt[(dest >>> PAGE_SHIFT) + k] = host?.mem.linear ? this.copyToLinear(f, dest + k * PAGE_SIZE) : f;
       else if (host) {
         host.mmu.clearCode(f);
         host.mem.freeFrame(f);
@@ -510,6 +524,19 @@ export class AddressSpace implements PageMapper {
       // Decoded blocks remember linear addresses: code that moved must be decoded again.
       if (code) host.flushCode();
     }
+  }
+
+  /**
+   * A linear memory's frames cannot move (page P lives at P): the page's
+   * bytes go to the frame of `page`, and frame `f` is freed.
+   */
+  private copyToLinear(f: number, page: number): number {
+    const { mem, mmu } = this.vm;
+    mem.u8.copyWithin(page >>> 0, f >>> 0, (f >>> 0) + PAGE_SIZE);
+    mmu.clearCode(f);
+    mem.freeFrame(f);
+    // One frame freed, one taken: this cannot hit the cap.
+    return mem.linearFrame(page);
   }
 
   /** madvise(MADV_DONTNEED): private pages read back as their initial contents (zero for anonymous). */
@@ -593,9 +620,9 @@ export class AddressSpace implements PageMapper {
       for (let vpn = m.start >>> PAGE_SHIFT; vpn < m.end >>> PAGE_SHIFT; vpn++) {
         const src = parent.pt[vpn];
         if (src === 0) continue;
-        const frame = mem.allocFrame();
+        const frame = mem.linear ? mem.linearFrame(vpn << PAGE_SHIFT) : mem.allocFrame();
         if (frame < 0) throw new RangeError('fork: out of guest memory for the child');
-        mem.u8.set(from.u8.subarray(src, src + PAGE_SIZE), frame);
+        mem.u8.set(from.u8.subarray(src >>> 0, (src >>> 0) + PAGE_SIZE), frame);
         this.pt[vpn] = frame;
       }
     }

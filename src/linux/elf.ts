@@ -208,6 +208,11 @@ export function loadElf(image: ElfImage, as: AddressSpace, name = image.path, ro
     if (start < 0x1000 || segEnd > STACK_TOP - STACK_SIZE) {
       throw new LoadError(`${image.path} has a segment at ${hex(start)}-${hex(segEnd)} outside the user address space`);
     }
+    if (start < as.reservedBelow) {
+      throw new LoadError(
+        `${image.path} has a segment at ${hex(start)}, below ${hex(as.reservedBelow)}, where the linear guest memory keeps the VM's own state; run it with --no-linear-memory`,
+      );
+    }
     const prot = (ph.flags & PF_R ? PROT_READ : 0) | (ph.flags & PF_W ? PROT_WRITE : 0) | (ph.flags & PF_X ? PROT_EXEC : 0);
     as.mapFixed(start, segEnd - start, {
       prot,

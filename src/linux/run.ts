@@ -14,6 +14,12 @@ export interface RunLinuxOptions {
   env?: Record<string, string> | string[];
   /** Guest RAM in bytes (default 1 GiB). */
   memoryBytes?: number;
+  /**
+   * Guest pages at their own addresses in a 4 GiB memory (Machine's
+   * linearMemory; default true): translated code needs no addend. Off: a
+   * pool of frames, for programs that map below 0x1400000.
+   */
+  linearMemory?: boolean;
   /** Stop at the first unimplemented syscall (status 2) instead of returning -ENOSYS. */
   strict?: boolean;
   /** Print a summary (instructions, blocks, MIPS, wall time) to stderr at exit. */
@@ -99,6 +105,7 @@ export async function runLinuxProgram(opts: RunLinuxOptions): Promise<number> {
     opts.dumpWasmDir !== undefined ? await (await import('../translator/dump.js')).WasmDumper.create(opts.dumpWasmDir) : null;
   const vm = new Machine({
     memoryBytes: opts.memoryBytes,
+    linearMemory: opts.linearMemory ?? true,
     mapper: proc.mm,
     personality: proc,
     engine: opts.engine ?? 'auto',
@@ -122,6 +129,7 @@ export async function runLinuxProgram(opts: RunLinuxOptions): Promise<number> {
     const table = new ProcessTable((child) => {
       const childVm = new Machine({
         memoryBytes: opts.memoryBytes,
+        linearMemory: opts.linearMemory ?? true,
         mapper: child.mm,
         personality: child,
         engine: opts.engine ?? 'auto',

@@ -41,6 +41,12 @@ export interface Personality {
 export interface MachineOptions {
   /** Bytes of guest RAM (the frame pool). */
   memoryBytes?: number;
+  /**
+   * Back linear page P with the frame at host offset P (GuestMemory's linear
+   * memory, 4 GiB of address space), so translated code needs no addend:
+   * for a user-mode process, whose mapper places pages by linear address.
+   */
+  linearMemory?: boolean;
   mapper: PageMapper;
   personality: Personality;
   /** Default 'interp' for a bare machine; the CLI defaults to 'auto'. */
@@ -151,7 +157,7 @@ export class Machine {
   private stopReason: StopReason | null = null;
 
   constructor(opts: MachineOptions) {
-    this.mem = new GuestMemory(opts.memoryBytes ?? 1 << 30);
+    this.mem = new GuestMemory(opts.memoryBytes ?? 1 << 30, { linear: opts.linearMemory });
     this.x87Exact = opts.x87 === 'exact';
     this.io = opts.io ?? null;
     this.system = opts.system ?? null;

@@ -93,7 +93,7 @@ export class Mmu {
     this.readTags = mem.readTags;
     this.writeTags = mem.writeTags;
     this.addends = mem.addends;
-    this.codeFrames = new Uint8Array(mem.u8.length >>> PAGE_SHIFT);
+    this.codeFrames = new Uint8Array(mem.u8.length / PAGE_SIZE);
     this.mapper = mapper;
   }
 
@@ -101,14 +101,14 @@ export class Mmu {
 
   read8(a: number): number {
     const e = this.tlb[a >>> 12];
-    if (e & Tlb.READ) return this.u8[(e & Tlb.FRAME) | (a & PAGE_MASK)];
+    if (e & Tlb.READ) return this.u8[((e & Tlb.FRAME) | (a & PAGE_MASK)) >>> 0];
     return this.u8[this.slow(a, Access.READ, 1)];
   }
 
   read16(a: number): number {
     const e = this.tlb[a >>> 12];
     if (e & Tlb.READ && (a & PAGE_MASK) !== PAGE_MASK) {
-      const h = (e & Tlb.FRAME) | (a & PAGE_MASK);
+      const h = ((e & Tlb.FRAME) | (a & PAGE_MASK)) >>> 0;
       return a & 1 ? this.dv.getUint16(h, true) : this.u16[h >>> 1];
     }
     return this.read16Slow(a);
@@ -118,7 +118,7 @@ export class Mmu {
   read32(a: number): number {
     const e = this.tlb[a >>> 12];
     if (e & Tlb.READ && (a & PAGE_MASK) <= PAGE_SIZE - 4) {
-      const h = (e & Tlb.FRAME) | (a & PAGE_MASK);
+      const h = ((e & Tlb.FRAME) | (a & PAGE_MASK)) >>> 0;
       return a & 3 ? this.dv.getInt32(h, true) : this.i32[h >>> 2];
     }
     return this.read32Slow(a);
@@ -127,7 +127,7 @@ export class Mmu {
   write8(a: number, v: number): void {
     const e = this.tlb[a >>> 12];
     if (e & Tlb.WRITE) {
-      this.u8[(e & Tlb.FRAME) | (a & PAGE_MASK)] = v;
+      this.u8[((e & Tlb.FRAME) | (a & PAGE_MASK)) >>> 0] = v;
       return;
     }
     this.u8[this.slow(a, Access.WRITE, 1, v & 0xff)] = v;
@@ -136,7 +136,7 @@ export class Mmu {
   write16(a: number, v: number): void {
     const e = this.tlb[a >>> 12];
     if (e & Tlb.WRITE && (a & PAGE_MASK) !== PAGE_MASK) {
-      const h = (e & Tlb.FRAME) | (a & PAGE_MASK);
+      const h = ((e & Tlb.FRAME) | (a & PAGE_MASK)) >>> 0;
       if (a & 1) this.dv.setUint16(h, v, true);
       else this.u16[h >>> 1] = v;
       return;
@@ -147,7 +147,7 @@ export class Mmu {
   write32(a: number, v: number): void {
     const e = this.tlb[a >>> 12];
     if (e & Tlb.WRITE && (a & PAGE_MASK) <= PAGE_SIZE - 4) {
-      const h = (e & Tlb.FRAME) | (a & PAGE_MASK);
+      const h = ((e & Tlb.FRAME) | (a & PAGE_MASK)) >>> 0;
       if (a & 3) this.dv.setInt32(h, v, true);
       else this.i32[h >>> 2] = v;
       return;
@@ -238,7 +238,7 @@ export class Mmu {
       if (this.watchedPages !== null && this.watchedPages[vpn]) cached &= ~(Tlb.READ | Tlb.WRITE);
       this.setEntry(vpn, cached);
     }
-    const host = (e & Tlb.FRAME) | (a & PAGE_MASK);
+    const host = ((e & Tlb.FRAME) | (a & PAGE_MASK)) >>> 0;
     if (access === Access.WRITE && !(e & Tlb.WRITE)) {
       if (!(e & Tlb.CODE)) throw new CpuException(Vector.PF, 7, a, 'write to read-only page');
       const stillCode = this.codeListener?.onCodeWrite(e & Tlb.FRAME, host, size) ?? false;
@@ -347,10 +347,13 @@ export class Mmu {
   /** Caches entry `e` (0: none) for virtual page `vpn`, in both TLB forms. */
   private setEntry(vpn: number, e: number): void {
     this.tlb[vpn] = e;
-    const tag = (vpn << PAGE_SHIFT) | TAG_VALID;
+    const addend = ((e & Tlb.FRAME) - (vpn << PAGE_SHIFT)) | 0;
+    // Translated code for a linear memory goes to the address itself once a tag matches: a page anywhere
+    // else (none should be) gets no tags, so it takes the slow path.
+    const tag = this.mem.linear && addend !== 0 ? 0 : (vpn << PAGE_SHIFT) | TAG_VALID;
     this.readTags[vpn] = e & Tlb.READ ? tag : 0;
     this.writeTags[vpn] = e & Tlb.WRITE ? tag : 0;
-    this.addends[vpn] = ((e & Tlb.FRAME) - (vpn << PAGE_SHIFT)) | 0;
+    this.addends[vpn] = addend;
   }
 
   /** Drops cached translations for [start, start+length). */
@@ -419,7 +422,7 @@ export class Mmu {
 
   private hostAddressForLoad(a: number, size: number): number {
     const e = this.mapper.translate(a, Access.READ, false);
-    const host = (e & Tlb.FRAME) | (a & PAGE_MASK);
+    const host = ((e & Tlb.FRAME) | (a & PAGE_MASK)) >>> 0;
     this.hostWrite(host, size);
     return host;
   }

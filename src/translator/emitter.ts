@@ -6,6 +6,7 @@ import {
 import { Codegen, Expr, IrBuilder, Ty } from './ir.js';
 import { conditionOf, flagsFormula } from './flag-functions.js';
 import { Exit } from './layout.js';
+import type { RegionAssumptions } from './region-compiler.js';
 
 export type { Expr } from './ir.js';
 /** A value that can be materialised any number of times (Binaryen trees cannot share nodes). */
@@ -188,16 +189,21 @@ export class Emitter {
   inLoop = false;
   /** Page cache of each access site (instruction address : access number), by first use. */
   private readonly siteCacheOf = new Map<string, number>();
+  /** DS, ES and SS have base 0 (the translator flushes when one changes). */
+  private readonly flatData: boolean;
+  /** A page whose tag matches is at its own linear address: accesses need no addend (RegionAssumptions). */
+  private readonly linearMemory: boolean;
   /** Accesses of the current instruction so far: the peeled copies of a block share their sites' caches. */
   private accessIndex = 0;
 
   constructor(
     m: IrBuilder,
     readonly opts: TranslateOptions,
-    /** DS, ES and SS have base 0 (the translator flushes when one changes). */
-    private readonly flatData = false,
+    assumptions: RegionAssumptions = { flatData: false, linearMemory: false },
   ) {
     this.m = m;
+    this.flatData = assumptions.flatData;
+    this.linearMemory = assumptions.linearMemory;
   }
 
   // ---------------------------------------------------------------- statements
@@ -718,14 +724,16 @@ export class Emitter {
     const masked = () => this.pageTag(a, size);
     const tagged = m.i32.eq(masked(), m.i32.load(tags, 4, index()));
     const cache = size <= PAGE_CACHE_MAX_SIZE ? this.pageCacheFor(a, tags) : null;
+    // A linear memory keeps each page at its own address; otherwise the page's addend leads to its frame.
+    const linear = this.linearMemory;
     const fast = cache !== null && cache.fill
       ? m.block(null, [
           // An access that passed the tag stays inside one page: that page becomes the cache.
           m.local.set(cache.page, m.i64.extend_u(m.i32.and(a(), m.i32.const(~PAGE_MASK)))),
-          m.local.set(cache.addend, m.i32.load(TLB_ADDEND_BASE, 4, index())),
-          access(m.i32.add(a(), m.local.get(cache.addend, I32))),
+          ...(linear ? [] : [m.local.set(cache.addend, m.i32.load(TLB_ADDEND_BASE, 4, index()))]),
+          access(linear ? a() : m.i32.add(a(), m.local.get(cache.addend, I32))),
         ], NONE)
-      : access(m.i32.add(a(), m.i32.load(TLB_ADDEND_BASE, 4, index())));
+      : access(linear ? a() : m.i32.add(a(), m.i32.load(TLB_ADDEND_BASE, 4, index())));
     const checked = m.block(null, [setIndex, m.if(m.i32.eqz(tagged), slow, fast)], NONE);
     if (cache === null) return checked;
     // A page cache: an access inside the page its last fill saw allowed needs no table loads. Translated code
@@ -736,7 +744,7 @@ export class Emitter {
     // The page is an i64 so that "empty" needs no third local (a limit): one register less per cache.
     // (Comparing only the last byte's page let a misaligned dword that starts in the page below through.)
     const hit = m.i64.lt_u(m.i64.xor(m.i64.extend_u(a()), m.local.get(cache.page, Ty.i64)), m.i64.extend_u(m.i32.const(PAGE_CACHE_LIMIT)));
-    return m.if(hit, access(m.i32.add(a(), m.local.get(cache.addend, I32))), checked);
+    return m.if(hit, access(linear ? a() : m.i32.add(a(), m.local.get(cache.addend, I32))), checked);
   }
 
   /**
@@ -780,7 +788,8 @@ export class Emitter {
     const m = this.m;
     const index = this.temp(this.pageIndex(a));
     const tagged = m.i32.eq(this.pageTag(a, 1), m.i32.load(write ? TAG_WRITE_BASE : TAG_READ_BASE, 4, index()));
-    return this.temp(m.select(tagged, m.i32.add(a(), m.i32.load(TLB_ADDEND_BASE, 4, index())), m.i32.const(-1)));
+    const host = this.linearMemory ? a() : m.i32.add(a(), m.i32.load(TLB_ADDEND_BASE, 4, index()));
+    return this.temp(m.select(tagged, host, m.i32.const(-1)));
   }
 
   /** Byte offset of `a`'s page in the per-page TLB arrays (layout.ts). */

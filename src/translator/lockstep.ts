@@ -341,7 +341,7 @@ export class Lockstep {
  * megabytes in one block).
  */
 class WriteLog {
-  host = new Int32Array(64);
+  host = new Uint32Array(64);
   linear = new Int32Array(64);
   size = new Int32Array(64);
   old = new Uint8Array(4096);
@@ -394,7 +394,7 @@ class WriteLog {
   }
 }
 
-function grow<T extends Int32Array | Uint8Array>(a: T, need: number): T {
+function grow<T extends Int32Array | Uint32Array | Uint8Array>(a: T, need: number): T {
   let n = a.length * 2;
   while (n < need) n *= 2;
   const b = new (a.constructor as new (n: number) => T)(n);

@@ -45,6 +45,8 @@ const REPLACES_FLAGS = new Set(['add', 'sub', 'and', 'or', 'xor', 'cmp', 'test',
 export interface RegionAssumptions {
   /** DS, ES and SS have base 0: their memory operands skip the base addition. */
   flatData: boolean;
+  /** Every page the TLB tags lives at its own linear address (GuestMemory.linear): no addend. */
+  linearMemory: boolean;
 }
 
 /** What a compiled region needs from the translator at run time. */
@@ -72,7 +74,7 @@ export function compileRegion(
   blocks: Block[],
   opts: TranslateOptions,
   memoryPages: number,
-  assumptions: RegionAssumptions = { flatData: false },
+  assumptions: RegionAssumptions = { flatData: false, linearMemory: false },
 ): CompiledRegion {
   const shape = new RegionShape(blocks, successors);
   blocks = shape.order;
@@ -87,7 +89,7 @@ export function compileRegion(
     for (const f of [Import.READ8, Import.READ16, Import.READ32, Import.INTERP]) mod.importFunction(f, 'env', f, [I32], I32);
     for (const f of [Import.WRITE8, Import.WRITE16, Import.WRITE32]) mod.importFunction(f, 'env', f, [I32, I32], I32);
 
-    const e = new Emitter(m, opts, assumptions.flatData);
+    const e = new Emitter(m, opts, assumptions);
     e.siteCaches = opts.pageCaches && opts.inlineTlb && shape.hasLoops;
     const index = new Map<number, number>();
     blocks.forEach((b, k) => index.set(b.eip, k));

@@ -497,7 +497,7 @@ export class Translator {
     const started = performance.now();
     const s = this.vm.cpu.s;
     const flatData = (s[Slot.SEG_BASE + Seg.DS] | s[Slot.SEG_BASE + Seg.ES] | s[Slot.SEG_BASE + Seg.SS]) === 0;
-    const compiled = compileRegion(blocks, this.opts, this.memoryPages, { flatData });
+    const compiled = compileRegion(blocks, this.opts, this.memoryPages, { flatData, linearMemory: this.vm.mem.linear });
     this.counters.codegenMs += performance.now() - started;
     return { compiled, absorbed, generation: this.generation, started };
   }

@@ -12,13 +12,30 @@ import {
   PROT_WRITE,
 } from '../../src/linux/address-space.js';
 import { CpuException } from '../../src/runtime/exceptions.js';
-import { Access } from '../../src/runtime/mmu.js';
+import { FRAMES_BASE, TAG_VALID, Tlb } from '../../src/runtime/layout.js';
+import { GuestMemory } from '../../src/runtime/memory.js';
+import type { Machine } from '../../src/runtime/machine.js';
+import { Access, Mmu } from '../../src/runtime/mmu.js';
 import { makeProcess } from './helpers.js';
 
 const PROT_NONE = 0;
 const RW = PROT_READ | PROT_WRITE;
 const ANON = MAP_PRIVATE | MAP_ANONYMOUS;
 const MiB = 1 << 20;
+
+/** Writes a byte to each page from `a` on, for as many pages as the memory has free frames and one more: the first fault. */
+function firstFaultWriting(vm: Machine, a: number): CpuException | null {
+  const free = vm.mem.poolBytes - vm.mem.bytesInUse;
+  for (let off = 0; off <= free; off += 4096) {
+    try {
+      vm.mmu.write8(a + off, 1);
+    } catch (x) {
+      if (x instanceof CpuException) return x;
+      throw x;
+    }
+  }
+  return null;
+}
 
 function fault(fn: () => unknown): CpuException {
   try {
@@ -175,17 +192,7 @@ describe('AddressSpace', () => {
   test('a process runs out of frames with a recognisable fault', () => {
     const { proc, vm } = makeProcess({}, 1 * MiB);
     const a = proc.mm.mmap(0, 1 * MiB, { prot: RW, flags: ANON });
-    const free = vm.mem.poolBytes - vm.mem.bytesInUse;
-    let e: CpuException | null = null;
-    for (let off = 0; off <= free; off += 4096) {
-      try {
-        vm.mmu.write8(a + off, 1);
-      } catch (x) {
-        e = x as CpuException;
-        break;
-      }
-    }
-    expect(e?.detail).toBe('out of guest memory');
+    expect(firstFaultWriting(vm, a)?.detail).toBe('out of guest memory');
   });
 
   test('/proc/self/maps text lists the mappings', () => {
@@ -193,5 +200,77 @@ describe('AddressSpace', () => {
     proc.mm.initBrk(0x0a000000);
     proc.mm.setBrk(0x0a002000);
     expect(proc.mm.describe()).toMatch(/^0a000000-0a002000 rw-p 00000000 00:00 0 {10}\[heap\]$/m);
+  });
+});
+
+describe('a linear guest memory (page P at host offset P, user mode\'s default)', () => {
+  const linear = () => makeProcess({}, 64 * MiB, { linearMemory: true });
+
+  test('every page lives at its own address, those above 2 GiB too, and its tags ask for no addend', () => {
+    const { proc, vm } = linear();
+    expect(vm.mem.linear).toBe(true);
+    for (const a of [0x30000000, 0xf0000000]) {
+      expect(proc.mm.mmap(a, 4096, { prot: RW, flags: ANON | MAP_FIXED }) >>> 0).toBe(a);
+      vm.mmu.write32(a, 0x12345678);
+      expect(proc.mm.frameAt(a) >>> 0).toBe(a);
+      expect(vm.mem.dv.getUint32(a, true)).toBe(0x12345678);
+      expect(vm.mmu.read32(a + 1) >>> 0).toBe(0x00123456);
+      expect(vm.mem.writeTags[a >>> 12]).toBe((a | TAG_VALID) | 0);
+      expect(vm.mem.addends[a >>> 12]).toBe(0);
+    }
+  });
+
+  test('an unmapped page is cleared: mapped again it reads zeros', () => {
+    const { proc, vm } = linear();
+    const a = proc.mm.mmap(0x30000000, 4096, { prot: RW, flags: ANON | MAP_FIXED });
+    vm.mmu.write32(a + 8, -1);
+    const used = vm.mem.bytesInUse;
+    expect(proc.mm.munmap(a, 4096)).toBe(0);
+    expect(vm.mem.bytesInUse).toBe(used - 4096);
+    expect(proc.mm.mmap(a, 4096, { prot: RW, flags: ANON | MAP_FIXED })).toBe(a);
+    expect(vm.mmu.read32(a + 8)).toBe(0);
+  });
+
+  test('mremap moves the bytes, since a frame cannot move', () => {
+    const { proc, vm } = linear();
+    const mm = proc.mm;
+    const a = mm.mmap(0x30000000, 2 * 4096, { prot: RW, flags: ANON | MAP_FIXED });
+    mm.mmap(a + 2 * 4096, 4096, { prot: PROT_READ, flags: ANON | MAP_FIXED }); // no room to grow in place
+    vm.mmu.write32(a + 4096 + 12, 0xabcd);
+    const used = vm.mem.bytesInUse;
+    const b = mm.mremap(a, 2 * 4096, 4 * 4096, MREMAP_MAYMOVE, 0);
+    expect(b).not.toBe(a);
+    expect(vm.mmu.read32(b + 4096 + 12)).toBe(0xabcd);
+    expect(mm.frameAt(b + 4096) >>> 0).toBe((b + 4096) >>> 0);
+    expect(vm.mem.bytesInUse).toBe(used);
+    expect(vm.mem.dv.getUint32(a + 4096 + 12, true)).toBe(0); // the old frame was cleared
+  });
+
+  test('the VM\'s own pages below FRAMES_BASE cannot be mapped: MAP_FIXED there is EPERM and a hint goes elsewhere', () => {
+    const { proc } = linear();
+    const low = 0x100000;
+    expect(low).toBeLessThan(FRAMES_BASE);
+    expect(proc.mm.mmap(low, 4096, { prot: RW, flags: ANON | MAP_FIXED })).toBe(-1);
+    expect(proc.mm.mmap(low, 4096, { prot: RW, flags: ANON }) >>> 0).toBeGreaterThanOrEqual(FRAMES_BASE);
+    // A pooled memory keeps Linux's own mmap_min_addr.
+    expect(makeProcess().proc.mm.mmap(low, 4096, { prot: RW, flags: ANON | MAP_FIXED })).toBe(low);
+  });
+
+  test('the frames in use are capped at the memory size', () => {
+    const { proc, vm } = makeProcess({}, 1 * MiB, { linearMemory: true });
+    const a = proc.mm.mmap(0, 1 * MiB, { prot: RW, flags: ANON });
+    expect(firstFaultWriting(vm, a)?.detail).toBe('out of guest memory');
+    expect(vm.mem.bytesInUse).toBe(1 * MiB);
+  });
+
+  test('a page that would not sit at its own address gets no tags, so translated code leaves it to the slow path', () => {
+    const mem = new GuestMemory(64 * MiB, { linear: true });
+    const elsewhere = 0x2000000;
+    const mmu = new Mmu(mem, { translate: () => elsewhere | Tlb.READ | Tlb.WRITE | Tlb.USER });
+    mmu.write32(0x3000000, 7);
+    expect(mem.i32[elsewhere >>> 2]).toBe(7);
+    expect(mmu.read32(0x3000000)).toBe(7);
+    expect(mem.readTags[0x3000]).toBe(0);
+    expect(mem.writeTags[0x3000]).toBe(0);
   });
 });

@@ -37,7 +37,11 @@ export interface TestProcess {
 }
 
 /** A LinuxProcess on a real Machine with captured stdout/stderr and a scratch mapping, without running code. */
-export function makeProcess(opts: Partial<LinuxProcessOptions> = {}, memoryBytes = 64 << 20): TestProcess {
+export function makeProcess(
+  opts: Partial<LinuxProcessOptions> = {},
+  memoryBytes = 64 << 20,
+  { linearMemory = false }: { linearMemory?: boolean } = {},
+): TestProcess {
   const out: Uint8Array[] = [];
   const err: Uint8Array[] = [];
   const diag: string[] = [];
@@ -47,7 +51,7 @@ export function makeProcess(opts: Partial<LinuxProcessOptions> = {}, memoryBytes
     stdio: { stdin: '', stdout: (d) => out.push(d), stderr: (d) => err.push(d) },
     ...opts,
   });
-  const vm = new Machine({ memoryBytes, mapper: proc.mm, personality: proc });
+  const vm = new Machine({ memoryBytes, linearMemory, mapper: proc.mm, personality: proc });
   proc.attach(vm);
   const scratch = proc.mm.mmap(0, 64 * 1024, { prot: PROT_READ | PROT_WRITE, flags: MAP_PRIVATE | MAP_ANONYMOUS });
   const regs = [Slot.EBX, Slot.ECX, Slot.EDX, Slot.ESI, Slot.EDI, Slot.EBP];

@@ -131,6 +131,15 @@ describe('runLinuxProgram', () => {
     expect(diag).toEqual([`wasmvisor: cannot open ${missing}: No such file or directory`]);
   });
 
+  test('a program linked below 0x1400000 cannot load into the linear memory (status 2, one line naming the way out) and runs without it', async () => {
+    const low = compileC(dir, 'low', 'int main(void) { return 42; }', ['-static', '-Wl,-Ttext-segment=0x100000']);
+    const linear = await run([], { program: low });
+    expect(linear.status).toBe(2);
+    expect(linear.diag).toHaveLength(1);
+    expect(linear.diag[0]).toMatch(/has a segment at 0x100000, below 0x1400000, .*--no-linear-memory$/);
+    expect((await run([], { program: low, linearMemory: false })).status).toBe(42);
+  });
+
   test('stats print a summary line, then the translator\'s lines (auto is the default engine)', async () => {
     const r = await run([], { stats: true });
     expect(r.status).toBe(7);
