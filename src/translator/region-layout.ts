@@ -191,6 +191,16 @@ function analyse(blocks: Block[], successorsOf: (b: Block) => number[]): Analysi
   const pred: number[][] = blocks.map(() => []);
   succ.forEach((ss, i) => ss.forEach((s) => pred[s].push(i)));
 
+  const callsOut = (b: number) => {
+    const insns = blocks[b].insns;
+    const control = insns.length > 0 ? insns[insns.length - 1].entry.control : 'none';
+    return control === 'call' || control === 'call-indirect';
+  };
+  // A call's return block is searched before its callee, so reverse post-order puts the callee first and the
+  // block its RET comes back to after it: both the call and the return are then forward branches. (Callee first
+  // put the return block before the callee, and every return from a call inside the region took the dispatcher.)
+  const searchOrder = succ.map((ss, b) => (callsOut(b) ? [...ss].reverse() : ss));
+
   // Depth-first from the seed, then from blocks it does not reach: post-order.
   const visited = new Uint8Array(n);
   const post: number[] = [];
@@ -202,8 +212,8 @@ function analyse(blocks: Block[], successorsOf: (b: Block) => number[]): Analysi
     const stack: Array<{ b: number; i: number }> = [{ b: root, i: 0 }];
     while (stack.length > 0) {
       const top = stack[stack.length - 1];
-      if (top.i < succ[top.b].length) {
-        const s = succ[top.b][top.i++];
+      if (top.i < searchOrder[top.b].length) {
+        const s = searchOrder[top.b][top.i++];
         if (!visited[s]) {
           visited[s] = 1;
           stack.push({ b: s, i: 0 });
@@ -263,11 +273,6 @@ function analyse(blocks: Block[], successorsOf: (b: Block) => number[]): Analysi
       }
     }
   }
-  const callsOut = (b: number) => {
-    const insns = blocks[b].insns;
-    const control = insns.length > 0 ? insns[insns.length - 1].entry.control : 'none';
-    return control === 'call' || control === 'call-indirect';
-  };
   const bySize = [...bodies].filter(([, body]) => ![...body].some(callsOut)).sort((a, b) => a[1].size - b[1].size);
   const innermostHeader = new Int32Array(n).fill(-1);
   const parentHeader = new Map<number, number>();

@@ -51,6 +51,15 @@ describe('region shape', () => {
     expect(shape.jump(at(3), at(2))).toEqual({ kind: 'dispatch' });
   });
 
+  test('a call inside the region: the callee after the call, the return block after the callee, both forward branches', () => {
+    // 1 calls 10 (its successors as successors() gives them: the callee, then the return block 2); 10 → 11, which returns to 2.
+    const { shape, at } = shapeOf({ 1: [10, 2], 10: [11], 11: [], 2: [3], 3: [] }, [1]);
+    expect(at(10)).toBeGreaterThan(at(1));
+    expect(at(2)).toBeGreaterThan(at(11));
+    expect(shape.jump(at(1), at(10))).toMatchObject({ kind: 'forward' });
+    expect(shape.jump(at(11), at(2))).toMatchObject({ kind: 'forward' });
+  });
+
   test('an irreducible cycle (two ways in) is no loop; its blocks still get a place', () => {
     const { shape, order } = shapeOf({ 1: [2, 3], 2: [3], 3: [2, 4], 4: [] });
     expect(shape.loops).toBe(0);
