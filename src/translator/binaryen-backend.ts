@@ -21,15 +21,16 @@ export class BinaryenModule implements IrModule {
   constructor(private readonly validate = true) {
     this.m.setFeatures(
       binaryen.Features.MVP | binaryen.Features.TailCall | binaryen.Features.SignExt | binaryen.Features.MutableGlobals |
-        binaryen.Features.ReferenceTypes | binaryen.Features.BulkMemory | binaryen.Features.BulkMemoryOpt,
+        binaryen.Features.ReferenceTypes | binaryen.Features.BulkMemory | binaryen.Features.BulkMemoryOpt |
+        binaryen.Features.Atomics,
     );
     // Binaryen's expression methods already have the interface's shape and type numbering.
     this.ir = this.m as unknown as IrBuilder;
   }
 
-  importMemory(module: string, base: string, pages: number): void {
+  importMemory(module: string, base: string, pages: number, shared = false): void {
     // setMemory first: the other order silently replaces the import with a private memory.
-    this.m.setMemory(pages, pages, null);
+    this.m.setMemory(pages, pages, null, [], shared);
     this.m.addMemoryImport('0', module, base);
   }
 

@@ -19,7 +19,7 @@ export class WasmDumper {
   }
 
   readonly onModule = (id: number, binary: Uint8Array, region: CompiledRegion): void => {
-    const module = this.wabt.readWasm(binary, { readDebugNames: true, tail_call: true, reference_types: true, sign_extension: true, bulk_memory: true });
+    const module = this.wabt.readWasm(binary, { readDebugNames: true, tail_call: true, reference_types: true, sign_extension: true, bulk_memory: true, threads: true });
     try {
       const header = region.blocks
         .map((b, k) => `;; entry e${k}: block at 0x${(b.eip >>> 0).toString(16)}, ${b.insns.length} instructions`)

@@ -91,7 +91,8 @@ export interface IrBuilder {
 /** Module-level assembly around the expressions: imports, functions, exports, the binary. */
 export interface IrModule {
   readonly ir: IrBuilder;
-  importMemory(module: string, base: string, pages: number): void;
+  /** The VM's memory, `pages` long and fixed; `shared` when it is a shared memory (GuestMemory.linear). */
+  importMemory(module: string, base: string, pages: number, shared?: boolean): void;
   importTable(name: string, module: string, base: string): void;
   importGlobal(name: string, module: string, base: string, type: Ty): void;
   importFunction(name: string, module: string, base: string, params: Ty[], result: Ty): void;

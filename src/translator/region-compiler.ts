@@ -81,7 +81,7 @@ export function compileRegion(
   const mod: IrModule = opts.codegen === 'direct' ? new WasmModule() : opts.codegen();
   const m = mod.ir;
   try {
-    mod.importMemory('env', 'memory', memoryPages);
+    mod.importMemory('env', 'memory', memoryPages, assumptions.linearMemory);
     // Other translations are reached through the hub's jump(slot), not the table itself (see Translator.hub).
     mod.importFunction(Import.JUMP, 'env', Import.JUMP, [I32], I32);
     // The table slot of entry e0; e1.. follow. Lets the exit path recognise this region's own blocks.

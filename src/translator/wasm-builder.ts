@@ -180,13 +180,15 @@ export class WasmModule implements IrModule {
   private readonly exports: string[] = [];
   private importedFunctions = 0;
   private memoryPages = 0;
+  private memoryShared = false;
 
   constructor() {
     this.ir = BUILDER;
   }
 
-  importMemory(module: string, base: string, pages: number): void {
+  importMemory(module: string, base: string, pages: number, shared = false): void {
     this.memoryPages = pages;
+    this.memoryShared = shared;
     this.imports.push({ module, base, kind: 2, type: 0 });
   }
 
@@ -251,7 +253,7 @@ export class WasmModule implements IrModule {
           s.byte(0x00);
           s.u32(0);
         } else if (imp.kind === 2) {
-          s.byte(0x01);
+          s.byte(this.memoryShared ? 0x03 : 0x01); // limits: maximum present, and shared
           s.u32(this.memoryPages);
           s.u32(this.memoryPages);
         } else {
