@@ -43,9 +43,9 @@ export class GuestMemory {
   private framesInUse = 0;
 
   /**
-   * `linear` asks for a linear memory; when the engine cannot give 4 GiB
-   * (a 32-bit host, a browser's limit) the memory is a pool after all, and
-   * `linear` reads false.
+   * `linear` asks for a linear memory; when the engine cannot give a
+   * shared 4 GiB (a 32-bit host, a browser page without cross-origin
+   * isolation) the memory is a pool after all, and `linear` reads false.
    */
   constructor(poolBytes: number, opts: { linear?: boolean } = {}) {
     const total = FRAMES_BASE + Math.ceil(poolBytes / PAGE_SIZE) * PAGE_SIZE;
@@ -127,7 +127,7 @@ export class GuestMemory {
 }
 
 /**
- * A 4 GiB memory, or null when the engine will not reserve one. Shared: V8
+ * A 4 GiB shared memory, or null when the engine will not give one. Shared: V8
  * counts an unshared memory's whole size as external memory, and 4 GiB of it
  * forced a full, non-incremental GC each time a VM was made, which shrank
  * the young generation for the rest of the run (nbody, 4 runs in one
@@ -138,8 +138,8 @@ function linearMemory(): WebAssembly.Memory | null {
   const pages = LINEAR_BYTES / 65536;
   try {
     return new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true });
-  } catch (e) {
-    if (e instanceof RangeError) return null;
-    throw e;
+  } catch {
+    // Out of address space (RangeError), or no shared memory where cross-origin isolation is off (a browser page).
+    return null;
   }
 }
