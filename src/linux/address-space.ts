@@ -233,7 +233,7 @@ export class AddressSpace implements PageMapper {
     if (m.source && m.sourceEnd === TO_SOURCE_END && m.source.size !== undefined && off >= m.source.size()) {
       throw this.fault(a, access, user, false, BEYOND_FILE_END);
     }
-    const frame = mem.linear ? mem.linearFrame(vpn << PAGE_SHIFT) : mem.allocFrame();
+    const frame = mem.frameForPage(vpn << PAGE_SHIFT);
     if (frame < 0) throw this.fault(a, access, user, false, OUT_OF_MEMORY);
     if (m.source) {
       const n = Math.min(PAGE_SIZE, m.sourceEnd - off);
@@ -620,7 +620,7 @@ export class AddressSpace implements PageMapper {
       for (let vpn = m.start >>> PAGE_SHIFT; vpn < m.end >>> PAGE_SHIFT; vpn++) {
         const src = parent.pt[vpn];
         if (src === 0) continue;
-        const frame = mem.linear ? mem.linearFrame(vpn << PAGE_SHIFT) : mem.allocFrame();
+        const frame = mem.frameForPage(vpn << PAGE_SHIFT);
         if (frame < 0) throw new RangeError('fork: out of guest memory for the child');
         mem.u8.set(from.u8.subarray(src >>> 0, (src >>> 0) + PAGE_SIZE), frame);
         this.pt[vpn] = frame;

@@ -103,9 +103,10 @@ export async function runLinuxProgram(opts: RunLinuxOptions): Promise<number> {
   // wabt is loaded only for --dump-wasm: it is a large module a plain run should not wait for.
   const dumper =
     opts.dumpWasmDir !== undefined ? await (await import('../translator/dump.js')).WasmDumper.create(opts.dumpWasmDir) : null;
+  const linearMemory = opts.linearMemory ?? true;
   const vm = new Machine({
     memoryBytes: opts.memoryBytes,
-    linearMemory: opts.linearMemory ?? true,
+    linearMemory,
     mapper: proc.mm,
     personality: proc,
     engine: opts.engine ?? 'auto',
@@ -129,7 +130,7 @@ export async function runLinuxProgram(opts: RunLinuxOptions): Promise<number> {
     const table = new ProcessTable((child) => {
       const childVm = new Machine({
         memoryBytes: opts.memoryBytes,
-        linearMemory: opts.linearMemory ?? true,
+        linearMemory,
         mapper: child.mm,
         personality: child,
         engine: opts.engine ?? 'auto',

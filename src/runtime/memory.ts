@@ -82,6 +82,11 @@ export class GuestMemory {
     return page >>> 0;
   }
 
+  /** A zeroed frame for linear page `page`: the page itself in a linear memory, any free one from the pool otherwise (-1: none left). */
+  frameForPage(page: number): number {
+    return this.linear ? this.linearFrame(page) : this.allocFrame();
+  }
+
   /** Allocates a zeroed 4 KiB frame; returns its host offset, or -1 when the pool is exhausted. */
   allocFrame(): number {
     if (this.linear) throw new Error('allocFrame on a linear memory (use linearFrame)');

@@ -301,7 +301,10 @@ export class Emitter {
     // Temporaries are numbered i32s, then i64s, then f64s, then the block-local state: a later kind in use
     // makes the earlier ones full size.
     // Page caches come last: a region that has them declares everything before them.
-    const sites = this.siteCaches ? [...new Array(SITE_CACHES).fill(Ty.i64), ...new Array(SITE_CACHES).fill(I32)] : [];
+    // A linear memory needs no addends: the sites' addend locals (last) are not declared (each declared local is
+    // zeroed on every entry until the engine optimises the region).
+    const addends = this.linearMemory ? [] : new Array(SITE_CACHES).fill(I32);
+    const sites = this.siteCaches ? [...new Array(SITE_CACHES).fill(Ty.i64), ...addends] : [];
     const blockLocals = this.usesBlockLocals || this.siteCaches;
     const block = blockLocals ? [I32, ...new Array(BLOCK_F64S).fill(Ty.f64)] : [];
     const f64 = new Array(blockLocals ? MAX_TEMPS : this.maxTempsF64).fill(Ty.f64);
@@ -726,14 +729,15 @@ export class Emitter {
     const cache = size <= PAGE_CACHE_MAX_SIZE ? this.pageCacheFor(a, tags) : null;
     // A linear memory keeps each page at its own address; otherwise the page's addend leads to its frame.
     const linear = this.linearMemory;
+    const host = (addend: () => Expr): Expr => (linear ? a() : m.i32.add(a(), addend()));
     const fast = cache !== null && cache.fill
       ? m.block(null, [
           // An access that passed the tag stays inside one page: that page becomes the cache.
           m.local.set(cache.page, m.i64.extend_u(m.i32.and(a(), m.i32.const(~PAGE_MASK)))),
           ...(linear ? [] : [m.local.set(cache.addend, m.i32.load(TLB_ADDEND_BASE, 4, index()))]),
-          access(linear ? a() : m.i32.add(a(), m.local.get(cache.addend, I32))),
+          access(host(() => m.local.get(cache.addend, I32))),
         ], NONE)
-      : access(linear ? a() : m.i32.add(a(), m.i32.load(TLB_ADDEND_BASE, 4, index())));
+      : access(host(() => m.i32.load(TLB_ADDEND_BASE, 4, index())));
     const checked = m.block(null, [setIndex, m.if(m.i32.eqz(tagged), slow, fast)], NONE);
     if (cache === null) return checked;
     // A page cache: an access inside the page its last fill saw allowed needs no table loads. Translated code
@@ -744,7 +748,7 @@ export class Emitter {
     // The page is an i64 so that "empty" needs no third local (a limit): one register less per cache.
     // (Comparing only the last byte's page let a misaligned dword that starts in the page below through.)
     const hit = m.i64.lt_u(m.i64.xor(m.i64.extend_u(a()), m.local.get(cache.page, Ty.i64)), m.i64.extend_u(m.i32.const(PAGE_CACHE_LIMIT)));
-    return m.if(hit, access(linear ? a() : m.i32.add(a(), m.local.get(cache.addend, I32))), checked);
+    return m.if(hit, access(host(() => m.local.get(cache.addend, I32))), checked);
   }
 
   /**
