@@ -23,7 +23,17 @@ export interface Block {
   retired: number[];
   /** Instructions in the block. */
   count: number;
-  insns: Instruction[];
+  /**
+   * The decoded instructions, once insnsOf has been asked for them. A block
+   * keeps only its bytes until then: most blocks are only ever interpreted,
+   * and their Instruction objects, interleaved on the heap with the ops the
+   * run loop touches, made the interpreter's working set several times larger.
+   */
+  insns: Instruction[] | null;
+  /** The instructions' bytes, one character per byte. */
+  code: string;
+  /** Instructions decoded (ops may be one more: a fault at the end). */
+  insnCount: number;
   /** EIP after the last instruction. */
   endEip: number;
   /** The last op sets EIP itself (a jump, call, return, interrupt). */
@@ -46,6 +56,23 @@ export interface Block {
   hooked: boolean;
   /** A live translated region has an entry at this block (kept by the translator): only then does the run loop look for one. */
   translated: boolean;
+}
+
+/** The block's decoded instructions (decoded again from its bytes on first use; blocks only interpreted never keep them). */
+export function insnsOf(b: Block): Instruction[] {
+  if (b.insns !== null) return b.insns;
+  const out: Instruction[] = [];
+  const code = Uint8Array.from(b.code, (c) => c.charCodeAt(0));
+  let off = 0, at = b.eip;
+  for (let k = 0; k < b.insnCount; k++) {
+    const r = decode(code, off, code.length - off, at, b.codeSize as 2 | 4);
+    if (!r.ok) throw new Error('block bytes decode differently');
+    out.push(r.insn);
+    off += r.insn.length;
+    at = (at + r.insn.length) | 0;
+    if (b.codeSize === 2) at &= 0xffff;
+  }
+  return (b.insns = out);
 }
 
 /** Where the run loop stops to call Machine.codeHook. */
@@ -220,33 +247,37 @@ export class BlockCache implements CodeWriteListener {
     const cpu = vm.cpu;
     const csBase = cpu.s[Slot.SEG_BASE + Seg.CS];
     const codeSize = cpu.codeSize;
+    // Literal order is field order in memory: the fields the run loop reads on every block come first.
     const block: Block = {
       eip,
+      valid: true,
+      epoch: this.mappingEpoch,
       csBase,
       codeSize,
-      ops: [],
-      eips: [],
-      retired: [],
-      count: 0,
-      insns: [],
-      endEip: eip,
-      endsWithJump: false,
-      frames: [],
-      ranges: [],
-      valid: true,
       succA: null,
       succB: null,
-      faultsAtEnd: false,
-      hits: 0,
-      epoch: this.mappingEpoch,
-      hooked: this.breakpoints?.hooks(eip) ?? false,
       translated: false,
+      hooked: this.breakpoints?.hooks(eip) ?? false,
+      ops: [],
+      count: 0,
+      endsWithJump: false,
+      endEip: eip,
+      hits: 0,
+      eips: [],
+      retired: [],
+      insns: null,
+      code: '',
+      insnCount: 0,
+      frames: [],
+      ranges: [],
+      faultsAtEnd: false,
     };
     let pc = eip;
     const csLimit = cpu.s[Slot.SEG_LIMIT + Seg.CS] >>> 0;
     const firstPage = (csBase + eip) >>> PAGE_SHIFT;
     const insns: Instruction[] = [];
     const pcs: number[] = [];
+    const codeBytes: number[] = [];
     // An op that raises the fetch or decode fault met after the decoded instructions.
     let terminator: { op: Exec; eip: number; fetchFault: boolean } | null = null;
     for (let count = 0; count < MAX_BLOCK_INSNS; count++) {
@@ -285,6 +316,7 @@ export class BlockCache implements CodeWriteListener {
       }
       const insn = r.insn;
       insns.push(insn);
+      for (let k = 0; k < insn.length; k++) codeBytes.push(this.fetchBuf[k]);
       pcs.push(pc);
       pc = (pc + insn.length) | 0;
       if (codeSize === 2) pc &= 0xffff;
@@ -302,7 +334,6 @@ export class BlockCache implements CodeWriteListener {
       const fused = canFuse
         ? (fuseCompareBranch(prev, insn, vm) ?? fuseResultBranch(prev, block.ops[block.ops.length - 1], insn, vm))
         : null;
-      block.insns.push(insn);
       if (fused) {
         block.ops[block.ops.length - 1] = fused;
       } else {
@@ -324,7 +355,9 @@ export class BlockCache implements CodeWriteListener {
     }
     block.endEip = pc;
     this.recordRanges(block, (csBase + eip) | 0, (pc - eip) | 0);
-    block.count = Math.max(block.insns.length, block.ops.length);
+    block.count = Math.max(insns.length, block.ops.length);
+    block.code = String.fromCharCode(...codeBytes);
+    block.insnCount = insns.length;
     for (const f of block.frames) {
       let list = this.byFrame.get(f);
       if (!list) this.byFrame.set(f, (list = []));

@@ -1,3 +1,4 @@
+import { insnsOf } from './block-cache.js';
 import { BlockCache, Block, type CodeBreakpoints } from './block-cache.js';
 import type { Instruction } from '../decoder/types.js';
 import { Cpu } from './cpu.js';
@@ -287,7 +288,7 @@ export class Machine {
   /** One instruction at `eip`, compiled alone; returns it, or null when it faulted (reported to the personality). */
   private runOneInstruction(eip: number): Instruction | null {
     const b = this.blocks.lookupFast(eip) ?? this.blocks.lookup(eip);
-    const insn = b.insns[0];
+    const insn = insnsOf(b)[0];
     if (insn === undefined) {
       this.execute(b); // undecodable: the block only raises its fault
       return null;

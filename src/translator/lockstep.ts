@@ -1,3 +1,4 @@
+import { insnsOf } from '../runtime/block-cache.js';
 import { formatInstruction } from '../decoder/format.js';
 import type { Block } from '../runtime/block-cache.js';
 import { CpuException, VECTOR_NAMES } from '../runtime/exceptions.js';
@@ -204,7 +205,7 @@ export class Lockstep {
     vm.personality = this.catcher;
     let ran: boolean;
     try {
-      ran = vm.translator!.tryRun(eip, vm.icount + b.insns.length);
+      ran = vm.translator!.tryRun(eip, vm.icount + insnsOf(b).length);
     } finally {
       vm.personality = personality;
       this.log = null;
@@ -317,9 +318,9 @@ export class Lockstep {
       `wasmvisor: lockstep: the translated block at ${hex(b.eip)} diverges from the interpreter ` +
         `(after ${this.counters.blocksCompared - 1} blocks and ${this.counters.instructionsCompared - translated.retired} instructions that agreed)`,
     );
-    lines.push(`block ${hex(b.eip)}, ${b.insns.length} instruction(s):`);
+    lines.push(`block ${hex(b.eip)}, ${insnsOf(b).length} instruction(s):`);
     const mmu = this.vm.mmu;
-    for (const insn of b.insns) {
+    for (const insn of insnsOf(b)) {
       const code = byteText(Array.from(mmu.readUpTo((b.csBase + insn.eip) | 0, insn.length)));
       lines.push(`  ${hex(insn.eip)}  ${code.padEnd(32)} ${formatInstruction(insn)}`);
     }
@@ -494,9 +495,9 @@ function agree(a: Outcome, b: Outcome): boolean {
 /** Blocks run both ways: ones the translator takes (flat 32-bit code, decoded) with nothing that must not happen twice. */
 function comparable(b: Block): boolean {
   // The translator's own test (translatable() in translator.ts)...
-  if (!(b.valid && b.csBase === 0 && b.codeSize === 4 && b.insns.length > 0 && !b.faultsAtEnd)) return false;
+  if (!(b.valid && b.csBase === 0 && b.codeSize === 4 && insnsOf(b).length > 0 && !b.faultsAtEnd)) return false;
   // ...and no system call, software interrupt or time stamp.
-  for (const insn of b.insns) if (insn.entry.control === 'int' || insn.entry.op === 'rdtsc') return false;
+  for (const insn of insnsOf(b)) if (insn.entry.control === 'int' || insn.entry.op === 'rdtsc') return false;
   return true;
 }
 

@@ -1,3 +1,4 @@
+import { insnsOf } from '../runtime/block-cache.js';
 import { X87_INLINE } from './ops-x87.js';
 import { SSE_INLINE } from './ops-sse.js';
 import { ARITH_FLAGS } from '../decoder/types.js';
@@ -99,7 +100,7 @@ export function compileRegion(
       ...new Set(
         blocks
           .filter((b) => {
-            const control = b.insns.length > 0 ? b.insns[b.insns.length - 1].entry.control : 'none';
+            const control = insnsOf(b).length > 0 ? insnsOf(b)[insnsOf(b).length - 1].entry.control : 'none';
             return (control === 'call' || control === 'call-indirect') && index.has(b.endEip);
           })
           .map((b) => b.endEip),
@@ -114,7 +115,7 @@ export function compileRegion(
     const ctx: RegionContext = { e, index, returnSites, shape, flow, continuing: opts.continuations && crossBlockFlags, continued: 0 };
     let instructions = 0;
     const codes: Expr[] = blocks.map((b, k) => {
-      instructions += b.insns.length;
+      instructions += insnsOf(b).length;
       const recipe = flow.recipe[k];
       if (recipe === null) return translateBlock(ctx, b, k, 'only', null);
       // Peeled: the first iteration finds the flags in memory, the repeated copy as the recipe says.
@@ -185,7 +186,7 @@ function translateBlock(ctx: RegionContext, b: Block, k: number, copy: 'only' | 
   const out: Expr[] = [];
   const loopLabel = `L${k}`;
   let selfLoop = copy === 'repeated';
-  let otherFlags = changesOtherFlags(b.insns);
+  let otherFlags = changesOtherFlags(insnsOf(b));
   /** The block emitted next as part of this one (set by its predecessor's last branch). */
   let continuation: number | null = null;
   /** Instructions this block has taken on as continuations. */
@@ -229,7 +230,7 @@ function translateBlock(ctx: RegionContext, b: Block, k: number, copy: 'only' | 
 
   /** The instructions of `block` (block k, or a continuation: block j of the region). */
   const emitBlock = (block: Block, j: number): void => {
-    const insns = block.insns;
+    const insns = insnsOf(block);
     const count = insns.length;
     const dead = e.opts.flagLiveness ? deadFlagWriters(insns, flow.liveOut[j]) : null;
     // Deferred rotates (Emitter.deferRotateFlags) only when a later instruction of this block overwrites their
@@ -282,9 +283,9 @@ function translateBlock(ctx: RegionContext, b: Block, k: number, copy: 'only' | 
   while (continuation !== null) {
     const j: number = continuation;
     continuation = null;
-    continuedInsns += shape.order[j].insns.length;
+    continuedInsns += insnsOf(shape.order[j]).length;
     ctx.continued++;
-    otherFlags ||= changesOtherFlags(shape.order[j].insns);
+    otherFlags ||= changesOtherFlags(insnsOf(shape.order[j]));
     emitBlock(shape.order[j], j);
   }
   // Only a block that branches to itself is a loop: the engine puts a stack check at every loop header.
@@ -304,12 +305,12 @@ const CONTINUATIONS_MAX = 24;
 function continues(ctx: RegionContext, k: number, j: number, continuedInsns: number): boolean {
   const { shape, flow } = ctx;
   const block = shape.order[j];
-  const n = block.insns.length;
+  const n = insnsOf(block).length;
   if (j === k || n === 0 || n > CONTINUATION_MAX || continuedInsns + n > CONTINUATIONS_MAX || flow.recipe[j] !== null) return false;
   if (!ctx.continuing || shape.headsLoop(j) || shape.predecessors(j) !== 1) return false;
   // Not a block that overwrites every flag before it could read one as it runs (only an exception would see
   // them): each continued block also keeps its own copy, and continuing those too made lz77 1.3x slower.
-  return flagsLiveIn(block.insns, ARITH_FLAGS, false) !== 0;
+  return flagsLiveIn(insnsOf(block), ARITH_FLAGS, false) !== 0;
 }
 
 /** The block's last instruction: a jump, call, return or something the interpreter must run. */
@@ -382,7 +383,7 @@ export function observedSuccessors(b: Block): number[] {
 
 /** Guest addresses a block's last instruction may go to directly. */
 export function successors(b: Block): number[] {
-  const last = b.insns[b.insns.length - 1];
+  const last = insnsOf(b)[insnsOf(b).length - 1];
   if (!last) return [];
   const target = last.operands[0];
   switch (last.entry.control) {

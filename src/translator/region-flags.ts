@@ -1,3 +1,4 @@
+import { insnsOf } from '../runtime/block-cache.js';
 import { deadFlagWriters, flagsLiveIn } from '../decoder/flag-liveness.js';
 import { ARITH_FLAGS, Instruction } from '../decoder/types.js';
 import { LazyOp } from '../runtime/flags.js';
@@ -33,7 +34,7 @@ export interface RegionFlagFlow {
 export function regionFlagFlow(blocks: Block[], index: Map<number, number>, successors: (b: Block) => number[]): RegionFlagFlow {
   const n = blocks.length;
   const leaves = blocks.map((b) => {
-    const last = b.insns[b.insns.length - 1];
+    const last = insnsOf(b)[insnsOf(b).length - 1];
     const control = last?.entry.control ?? 'none';
     const direct = control === 'none' || control === 'jmp' || control === 'jcc';
     return !direct || successors(b).some((eip) => !index.has(eip));
@@ -48,7 +49,7 @@ export function regionFlagFlow(blocks: Block[], index: Map<number, number>, succ
       if (leaves[k]) out = ARITH_FLAGS;
       else for (const eip of successors(blocks[k])) if (!(eip === blocks[k].eip && recipe[k] !== null)) out |= liveIn[index.get(eip)!];
       liveOut[k] = out;
-      const inFlags = flagsLiveIn(blocks[k].insns, out);
+      const inFlags = flagsLiveIn(insnsOf(blocks[k]), out);
       if (inFlags !== liveIn[k]) {
         liveIn[k] = inFlags;
         changed = true;
@@ -59,7 +60,7 @@ export function regionFlagFlow(blocks: Block[], index: Map<number, number>, succ
   // other writers before it may leave FLAGS unstored; nothing may change FLAGS' other bits (DF).
   for (let k = 0; k < n; k++) {
     if (recipe[k] === null) continue;
-    const insns = blocks[k].insns;
+    const insns = insnsOf(blocks[k]);
     const dead = deadFlagWriters(insns, liveOut[k]);
     if (changesOtherFlags(insns) || dead[insns.length - 2]) recipe[k] = null;
   }
@@ -73,7 +74,7 @@ export function changesOtherFlags(insns: readonly Instruction[]): boolean {
 
 /** The lazy record of a self-loop's last flag writer from the registers, or null (see RegionFlagFlow). */
 function selfLoopRecipe(b: Block): FlagRecipe | null {
-  const insns = b.insns;
+  const insns = insnsOf(b);
   const n = insns.length;
   if (n < 2) return null;
   const jcc = insns[n - 1];

@@ -1,3 +1,4 @@
+import { insnsOf } from '../runtime/block-cache.js';
 import type { Block } from '../runtime/block-cache.js';
 import { Expr, IrBuilder, Ty } from './ir.js';
 
@@ -192,7 +193,7 @@ function analyse(blocks: Block[], successorsOf: (b: Block) => number[]): Analysi
   succ.forEach((ss, i) => ss.forEach((s) => pred[s].push(i)));
 
   const callsOut = (b: number) => {
-    const insns = blocks[b].insns;
+    const insns = insnsOf(blocks[b]);
     const control = insns.length > 0 ? insns[insns.length - 1].entry.control : 'none';
     return control === 'call' || control === 'call-indirect';
   };
