@@ -105,6 +105,15 @@ export interface SystemHooks {
   ioPermitted?(vm: Machine, port: number, size: number): boolean;
   /** SYSENTER (any CPL) and SYSEXIT (checked for CPL 0) in protected mode; absent: SYSENTER is #UD and CPUID has no SEP. */
   fastSystemCall?(vm: Machine, direction: 'enter' | 'exit'): void;
+  /**
+   * The rate of the TSC (Cpu.tsc) in MHz, which CPUID then reports: leaf
+   * 0x16's base and maximum frequency, with the highest leaf raised to 0x16
+   * and the leaves between reading 0 (nothing of theirs implemented) but
+   * leaf 7's TSC_ADJUST bit, and leaf 0x80000007's invariant TSC. The
+   * platform then keeps IA32_TSC_ADJUST (readMsr/writeMsr) and a write of
+   * the TSC (MSR 0x10) goes to writeMsr. Absent: the highest leaf is 1.
+   */
+  tscMhz?: number;
   /** Model-specific registers the platform keeps (RDMSR/WRMSR at CPL 0); undefined: reads 0. */
   readMsr?(vm: Machine, index: number): bigint | undefined;
   writeMsr?(vm: Machine, index: number, value: bigint): void;

@@ -70,6 +70,18 @@ const SYSTEM_THRESHOLD = 1500;
  * machine whose boots spread from 10.6 to 17.8 s.
  */
 const SYSTEM_BATCH_WINDOW = 100_000;
+/**
+ * The TSC's rate: one tick per nanosecond of the platform clock, reported
+ * by CPUID leaf 0x16 (SystemHooks.tscMhz). Debian's kernel timed the TSC
+ * against the PIT and failed ("Unable to calibrate against PIT": an
+ * interpreted port read takes microseconds, unevenly), marked the TSC
+ * unstable, calibrated a delay loop for about 40 timer ticks and kept time
+ * by reading the PIT; with the frequency given it skips the calibration
+ * and keeps time with RDTSC, as under qemu-system-i386.
+ */
+const TSC_MHZ = 1000;
+const IA32_TIME_STAMP_COUNTER = 0x10;
+const IA32_TSC_ADJUST = 0x3b;
 /** Longest run of slices without letting the event loop turn (ms): short slices must not each pay for a turn. */
 const YIELD_MS = 2;
 /** Longest sleep of a halted CPU before looking at the devices again (ms). */
@@ -129,6 +141,8 @@ export class SystemVm {
   private end: SystemVmEnd | null = null;
   /** Model-specific registers the guest wrote (SYSENTER_CS/ESP/EIP and the like are kept, not yet used). */
   private readonly msrs = new Map<number, bigint>();
+  /** IA32_TSC_ADJUST: what the TSC reads on top of the clock's nanoseconds (signed). */
+  private tscAdjust = 0n;
   /** HLT with interrupts on: the CPU waits for an interrupt. */
   private halted = false;
   /** Host input for COM1 not yet taken by the UART (sendSerial). */
@@ -231,8 +245,14 @@ export class SystemVm {
           if (direction === 'enter' && this.sysenterHooks.length > 0 && anyHookHandled(this.sysenterHooks, (h) => h())) return;
           (direction === 'enter' ? fastSystemCallEnter : fastSystemCallExit)(vm, (index) => Number(BigInt.asUintN(32, this.msrs.get(index) ?? 0n)));
         },
-        readMsr: (_vm, index) => this.msrs.get(index),
-        writeMsr: (_vm, index, value) => void this.msrs.set(index, value),
+        tscMhz: TSC_MHZ,
+        readMsr: (_vm, index) => (index === IA32_TSC_ADJUST ? BigInt.asUintN(64, this.tscAdjust) : this.msrs.get(index)),
+        writeMsr: (vm, index, value) => {
+          // As the SDM has it: a write of the TSC moves TSC_ADJUST by as much, and a write of TSC_ADJUST moves the TSC.
+          if (index === IA32_TIME_STAMP_COUNTER) this.tscAdjust += value - vm.cpu.tsc();
+          else if (index === IA32_TSC_ADJUST) this.tscAdjust = BigInt.asIntN(64, value);
+          else this.msrs.set(index, value);
+        },
       },
     });
     const physical = new PhysicalMemory(this.vm.mem, opts.memoryBytes);
@@ -245,6 +265,8 @@ export class SystemVm {
     // Multiboot hands over in protected mode (PE) with paging off; ET always reads 1 on a P6.
     s[Slot.CR0] = CR0_PE | CR0_ET;
     this.vm.cpu.descriptors = new GdtDescriptors(this.vm);
+    // The TSC counts the platform clock's nanoseconds (TSC_MHZ), as the PIT and the CMOS clock count its time.
+    this.vm.cpu.tsc = () => BigInt.asUintN(64, BigInt(this.clock.nowNs()) + this.tscAdjust);
     // An interrupt that waited for IF is taken right after the STI, POPF or IRET that sets it (the STI's shadow aside).
     this.vm.cpu.onInterruptsEnabled = () => {
       if (this.platform.intr) this.vm.stop({ kind: 'budget' });

@@ -138,17 +138,41 @@ export const CPUID_1_EDX_SEP = 1 << 11;
 /** With paging (SystemHooks.invalidatePage): PSE (4 MiB pages) and PGE (CR4.PGE is accepted; the soft TLB flushes global pages too, which is allowed). */
 export const CPUID_1_EDX_PAGING = (1 << 3) | (1 << 13);
 
+/**
+ * Processor frequency information (base, maximum and bus MHz). Linux takes
+ * the TSC's rate from it (cpu_khz_from_cpuid) instead of timing the TSC
+ * against the PIT, which fails under an emulator whose port I/O is slow and
+ * uneven: then the TSC is marked unstable, the kernel calibrates a delay
+ * loop for many timer ticks and keeps time by reading the PIT through port I/O.
+ */
+const CPUID_FREQUENCY_LEAF = 0x16;
+const CPUID_BUS_MHZ = 100;
+/**
+ * With the frequency leaf, the TSC's other properties, both true of a TSC
+ * that counts the host's clock: it runs at one rate in every state
+ * (invariant TSC, leaf 0x80000007) and IA32_TSC_ADJUST is there (leaf 7;
+ * the platform keeps the MSR). With both, Linux does not check the TSC
+ * against its clocksource watchdog, the PIT, whose ticks it counts and
+ * which falls behind whenever the host is late to deliver one.
+ */
+const CPUID_STRUCTURED_FEATURES = 7;
+const CPUID_7_EBX_TSC_ADJUST = 1 << 1;
+const CPUID_POWER_LEAF = 0x80000007;
+const CPUID_80000007_EDX_INVARIANT_TSC = 1 << 8;
+
 export function compileCpuid(_insn: Instruction, vm: Machine): Exec {
   const r32 = vm.cpu.r32;
   const edx = CPUID_1_EDX | (vm.system?.fastSystemCall ? CPUID_1_EDX_SEP : 0) | (vm.system?.invalidatePage ? CPUID_1_EDX_PAGING : 0);
   const vendor = [0, 4, 8].map((i) =>
     CPUID_VENDOR.charCodeAt(i) | (CPUID_VENDOR.charCodeAt(i + 1) << 8) | (CPUID_VENDOR.charCodeAt(i + 2) << 16) | (CPUID_VENDOR.charCodeAt(i + 3) << 24),
   );
+  const tscMhz = vm.system?.tscMhz;
+  const maxLeaf = tscMhz !== undefined ? CPUID_FREQUENCY_LEAF : 1;
   return () => {
     const leaf = r32[0] >>> 0;
     let a = 0, b = 0, c = 0, d = 0;
     if (leaf === 0) {
-      a = 1;
+      a = maxLeaf;
       b = vendor[0];
       d = vendor[1];
       c = vendor[2];
@@ -157,8 +181,18 @@ export function compileCpuid(_insn: Instruction, vm: Machine): Exec {
       b = 8 << 8; // CLFLUSH line size 64 bytes
       c = CPUID_1_ECX;
       d = edx;
+    } else if (tscMhz === undefined) {
+      if (leaf === 0x80000000) a = 0x80000000;
+    } else if (leaf === CPUID_FREQUENCY_LEAF) {
+      a = tscMhz; // base
+      b = tscMhz; // maximum
+      c = CPUID_BUS_MHZ;
+    } else if (leaf === CPUID_STRUCTURED_FEATURES && r32[1] === 0) {
+      b = CPUID_7_EBX_TSC_ADJUST;
     } else if (leaf === 0x80000000) {
-      a = 0x80000000;
+      a = CPUID_POWER_LEAF;
+    } else if (leaf === CPUID_POWER_LEAF) {
+      d = CPUID_80000007_EDX_INVARIANT_TSC;
     }
     r32[0] = a;
     r32[3] = b;
