@@ -167,7 +167,7 @@ export class MachineHooks {
     if (a === this.until) return this.reachedUntil(a);
     // A breakpoint's block starts at it: its first instruction is the hooked one.
     const b = this.vm.blocks.peek(eip);
-    const insnSize = (b ? insnsOf(b)[0]?.length : 0) ?? 0;
+    const insnSize = b ? (insnsOf(b)[0]?.length ?? 0) : 0;
     for (const h of this.codeHooks) if (a >= h.begin && a <= h.end) h.fn(a, insnSize);
     if (this.blockHooks.length > 0) {
       const size = b ? (b.endEip - b.eip) >>> 0 : 0;

@@ -1,5 +1,4 @@
-import { insnsOf } from './block-cache.js';
-import { BlockCache, Block, type CodeBreakpoints } from './block-cache.js';
+import { BlockCache, Block, insnsOf, type CodeBreakpoints } from './block-cache.js';
 import type { Instruction } from '../decoder/types.js';
 import { Cpu } from './cpu.js';
 import { CpuException, Vector } from './exceptions.js';

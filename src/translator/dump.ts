@@ -1,4 +1,3 @@
-import { insnsOf } from '../runtime/block-cache.js';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import initWabt from 'wabt';
@@ -23,7 +22,7 @@ export class WasmDumper {
     const module = this.wabt.readWasm(binary, { readDebugNames: true, tail_call: true, reference_types: true, sign_extension: true, bulk_memory: true, threads: true });
     try {
       const header = region.blocks
-        .map((b, k) => `;; entry e${k}: block at 0x${(b.eip >>> 0).toString(16)}, ${insnsOf(b).length} instructions`)
+        .map((b, k) => `;; entry e${k}: block at 0x${(b.eip >>> 0).toString(16)}, ${b.insnCount} instructions`)
         .join('\n');
       const file = path.join(this.dir, `region-${String(id).padStart(5, '0')}.wat`);
       fs.writeFileSync(file, `${header}\n${module.toText({ foldExprs: false, inlineExport: false })}`);

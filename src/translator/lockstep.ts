@@ -1,6 +1,5 @@
-import { insnsOf } from '../runtime/block-cache.js';
 import { formatInstruction } from '../decoder/format.js';
-import type { Block } from '../runtime/block-cache.js';
+import { insnsOf, type Block } from '../runtime/block-cache.js';
 import { CpuException, VECTOR_NAMES } from '../runtime/exceptions.js';
 import { readFlags } from '../runtime/flags.js';
 import { Slot, STATE_SIZE } from '../runtime/layout.js';
@@ -205,7 +204,7 @@ export class Lockstep {
     vm.personality = this.catcher;
     let ran: boolean;
     try {
-      ran = vm.translator!.tryRun(eip, vm.icount + insnsOf(b).length);
+      ran = vm.translator!.tryRun(eip, vm.icount + b.insnCount);
     } finally {
       vm.personality = personality;
       this.log = null;
@@ -318,7 +317,7 @@ export class Lockstep {
       `wasmvisor: lockstep: the translated block at ${hex(b.eip)} diverges from the interpreter ` +
         `(after ${this.counters.blocksCompared - 1} blocks and ${this.counters.instructionsCompared - translated.retired} instructions that agreed)`,
     );
-    lines.push(`block ${hex(b.eip)}, ${insnsOf(b).length} instruction(s):`);
+    lines.push(`block ${hex(b.eip)}, ${b.insnCount} instruction(s):`);
     const mmu = this.vm.mmu;
     for (const insn of insnsOf(b)) {
       const code = byteText(Array.from(mmu.readUpTo((b.csBase + insn.eip) | 0, insn.length)));
@@ -495,7 +494,7 @@ function agree(a: Outcome, b: Outcome): boolean {
 /** Blocks run both ways: ones the translator takes (flat 32-bit code, decoded) with nothing that must not happen twice. */
 function comparable(b: Block): boolean {
   // The translator's own test (translatable() in translator.ts)...
-  if (!(b.valid && b.csBase === 0 && b.codeSize === 4 && insnsOf(b).length > 0 && !b.faultsAtEnd)) return false;
+  if (!(b.valid && b.csBase === 0 && b.codeSize === 4 && b.insnCount > 0 && !b.faultsAtEnd)) return false;
   // ...and no system call, software interrupt or time stamp.
   for (const insn of insnsOf(b)) if (insn.entry.control === 'int' || insn.entry.op === 'rdtsc') return false;
   return true;

@@ -1,10 +1,9 @@
-import { insnsOf } from '../runtime/block-cache.js';
 import { X87_INLINE } from './ops-x87.js';
 import { SSE_INLINE } from './ops-sse.js';
 import { ARITH_FLAGS } from '../decoder/types.js';
 import { deadFlagWriters, flagsLiveIn } from '../decoder/flag-liveness.js';
 import { Instruction } from '../decoder/types.js';
-import type { Block } from '../runtime/block-cache.js';
+import { insnsOf, type Block } from '../runtime/block-cache.js';
 import { Slot } from '../runtime/layout.js';
 import { Cell, Emitter, Expr, FlagRecipe, Import, TranslateOptions, Val } from './emitter.js';
 import { IrModule, Ty } from './ir.js';
@@ -100,7 +99,7 @@ export function compileRegion(
       ...new Set(
         blocks
           .filter((b) => {
-            const control = insnsOf(b).length > 0 ? insnsOf(b)[insnsOf(b).length - 1].entry.control : 'none';
+            const control = insnsOf(b).at(-1)?.entry.control ?? 'none';
             return (control === 'call' || control === 'call-indirect') && index.has(b.endEip);
           })
           .map((b) => b.endEip),
@@ -115,7 +114,7 @@ export function compileRegion(
     const ctx: RegionContext = { e, index, returnSites, shape, flow, continuing: opts.continuations && crossBlockFlags, continued: 0 };
     let instructions = 0;
     const codes: Expr[] = blocks.map((b, k) => {
-      instructions += insnsOf(b).length;
+      instructions += b.insnCount;
       const recipe = flow.recipe[k];
       if (recipe === null) return translateBlock(ctx, b, k, 'only', null);
       // Peeled: the first iteration finds the flags in memory, the repeated copy as the recipe says.
@@ -283,7 +282,7 @@ function translateBlock(ctx: RegionContext, b: Block, k: number, copy: 'only' | 
   while (continuation !== null) {
     const j: number = continuation;
     continuation = null;
-    continuedInsns += insnsOf(shape.order[j]).length;
+    continuedInsns += shape.order[j].insnCount;
     ctx.continued++;
     otherFlags ||= changesOtherFlags(insnsOf(shape.order[j]));
     emitBlock(shape.order[j], j);
@@ -305,7 +304,7 @@ const CONTINUATIONS_MAX = 24;
 function continues(ctx: RegionContext, k: number, j: number, continuedInsns: number): boolean {
   const { shape, flow } = ctx;
   const block = shape.order[j];
-  const n = insnsOf(block).length;
+  const n = block.insnCount;
   if (j === k || n === 0 || n > CONTINUATION_MAX || continuedInsns + n > CONTINUATIONS_MAX || flow.recipe[j] !== null) return false;
   if (!ctx.continuing || shape.headsLoop(j) || shape.predecessors(j) !== 1) return false;
   // Not a block that overwrites every flag before it could read one as it runs (only an exception would see
@@ -383,7 +382,7 @@ export function observedSuccessors(b: Block): number[] {
 
 /** Guest addresses a block's last instruction may go to directly. */
 export function successors(b: Block): number[] {
-  const last = insnsOf(b)[insnsOf(b).length - 1];
+  const last = insnsOf(b).at(-1);
   if (!last) return [];
   const target = last.operands[0];
   switch (last.entry.control) {

@@ -1,5 +1,4 @@
-import { insnsOf } from '../runtime/block-cache.js';
-import type { Block } from '../runtime/block-cache.js';
+import { insnsOf, type Block } from '../runtime/block-cache.js';
 import { Expr, IrBuilder, Ty } from './ir.js';
 
 /**

@@ -1,6 +1,5 @@
-import { insnsOf } from '../runtime/block-cache.js';
 import { Seg } from '../decoder/types.js';
-import type { Block } from '../runtime/block-cache.js';
+import { insnsOf, type Block } from '../runtime/block-cache.js';
 import { CpuException } from '../runtime/exceptions.js';
 import { compileInstruction, Exec } from '../runtime/interp/compile.js';
 import { DISPATCH_BASE, DISPATCH_ENTRIES, Slot } from '../runtime/layout.js';
@@ -732,7 +731,7 @@ const FORGET_ALL_AT = DISPATCH_ENTRIES / 4;
 
 /** Blocks the translator takes: flat 32-bit code whose instructions all decoded. */
 function translatable(b: Block): boolean {
-  return b.valid && b.csBase === 0 && b.codeSize === 4 && insnsOf(b).length > 0 && !b.faultsAtEnd && !b.hooked;
+  return b.valid && b.csBase === 0 && b.codeSize === 4 && b.insnCount > 0 && !b.faultsAtEnd && !b.hooked;
 }
 
 
@@ -743,7 +742,7 @@ function translatable(b: Block): boolean {
  * the call stays a branch inside the module).
  */
 function searchSuccessors(b: Block): number[] {
-  const control = insnsOf(b)[insnsOf(b).length - 1]?.entry.control;
+  const control = insnsOf(b).at(-1)?.entry.control;
   const direct = successors(b);
   return control === 'jmp-indirect' || control === 'call-indirect' ? [...direct, ...observedSuccessors(b)] : direct;
 }

@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { createBareMachine } from '../../src/runtime/bare.js';
+import { insnsOf } from '../../src/runtime/block-cache.js';
 import { Slot } from '../../src/runtime/layout.js';
 import { Vector } from '../../src/runtime/exceptions.js';
 import { assemble } from './asm.js';
@@ -22,6 +23,19 @@ describe('Machine', () => {
     expect(b.vm.cpu.r32[Slot.EAX]).toBe(3628800);
     expect(a.vm.mmu.read32(DATA)).toBe(500500);
     expect(b.vm.mmu.read32(DATA)).toBe(3628800);
+  });
+
+  test('an interpreted block keeps its bytes, not Instruction objects, until insnsOf decodes them again', () => {
+    const code = assemble(`mov eax, 5\nadd eax, 7\nlea ebx, [eax+eax*2+4]\nint 0x80`);
+    const { vm } = createBareMachine({ code, address: CODE, engine: 'interp' });
+    vm.run();
+    expect(vm.cpu.r32[Slot.EBX]).toBe(40);
+    const block = vm.blocks.peek(CODE)!;
+    expect(block.insns).toBeNull();
+    expect(block.insnCount).toBe(4);
+    const insns = insnsOf(block);
+    expect(insns.map((i) => [i.eip - CODE, i.length, i.entry.op])).toEqual([[0, 5, 'mov'], [5, 3, 'add'], [8, 4, 'lea'], [12, 2, 'int']]);
+    expect(insnsOf(block)).toBe(insns); // decoded once
   });
 
   test('a fault inside a block is precise: EIP at the faulting instruction, earlier effects kept', () => {
