@@ -4,6 +4,7 @@ import { hookedPorts, type PortHook } from '../embed/machine-hooks.js';
 import { PcPlatform } from '../devices/pc-platform.js';
 import { MAX_BLOCK_INSNS } from '../runtime/block-cache.js';
 import { FlatMapper } from '../runtime/flat-mapper.js';
+import { IA32_TIME_STAMP_COUNTER } from '../runtime/interp/system.js';
 import type { GuestMemory } from '../runtime/memory.js';
 import { Access, type PageMapper } from '../runtime/mmu.js';
 import { PAGE_SIZE, Slot, Tlb } from '../runtime/layout.js';
@@ -80,7 +81,6 @@ const SYSTEM_BATCH_WINDOW = 100_000;
  * and keeps time with RDTSC, as under qemu-system-i386.
  */
 const TSC_MHZ = 1000;
-const IA32_TIME_STAMP_COUNTER = 0x10;
 const IA32_TSC_ADJUST = 0x3b;
 /** Longest run of slices without letting the event loop turn (ms): short slices must not each pay for a turn. */
 const YIELD_MS = 2;

@@ -144,7 +144,7 @@ export function compileCacheControl(insn: Instruction, vm: Machine): Exec {
   }
 }
 
-const IA32_TIME_STAMP_COUNTER = 0x10;
+export const IA32_TIME_STAMP_COUNTER = 0x10;
 
 /**
  * RDMSR / WRMSR at CPL 0: the time-stamp counter reads as RDTSC does; the
