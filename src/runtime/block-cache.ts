@@ -1,6 +1,6 @@
 import { decode } from '../decoder/decoder.js';
 import { deadFlagWriters } from '../decoder/flag-liveness.js';
-import { Instruction, Seg } from '../decoder/types.js';
+import { ControlFlow, Instruction, Seg } from '../decoder/types.js';
 import { CpuException, Vector } from './exceptions.js';
 import { compileInstruction, Exec } from './interp/compile.js';
 import { fuseCompareBranch, fuseResultBranch } from './interp/fused.js';
@@ -73,6 +73,17 @@ export function insnsOf(b: Block): Instruction[] {
     if (b.codeSize === 2) at &= 0xffff;
   }
   return (b.insns = out);
+}
+
+/** How the block's last decoded instruction leaves it ('none': it falls through, or the block decoded nothing). */
+export function endControl(b: Block): ControlFlow {
+  return insnsOf(b).at(-1)?.entry.control ?? 'none';
+}
+
+/** The block ends with a CALL, direct or indirect: its return block is the block at endEip. */
+export function endsWithCall(b: Block): boolean {
+  const control = endControl(b);
+  return control === 'call' || control === 'call-indirect';
 }
 
 /** Where the run loop stops to call Machine.codeHook. */
@@ -277,7 +288,7 @@ export class BlockCache implements CodeWriteListener {
     const firstPage = (csBase + eip) >>> PAGE_SHIFT;
     const insns: Instruction[] = [];
     const pcs: number[] = [];
-    const codeBytes: number[] = [];
+    let code = '';
     // An op that raises the fetch or decode fault met after the decoded instructions.
     let terminator: { op: Exec; eip: number; fetchFault: boolean } | null = null;
     for (let count = 0; count < MAX_BLOCK_INSNS; count++) {
@@ -316,7 +327,7 @@ export class BlockCache implements CodeWriteListener {
       }
       const insn = r.insn;
       insns.push(insn);
-      for (let k = 0; k < insn.length; k++) codeBytes.push(this.fetchBuf[k]);
+      code += String.fromCharCode(...this.fetchBuf.subarray(0, insn.length));
       pcs.push(pc);
       pc = (pc + insn.length) | 0;
       if (codeSize === 2) pc &= 0xffff;
@@ -356,7 +367,7 @@ export class BlockCache implements CodeWriteListener {
     block.endEip = pc;
     this.recordRanges(block, (csBase + eip) | 0, (pc - eip) | 0);
     block.count = Math.max(insns.length, block.ops.length);
-    block.code = String.fromCharCode(...codeBytes);
+    block.code = code;
     block.insnCount = insns.length;
     for (const f of block.frames) {
       let list = this.byFrame.get(f);

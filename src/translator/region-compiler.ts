@@ -3,7 +3,7 @@ import { SSE_INLINE } from './ops-sse.js';
 import { ARITH_FLAGS } from '../decoder/types.js';
 import { deadFlagWriters, flagsLiveIn } from '../decoder/flag-liveness.js';
 import { Instruction } from '../decoder/types.js';
-import { insnsOf, type Block } from '../runtime/block-cache.js';
+import { endsWithCall, insnsOf, type Block } from '../runtime/block-cache.js';
 import { Slot } from '../runtime/layout.js';
 import { Cell, Emitter, Expr, FlagRecipe, Import, TranslateOptions, Val } from './emitter.js';
 import { IrModule, Ty } from './ir.js';
@@ -98,10 +98,7 @@ export function compileRegion(
     const returnSites = [
       ...new Set(
         blocks
-          .filter((b) => {
-            const control = insnsOf(b).at(-1)?.entry.control ?? 'none';
-            return (control === 'call' || control === 'call-indirect') && index.has(b.endEip);
-          })
+          .filter((b) => endsWithCall(b) && index.has(b.endEip))
           .map((b) => b.endEip),
       ),
     ];

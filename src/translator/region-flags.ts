@@ -1,7 +1,7 @@
 import { deadFlagWriters, flagsLiveIn } from '../decoder/flag-liveness.js';
 import { ARITH_FLAGS, Instruction } from '../decoder/types.js';
 import { LazyOp } from '../runtime/flags.js';
-import { insnsOf, type Block } from '../runtime/block-cache.js';
+import { endControl, insnsOf, type Block } from '../runtime/block-cache.js';
 import type { Emitter, Expr, FlagRecipe } from './emitter.js';
 
 /**
@@ -33,8 +33,7 @@ export interface RegionFlagFlow {
 export function regionFlagFlow(blocks: Block[], index: Map<number, number>, successors: (b: Block) => number[]): RegionFlagFlow {
   const n = blocks.length;
   const leaves = blocks.map((b) => {
-    const last = insnsOf(b).at(-1);
-    const control = last?.entry.control ?? 'none';
+    const control = endControl(b);
     const direct = control === 'none' || control === 'jmp' || control === 'jcc';
     return !direct || successors(b).some((eip) => !index.has(eip));
   });

@@ -1,4 +1,4 @@
-import { insnsOf, type Block } from '../runtime/block-cache.js';
+import { endsWithCall, type Block } from '../runtime/block-cache.js';
 import { Expr, IrBuilder, Ty } from './ir.js';
 
 /**
@@ -191,15 +191,10 @@ function analyse(blocks: Block[], successorsOf: (b: Block) => number[]): Analysi
   const pred: number[][] = blocks.map(() => []);
   succ.forEach((ss, i) => ss.forEach((s) => pred[s].push(i)));
 
-  const callsOut = (b: number) => {
-    const insns = insnsOf(blocks[b]);
-    const control = insns.length > 0 ? insns[insns.length - 1].entry.control : 'none';
-    return control === 'call' || control === 'call-indirect';
-  };
   // A call's return block is searched before its callee, so reverse post-order puts the callee first and the
   // block its RET comes back to after it: both the call and the return are then forward branches. (Callee first
   // put the return block before the callee, and every return from a call inside the region took the dispatcher.)
-  const searchOrder = succ.map((ss, b) => (callsOut(b) ? [...ss].reverse() : ss));
+  const searchOrder = succ.map((ss, b) => (endsWithCall(blocks[b]) ? [...ss].reverse() : ss));
 
   // Depth-first from the seed, then from blocks it does not reach: post-order.
   const visited = new Uint8Array(n);
@@ -273,7 +268,7 @@ function analyse(blocks: Block[], successorsOf: (b: Block) => number[]): Analysi
       }
     }
   }
-  const bySize = [...bodies].filter(([, body]) => ![...body].some(callsOut)).sort((a, b) => a[1].size - b[1].size);
+  const bySize = [...bodies].filter(([, body]) => ![...body].some((b) => endsWithCall(blocks[b]))).sort((a, b) => a[1].size - b[1].size);
   const innermostHeader = new Int32Array(n).fill(-1);
   const parentHeader = new Map<number, number>();
   // Smallest first: a block's innermost loop is the first that holds it (a header's is its own loop).

@@ -1,5 +1,5 @@
 import { Seg } from '../decoder/types.js';
-import { insnsOf, type Block } from '../runtime/block-cache.js';
+import { endControl, type Block } from '../runtime/block-cache.js';
 import { CpuException } from '../runtime/exceptions.js';
 import { compileInstruction, Exec } from '../runtime/interp/compile.js';
 import { DISPATCH_BASE, DISPATCH_ENTRIES, Slot } from '../runtime/layout.js';
@@ -742,7 +742,7 @@ function translatable(b: Block): boolean {
  * the call stays a branch inside the module).
  */
 function searchSuccessors(b: Block): number[] {
-  const control = insnsOf(b).at(-1)?.entry.control;
+  const control = endControl(b);
   const direct = successors(b);
   return control === 'jmp-indirect' || control === 'call-indirect' ? [...direct, ...observedSuccessors(b)] : direct;
 }

@@ -168,6 +168,7 @@ export function compileCpuid(_insn: Instruction, vm: Machine): Exec {
   );
   const tscMhz = vm.system?.tscMhz;
   const maxLeaf = tscMhz !== undefined ? CPUID_FREQUENCY_LEAF : 1;
+  const maxExtendedLeaf = tscMhz !== undefined ? CPUID_POWER_LEAF : 0x80000000;
   return () => {
     const leaf = r32[0] >>> 0;
     let a = 0, b = 0, c = 0, d = 0;
@@ -181,18 +182,18 @@ export function compileCpuid(_insn: Instruction, vm: Machine): Exec {
       b = 8 << 8; // CLFLUSH line size 64 bytes
       c = CPUID_1_ECX;
       d = edx;
-    } else if (tscMhz === undefined) {
-      if (leaf === 0x80000000) a = 0x80000000;
-    } else if (leaf === CPUID_FREQUENCY_LEAF) {
-      a = tscMhz; // base
-      b = tscMhz; // maximum
-      c = CPUID_BUS_MHZ;
-    } else if (leaf === CPUID_STRUCTURED_FEATURES && r32[1] === 0) {
-      b = CPUID_7_EBX_TSC_ADJUST;
     } else if (leaf === 0x80000000) {
-      a = CPUID_POWER_LEAF;
-    } else if (leaf === CPUID_POWER_LEAF) {
-      d = CPUID_80000007_EDX_INVARIANT_TSC;
+      a = maxExtendedLeaf;
+    } else if (tscMhz !== undefined) {
+      if (leaf === CPUID_FREQUENCY_LEAF) {
+        a = tscMhz; // base
+        b = tscMhz; // maximum
+        c = CPUID_BUS_MHZ;
+      } else if (leaf === CPUID_STRUCTURED_FEATURES && r32[1] === 0) {
+        b = CPUID_7_EBX_TSC_ADJUST;
+      } else if (leaf === CPUID_POWER_LEAF) {
+        d = CPUID_80000007_EDX_INVARIANT_TSC;
+      }
     }
     r32[0] = a;
     r32[3] = b;

@@ -147,8 +147,9 @@ export function compileCacheControl(insn: Instruction, vm: Machine): Exec {
 export const IA32_TIME_STAMP_COUNTER = 0x10;
 
 /**
- * RDMSR / WRMSR at CPL 0: the time-stamp counter reads as RDTSC does; the
- * platform keeps the others (SystemHooks.readMsr/writeMsr); an MSR nobody
+ * RDMSR / WRMSR at CPL 0: the time-stamp counter reads as RDTSC does (Cpu.tsc,
+ * which the platform sets, TSC_ADJUST included); writes of it, and every
+ * other MSR, go to the platform (SystemHooks.readMsr/writeMsr); an MSR nobody
  * keeps reads 0 and ignores writes, which is what Linux's probes of a
  * minimal P6 tolerate (../shared/GUEST-LINUX.md).
  */
