@@ -196,7 +196,7 @@ function printStats(vm: Machine, proc: LinuxProcess, started: bigint, diag: (lin
     );
     diag(
       `wasmvisor: ${t.entries} entries from JavaScript, ${t.chainHits} chain hits in wasm, ${t.dispatchMisses} dispatch misses; ` +
-        `${t.invalidations} invalidations, ${t.discarded} discarded compiles, ${t.postponed} postponed, ${t.flushes} flushes`,
+        `${t.invalidations} invalidations, ${t.discarded} discarded compiles, ${t.postponed} postponed, ${t.keptApart} kept apart, ${t.flushes} flushes`,
     );
   }
   const l = s.lockstep;

@@ -24,7 +24,7 @@ export const emitString: InlineOp = (insn, e) => {
   // Under REP, an element that misses the TLB (a page not cached yet, or straddling two) calls the helper:
   // leaving would hand the whole rest of the REP to the interpreter.
   const rep = insn.rep !== 0;
-  const element = e.sub(() => {
+  const emitElement = (): void => {
     const dst = e.linear(Seg.ES, e.cell(Cell.EDI));
     if (op === 'movs') {
       const v = e.load(size, e.linear(srcSeg, e.cell(Cell.ESI)), rep);
@@ -34,11 +34,14 @@ export const emitString: InlineOp = (insn, e) => {
       e.store(size, dst, () => e.reg(0, size), rep);
     }
     e.setCell(Cell.EDI, m.i32.add(e.cell(Cell.EDI), step()));
-  });
+  };
+  // Without REP the element always runs: straight-line code, not a sub-path (a sub-path that moves ESI
+  // stores a pending flag recipe to memory before it and loads it back, on every iteration of a MOVSB loop).
   if (!insn.rep) {
-    e.emit(element);
+    emitElement();
     return true;
   }
+  const element = e.sub(emitElement);
   const done = e.label('rep_done');
   const again = e.label('rep');
   const decrement = e.sub(() => e.setCell(Cell.ECX, m.i32.sub(e.cell(Cell.ECX), m.i32.const(1))));

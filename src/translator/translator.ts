@@ -26,6 +26,16 @@ export interface TranslatorOptions extends TranslateOptions {
    */
   lateFactor: number;
   /**
+   * auto: where a hot block whose region would absorb a big, older
+   * translated region goes (see lateSeeds): 'wait' (it runs lateFactor
+   * times the threshold first, then its region absorbs the big one; a loop
+   * whose rare branches warm late ends up in one region, as lz77 needs) or
+   * 'apart' (compiled now in a region that absorbs no translated code, so
+   * the late block is not interpreted meanwhile; Debian's boot interpreted
+   * 10 M instructions of such blocks waiting with a threshold of 1,500).
+   */
+  lateBlocks: 'wait' | 'apart';
+  /**
    * auto: guest instructions between a block becoming hot and its region
    * being compiled (0: at once); the blocks that got hot meanwhile compile
    * together (see compileWaiting), where one by one each new region would
@@ -58,6 +68,7 @@ export const DEFAULT_TRANSLATOR_OPTIONS: TranslatorOptions = {
   maxRegionBlocks: 48,
   maxModules: 4096,
   lateFactor: 8,
+  lateBlocks: 'wait',
   batchWindow: 0,
   asyncCompile: false,
   chaining: true,
@@ -100,8 +111,10 @@ export interface TranslatorStats {
   invalidations: number;
   /** Translations thrown away because their code was written while they compiled. */
   discarded: number;
-  /** Hot blocks next to a big region made to wait before recompiling it (see postpone). */
+  /** Hot blocks next to a big region made to wait before recompiling it (lateBlocks 'wait'). */
   postponed: number;
+  /** Regions of such blocks compiled apart, absorbing no translated code (lateBlocks 'apart'). */
+  keptApart: number;
   flushes: number;
   liveModules: number;
 }
@@ -170,7 +183,7 @@ export class Translator {
   private readonly counters = {
     translatedInstructions: 0, helperInstructions: 0, slowMemoryAccesses: 0, regionsCompiled: 0, blocksCompiled: 0,
     instructionsCompiled: 0, helperSites: 0, continuedBlocks: 0, codegenMs: 0, compileMs: 0, asyncCompileMs: 0, entries: 0, dispatchMisses: 0,
-    invalidations: 0, discarded: 0, postponed: 0, flushes: 0,
+    invalidations: 0, discarded: 0, postponed: 0, keptApart: 0, flushes: 0,
   };
 
   constructor(private readonly vm: Machine, opts: Partial<TranslatorOptions> = {}) {
@@ -411,14 +424,24 @@ export class Translator {
   private compilePlan(seeds: Block[], plan: RegionPlan): void {
     const profile = this.vm.profile;
     const left = profile?.switchTo('compile');
-    if (!this.postpone(seeds, plan)) this.install(this.build(plan));
+    if (this.lateSeeds(seeds, plan)) {
+      if (this.opts.lateBlocks === 'apart') {
+        this.counters.keptApart++;
+        this.install(this.build(this.formRegion(seeds, this.opts.maxRegionBlocks, false)));
+      } else {
+        this.postpone(seeds);
+      }
+    } else {
+      this.install(this.build(plan));
+    }
     if (profile) profile.switchTo(left!);
   }
 
   /**
    * A block that warms up next to a big translated region would recompile
-   * all of it: it must first run lateFactor times the threshold (its hit
-   * count is set back so the interpreter calls hot() again then). In lz77
+   * all of it: with lateBlocks 'wait' it must first run lateFactor times
+   * the threshold (its hit count is set back so the interpreter calls hot()
+   * again then), with 'apart' it is compiled without it. In lz77
    * the rare branches of a 40-block loop warmed one by one and recompiled
    * it nine times, each time starting over in the engine's baseline tier.
    * Not when the regions it would absorb are young (installed within
@@ -429,18 +452,21 @@ export class Translator {
    * 21,000 runs, and its 13,812 calls were interpreted: 10.6 M of the
    * boot's 68 M interpreted instructions.
    */
-  private postpone(seeds: Block[], plan: RegionPlan): boolean {
+  private lateSeeds(seeds: Block[], plan: RegionPlan): boolean {
     const absorbedBlocks = plan.absorbed.reduce((n, r) => n + r.blocks.length, 0);
-    const late = this.opts.lateFactor;
-    if (this.opts.mode !== 'auto' || late <= 1 || absorbedBlocks < BIG_REGION || seeds.every((b) => this.postponed.has(b))) return false;
+    if (this.opts.mode !== 'auto' || absorbedBlocks < BIG_REGION) return false;
+    if (this.opts.lateBlocks === 'wait' && (this.opts.lateFactor <= 1 || seeds.every((b) => this.postponed.has(b)))) return false;
     const youngSince = this.vm.icount - YOUNG_REGION * this.opts.threshold;
-    if (plan.absorbed.every((r) => r.bornAt > youngSince)) return false;
+    return !plan.absorbed.every((r) => r.bornAt > youngSince);
+  }
+
+  /** The seeds run lateFactor times the threshold more before hot() is called for them again (see lateSeeds). */
+  private postpone(seeds: Block[]): void {
     for (const seed of seeds) {
       this.postponed.add(seed);
-      seed.hits = this.opts.threshold - (late - 1) * this.opts.threshold;
+      seed.hits = this.opts.threshold - (this.opts.lateFactor - 1) * this.opts.threshold;
     }
     this.counters.postponed++;
-    return true;
   }
 
   /** Blocks whose region was postponed once (see postpone). */
@@ -452,12 +478,12 @@ export class Translator {
    * translated yet, `max` blocks at most. In auto mode
    * only blocks the interpreter has already decoded (run at least once)
    * join, so cold paths are not compiled. A live region the search reaches
-   * is absorbed whole when it fits: its blocks are compiled again with the
-   * new ones and it is dropped when the new region is installed, so code
-   * that became hot in pieces ends up in one module (branches between
-   * regions cost a write-back, a table call and a reload).
+   * is absorbed whole when it fits (and `absorb`): its blocks are compiled
+   * again with the new ones and it is dropped when the new region is
+   * installed, so code that became hot in pieces ends up in one module
+   * (branches between regions cost a write-back, a table call and a reload).
    */
-  private formRegion(seeds: Block[], max: number): RegionPlan {
+  private formRegion(seeds: Block[], max: number, absorb = true): RegionPlan {
     const vm = this.vm;
     const blocks: Block[] = [];
     const seen = new Set<number>();
@@ -475,7 +501,7 @@ export class Translator {
       const translated = this.entriesByEip.get(eip);
       if (translated !== undefined) {
         const r = translated.region;
-        if (r.valid && !absorbed.includes(r) && blocks.length + r.blocks.length <= max) {
+        if (absorb && r.valid && !absorbed.includes(r) && blocks.length + r.blocks.length <= max) {
           absorbed.push(r);
           for (const b of r.blocks) {
             seen.add(b.eip);

@@ -223,7 +223,7 @@ describe('translator', () => {
     expect(vm.stats().translator!.liveModules).toBe(0);
   });
 
-  test('a branch that warms up late next to a big region waits before recompiling it, and execution stays exact', () => {
+  test('a branch that warms up late next to a big region waits before recompiling it (or is compiled apart), and execution stays exact', () => {
     // A loop of 20 blocks (a chain of conditional steps) becomes one region; a side path taken every 4th
     // iteration reaches the threshold after it, and its region would absorb the loop's.
     const steps = Array.from({ length: 18 }, (_, k) => `test eax, ${1 << (k % 8)}\njz ${100 + k}f\nadd ebx, ${k + 1}\n${100 + k}:`);
@@ -231,12 +231,18 @@ describe('translator', () => {
       'xor eax, eax', 'xor ebx, ebx', 'mov ecx, 3000', '1:', 'inc eax', ...steps,
       'test eax, 3', 'jnz 2f', 'add ebx, 1000', 'xor ebx, 0x55', '2:', 'dec ecx', 'jnz 1b', 'int 0x80',
     ].join('\n');
-    const [waits, eager] = autoRunsLikeInterpreter(source, {}, { lateFactor: 0 });
+    const [waits, eager, apart] = autoRunsLikeInterpreter(source, {}, { lateFactor: 0 }, { lateBlocks: 'apart' });
     expect(waits.stats!.postponed).toBeGreaterThan(0);
     expect(eager.stats!.postponed).toBe(0);
     // The side path still gets translated after 8 x 8 runs: about 2,000 instructions are interpreted in all
     // (the loop's first 8 iterations too); a side path left to the interpreter would make that 40,000.
-    expect(waits.icount - waits.stats!.translatedInstructions).toBeLessThan(8000);
+    const interpreted = (r: ReturnType<typeof run>) => r.icount - r.stats!.translatedInstructions;
+    expect(interpreted(waits)).toBeLessThan(8000);
+    // Kept apart: the side path is compiled at the threshold into a region of its own; the loop's is not compiled again.
+    expect(apart.stats!.postponed).toBe(0);
+    expect(apart.stats!.keptApart).toBeGreaterThan(0);
+    expect(apart.stats!.instructionsCompiled).toBeLessThan(eager.stats!.instructionsCompiled);
+    expect(interpreted(apart)).toBeLessThan(interpreted(waits));
   });
 
   test('blocks that warm up together with a big region are not postponed: a long straight-line function whose tail got hot first', () => {
