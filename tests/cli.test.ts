@@ -1,4 +1,4 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,6 +20,16 @@ describe('wasmvisor CLI', () => {
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/139/);
     expect(r.stdout).toMatch(/--engine/);
+  });
+
+  test('output into a pipe whose reader has gone (| head) ends quietly with 141, as on SIGPIPE', async () => {
+    const child = spawn(process.execPath, [CLI, 'run', '--help'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout.destroy(); // the reader goes before the CLI has written anything
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d));
+    const status = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(stderr).toBe('');
+    expect(status).toBe(141);
   });
 
   test('disasm of a 32-bit hex string in Intel syntax', () => {

@@ -326,7 +326,15 @@ lowest-numbered VM that did not (3 as well when a VM's worker crashed).`,
   return program;
 }
 
+/** 128 + SIGPIPE, what a shell reports for a tool whose reader closed the pipe (as `run` does for a guest). */
+const EXIT_BROKEN_PIPE = 141;
+
 async function main(): Promise<void> {
+  // `wasmvisor ... | head`: once the reader has gone, stop quietly as a native tool does on SIGPIPE.
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code !== 'EPIPE') throw e;
+    process.exit(EXIT_BROKEN_PIPE);
+  });
   const cli = buildCli();
   try {
     await cli.parseAsync(process.argv);
