@@ -1,3 +1,4 @@
+import type { TimeProfile } from '../runtime/time-profile.js';
 import { Seg } from '../decoder/types.js';
 import { HostClock, type Clock } from '../devices/device.js';
 import { hookedPorts, type PortHook } from '../embed/machine-hooks.js';
@@ -130,6 +131,8 @@ export interface SystemVmOptions {
   /** Bytes the guest writes to COM1 (and to the 0xE9 debug port). */
   onSerial: (byte: number) => void;
   clock?: Clock;
+  /** Where the VM's time goes (interpreter, translated code, compiling, exceptions and interrupts), when asked for. */
+  profile?: TimeProfile;
 }
 
 /**
@@ -235,6 +238,7 @@ export class SystemVm {
       mapper: { translate: (a, acc, u) => mapper.translate(a, acc, u) },
       personality,
       engine: opts.engine ?? 'auto',
+      profile: opts.profile,
       translator: { threshold: SYSTEM_THRESHOLD, batchWindow: SYSTEM_BATCH_WINDOW, lateBlocks: SYSTEM_LATE_BLOCKS, ...opts.translator },
       io: hookedPorts(this.portHooks, this.platform.bus),
       system: {
