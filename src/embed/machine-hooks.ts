@@ -210,10 +210,10 @@ export class MachineHooks {
 
   private watchMemory(): void {
     const hooks = this.memoryHooks;
-    if (hooks.length === 0) return this.vm.mmu.watchAccesses(null);
+    if (hooks.length === 0) return this.vm.watchAccesses(null);
     const pages = new Uint8Array(1 << 20);
     for (const h of hooks) for (let p = h.begin >>> PAGE_SHIFT; p <= h.end >>> PAGE_SHIFT; p++) pages[p] = 1;
-    this.vm.mmu.watchAccesses((linear, access, _host, size, value) => {
+    this.vm.watchAccesses((linear, access, _host, size, value) => {
       const a = linear >>> 0;
       const kind = access === Access.WRITE ? 'write' : 'read';
       for (const h of [...hooks]) if (a >= h.begin && a <= h.end) h.fn(kind, a, size, size ? value : 0);

@@ -4,7 +4,7 @@ import { Cpu } from './cpu.js';
 import { CpuException, Vector } from './exceptions.js';
 import { Slot } from './layout.js';
 import { GuestMemory } from './memory.js';
-import { Mmu, PageMapper } from './mmu.js';
+import { type AccessWatch, Mmu, PageMapper } from './mmu.js';
 import { Stack } from './interp/stack.js';
 import { compileInstruction } from './interp/compile.js';
 import { Translator, TranslatorOptions, TranslatorStats } from '../translator/translator.js';
@@ -120,6 +120,17 @@ export interface SystemHooks {
 
 export type X87Precision = 'double' | 'exact';
 
+/**
+ * Linear addresses [0, bytes) are guest RAM at host offset `base` + address
+ * for reads: a system VM with paging off, whose RAM is one run of frames.
+ * (Writes still go through the soft TLB, which keeps code pages unwritable
+ * so that stores into translated code are seen.)
+ */
+export interface DirectRam {
+  base: number;
+  bytes: number;
+}
+
 export interface MachineStats {
   instructions: number;
   blocksBuilt: number;
@@ -158,6 +169,13 @@ export class Machine {
   readonly x87Exact: boolean;
   /** The I/O port space, or null (a Linux process, whose IN and OUT fault). */
   readonly io: PortSpace | null;
+  /**
+   * Guest RAM that translated code may read at a fixed host offset instead
+   * of through the soft TLB (see DirectRam), or null. Regions are compiled
+   * with what it is when they are built; setDirectRam drops them all when
+   * it changes.
+   */
+  directRam: DirectRam | null = null;
   /** System mode's hooks, or null (a Linux process: privileged instructions raise #GP). */
   readonly system: SystemHooks | null;
   /** Guest instructions retired. */
@@ -177,7 +195,7 @@ export class Machine {
       this.attention = true;
     };
     this.cpu.onDataSegmentBaseChange = () => {
-      if (this.translator?.segmentBasesChanged()) this.attention = true;
+      if (this.translator?.assumptionsChanged()) this.attention = true;
     };
     this.cpu.onAccessChecks = () => this.blocks.enableAccessChecks();
     this.profile = opts.profile ?? null;
@@ -396,6 +414,22 @@ export class Machine {
     }
     this.runOneInstruction(eip);
     return this.stopReason;
+  }
+
+  /**
+   * An embedder's memory hooks (Mmu.watchAccesses): translations that read
+   * RAM directly go, since those reads would not be seen (the translator
+   * makes none while a watch is on).
+   */
+  watchAccesses(watch: AccessWatch | null, pages: Uint8Array | null = null): void {
+    this.mmu.watchAccesses(watch, pages);
+    if (this.directRam !== null && this.translator?.assumptionsChanged()) this.attention = true;
+  }
+
+  /** The system VM's paging went on or off (see directRam): translations made under the other setting go. */
+  setDirectRam(ram: DirectRam | null): void {
+    this.directRam = ram;
+    if (this.translator?.assumptionsChanged()) this.attention = true;
   }
 
   /** Drops every decoded block (after mappings change under code). */

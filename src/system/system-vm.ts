@@ -4,12 +4,11 @@ import { HostClock, type Clock } from '../devices/device.js';
 import { hookedPorts, type PortHook } from '../embed/machine-hooks.js';
 import { PcPlatform } from '../devices/pc-platform.js';
 import { MAX_BLOCK_INSNS } from '../runtime/block-cache.js';
-import { FlatMapper } from '../runtime/flat-mapper.js';
 import { IA32_TIME_STAMP_COUNTER } from '../runtime/interp/system.js';
 import type { GuestMemory } from '../runtime/memory.js';
 import { Access, type PageMapper } from '../runtime/mmu.js';
-import { PAGE_SIZE, Slot, Tlb } from '../runtime/layout.js';
-import { Engine, Machine, type Personality } from '../runtime/machine.js';
+import { PAGE_MASK, PAGE_SIZE, Slot, Tlb } from '../runtime/layout.js';
+import { type DirectRam, Engine, Machine, type Personality } from '../runtime/machine.js';
 import { FLAT_CODE_ATTR, FLAT_DATA_ATTR } from '../runtime/segments.js';
 import type { TranslatorOptions } from '../translator/translator.js';
 import { LoadError } from '../linux/elf.js';
@@ -163,6 +162,8 @@ export class SystemVm {
 
   private readonly clock: Clock;
   private readonly paging: PagingMapper;
+  /** Guest RAM: one run of host frames (PhysicalMemory). */
+  private readonly ram: DirectRam;
   private hookSet: SystemVmHooks | null = null;
   private cpuAccess: CpuAccess | null = null;
   /** A pause the run in progress reached (an `until` breakpoint), or null. */
@@ -270,6 +271,7 @@ export class SystemVm {
       },
     });
     const physical = new PhysicalMemory(this.vm.mem, opts.memoryBytes);
+    this.ram = { base: physical.ramBase, bytes: physical.ramBytes };
     const s = this.vm.cpu.s;
     mapper = new PagingMapper(this.vm.mem, physical, { cr0: () => s[Slot.CR0], cr3: () => s[Slot.CR3], cr4: () => s[Slot.CR4] });
     this.vm.mmu.mapper = mapper;
@@ -278,6 +280,7 @@ export class SystemVm {
     this.vm.mmu.user = false;
     // Multiboot hands over in protected mode (PE) with paging off; ET always reads 1 on a P6.
     s[Slot.CR0] = CR0_PE | CR0_ET;
+    this.vm.setDirectRam(this.ram);
     this.vm.cpu.descriptors = new GdtDescriptors(this.vm);
     // The TSC counts the platform clock's nanoseconds (TSC_MHZ), as the PIT and the CMOS clock count its time.
     this.vm.cpu.tsc = () => BigInt.asUintN(64, BigInt(this.clock.nowNs()) + this.tscAdjust);
@@ -375,6 +378,8 @@ export class SystemVm {
     if (changed === 0) return;
     this.vm.mmu.flush();
     this.vm.remapped();
+    // With paging off, translated reads of RAM skip the TLB (Machine.directRam).
+    if (cr === 0 && changed & CR0_PG) this.vm.setDirectRam(s[Slot.CR0] & CR0_PG ? null : this.ram);
   }
 
   /**
@@ -515,26 +520,30 @@ function hex8(n: number): string {
 }
 
 /**
- * Guest-physical memory: RAM from address 0, allocated as it is touched,
- * and above it the open bus, which a PC reads as all ones and where writes
- * go nowhere. (Linux's early code reads its stack-protector canary through
- * FS before paging is on, from an address above RAM.) One shared frame of
- * 0xFF stands for every such page; what is written there reads back until
- * the next write, where real hardware would still read 0xFF.
+ * Guest-physical memory: RAM from address 0, in one run of host frames (so
+ * that translated code running with paging off can read it at a fixed
+ * offset: Machine.directRam), and above it the open bus, which a PC reads
+ * as all ones and where writes go nowhere. (Linux's early code reads its
+ * stack-protector canary through FS before paging is on, from an address
+ * above RAM.) One shared frame of 0xFF stands for every such page; what is
+ * written there reads back until the next write, where real hardware would
+ * still read 0xFF.
  */
 class PhysicalMemory implements PageMapper {
-  private readonly ram: FlatMapper;
+  /** Host offset of physical address 0. */
+  readonly ramBase: number;
   private readonly openBus: number;
 
-  constructor(private readonly mem: GuestMemory, private readonly ramBytes: number) {
-    this.ram = new FlatMapper(mem);
-    this.ram.map(0, ramBytes);
+  constructor(mem: GuestMemory, readonly ramBytes: number) {
+    this.ramBase = mem.allocContiguous(Math.ceil(ramBytes / PAGE_SIZE));
     this.openBus = mem.allocFrame();
+    if (this.ramBase < 0 || this.openBus < 0) throw new Error(`guest memory cannot hold ${ramBytes} bytes of RAM`);
     mem.u8.fill(0xff, this.openBus, this.openBus + PAGE_SIZE);
   }
 
-  translate(address: number, access: Access, user: boolean): number {
-    if (address >>> 0 < this.ramBytes) return this.ram.translate(address, access, user);
+  translate(address: number, _access: Access, _user: boolean): number {
+    const frame = address >>> 0 < this.ramBytes ? this.ramBase + (address & ~PAGE_MASK) : this.openBus;
+    return frame | Tlb.READ | Tlb.WRITE | Tlb.EXEC | Tlb.USER;
     return this.openBus | Tlb.READ | Tlb.WRITE | Tlb.EXEC | Tlb.USER;
   }
 }

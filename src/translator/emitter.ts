@@ -7,6 +7,7 @@ import { Codegen, Expr, IrBuilder, Ty } from './ir.js';
 import { conditionOf, flagsFormula } from './flag-functions.js';
 import { Exit } from './layout.js';
 import type { RegionAssumptions } from './region-compiler.js';
+import type { DirectRam } from '../runtime/machine.js';
 
 export type { Expr } from './ir.js';
 /** A value that can be materialised any number of times (Binaryen trees cannot share nodes). */
@@ -193,17 +194,20 @@ export class Emitter {
   private readonly flatData: boolean;
   /** A page whose tag matches is at its own linear address: accesses need no addend (RegionAssumptions). */
   private readonly linearMemory: boolean;
+  /** Reads of RAM go to a fixed host offset (RegionAssumptions.directRam), or null. */
+  private readonly directRam: DirectRam | null;
   /** Accesses of the current instruction so far: the peeled copies of a block share their sites' caches. */
   private accessIndex = 0;
 
   constructor(
     m: IrBuilder,
     readonly opts: TranslateOptions,
-    assumptions: RegionAssumptions = { flatData: false, linearMemory: false },
+    assumptions: RegionAssumptions = { flatData: false, linearMemory: false, directRam: null },
   ) {
     this.m = m;
     this.flatData = assumptions.flatData;
     this.linearMemory = assumptions.linearMemory;
+    this.directRam = assumptions.directRam;
   }
 
   // ---------------------------------------------------------------- statements
@@ -721,6 +725,15 @@ export class Emitter {
    */
   private tlbAccess(size: number, a: Val, tags: number, access: (host: Expr) => Expr, slow: Expr): Expr {
     const m = this.m;
+    const ram = this.directRam;
+    if (ram !== null && tags === TAG_READ_BASE) {
+      // Paging off: a read that stays inside RAM is RAM (one run of frames), whatever the TLB holds; the rare
+      // other (the open bus above it) takes the slow path. Debian's kernel decompressor, its first 2.2 G
+      // instructions: 1.84 s instead of 2.16-2.20 s; with the TLB lookup as the other way instead of the slow
+      // path, no faster than the lookup alone (2.09 s).
+      const inRam = m.i32.le_u(a(), m.i32.const((ram.bytes - size) | 0));
+      return m.if(inRam, access(m.i32.add(a(), m.i32.const(ram.base | 0))), slow);
+    }
     const indexLocal = this.tempLocal();
     const index = () => m.local.get(indexLocal, I32);
     const setIndex = m.local.set(indexLocal, this.pageIndex(a));

@@ -5,6 +5,7 @@ import { deadFlagWriters, flagsLiveIn } from '../decoder/flag-liveness.js';
 import { Instruction } from '../decoder/types.js';
 import { endsWithCall, insnsOf, type Block } from '../runtime/block-cache.js';
 import { Slot } from '../runtime/layout.js';
+import type { DirectRam } from '../runtime/machine.js';
 import { Cell, Emitter, Expr, FlagRecipe, Import, TranslateOptions, Val } from './emitter.js';
 import { IrModule, Ty } from './ir.js';
 import { Exit } from './layout.js';
@@ -47,6 +48,8 @@ export interface RegionAssumptions {
   flatData: boolean;
   /** Every page the TLB tags lives at its own linear address (GuestMemory.linear): no addend. */
   linearMemory: boolean;
+  /** Reads of RAM below its size go to a fixed host offset, without the TLB (Machine.directRam), or null. */
+  directRam: DirectRam | null;
 }
 
 /** What a compiled region needs from the translator at run time. */
@@ -74,7 +77,7 @@ export function compileRegion(
   blocks: Block[],
   opts: TranslateOptions,
   memoryPages: number,
-  assumptions: RegionAssumptions = { flatData: false, linearMemory: false },
+  assumptions: RegionAssumptions = { flatData: false, linearMemory: false, directRam: null },
 ): CompiledRegion {
   const shape = new RegionShape(blocks, successors);
   blocks = shape.order;

@@ -337,10 +337,11 @@ export class Translator {
   }
 
   /**
-   * DS, ES or SS got a new base. Translations assume the bases they were
-   * compiled with are 0 (flat), so they all go; returns whether any did.
+   * DS, ES or SS got a new base, or the paging state changed (Machine.directRam):
+   * translations assume the flat bases and the direct RAM they were compiled
+   * with, so they all go; returns whether any did.
    */
-  segmentBasesChanged(): boolean {
+  assumptionsChanged(): boolean {
     if (this.regions.size === 0 && this.compiling === 0) return false;
     this.flush();
     return true;
@@ -523,7 +524,12 @@ export class Translator {
     const started = performance.now();
     const s = this.vm.cpu.s;
     const flatData = (s[Slot.SEG_BASE + Seg.DS] | s[Slot.SEG_BASE + Seg.ES] | s[Slot.SEG_BASE + Seg.SS]) === 0;
-    const compiled = compileRegion(blocks, this.opts, this.memoryPages, { flatData, linearMemory: this.vm.mem.linear });
+    const compiled = compileRegion(blocks, this.opts, this.memoryPages, {
+      flatData,
+      linearMemory: this.vm.mem.linear,
+      // An embedder watching accesses must see every read (Machine.watchAccesses).
+      directRam: this.vm.mmu.watchingAccesses ? null : this.vm.directRam,
+    });
     this.counters.codegenMs += performance.now() - started;
     return { compiled, absorbed, generation: this.generation, started };
   }
