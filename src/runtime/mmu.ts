@@ -261,16 +261,16 @@ export class Mmu {
     this.flush();
   }
 
-  /**
-   * Calls `watch` before every data read and write of the pages `pages`
-   * marks (one byte per 4 KiB page of the 4 GiB space); null stops. Drops
-   * the TLB, whose entries may carry READ and WRITE for them.
-   */
   /** An embedder watches data accesses of some pages (watchAccesses): every access must come through here. */
   get watchingAccesses(): boolean {
     return this.accessWatch !== null;
   }
 
+  /**
+   * Calls `watch` before every data read and write of the pages `pages`
+   * marks (one byte per 4 KiB page of the 4 GiB space); null stops. Drops
+   * the TLB, whose entries may carry READ and WRITE for them.
+   */
   watchAccesses(watch: AccessWatch | null, pages: Uint8Array | null = null): void {
     this.accessWatch = watch;
     this.watchedPages = watch === null ? null : pages;

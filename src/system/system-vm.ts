@@ -1,4 +1,3 @@
-import type { TimeProfile } from '../runtime/time-profile.js';
 import { Seg } from '../decoder/types.js';
 import { HostClock, type Clock } from '../devices/device.js';
 import { hookedPorts, type PortHook } from '../embed/machine-hooks.js';
@@ -10,6 +9,7 @@ import { Access, type PageMapper } from '../runtime/mmu.js';
 import { PAGE_MASK, PAGE_SIZE, Slot, Tlb } from '../runtime/layout.js';
 import { type DirectRam, Engine, Machine, type Personality } from '../runtime/machine.js';
 import { FLAT_CODE_ATTR, FLAT_DATA_ATTR } from '../runtime/segments.js';
+import type { TimeProfile } from '../runtime/time-profile.js';
 import type { TranslatorOptions } from '../translator/translator.js';
 import { LoadError } from '../linux/elf.js';
 import { linuxHandover, looksLikeBzImage, parseBzImage } from './linux-boot.js';
@@ -544,6 +544,5 @@ class PhysicalMemory implements PageMapper {
   translate(address: number, _access: Access, _user: boolean): number {
     const frame = address >>> 0 < this.ramBytes ? this.ramBase + (address & ~PAGE_MASK) : this.openBus;
     return frame | Tlb.READ | Tlb.WRITE | Tlb.EXEC | Tlb.USER;
-    return this.openBus | Tlb.READ | Tlb.WRITE | Tlb.EXEC | Tlb.USER;
   }
 }

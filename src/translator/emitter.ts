@@ -721,7 +721,8 @@ export class Emitter {
   /**
    * The inline soft-TLB (layout.ts): an allowed access that stays in its
    * page matches the page's tag and goes to address + addend; anything else
-   * (not cached, not allowed, crossing a page) takes `slow`.
+   * (not cached, not allowed, crossing a page) takes `slow`. Reads under
+   * `directRam` (paging off) skip it.
    */
   private tlbAccess(size: number, a: Val, tags: number, access: (host: Expr) => Expr, slow: Expr): Expr {
     const m = this.m;
