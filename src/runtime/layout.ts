@@ -132,5 +132,7 @@ export const enum Tlb {
   CODE = 4,
   USER = 8,
   EXEC = 16,
+  /** A global page (G set, CR4.PGE on): its entry survives a CR3 write (Mmu.flushNonGlobal). */
+  GLOBAL = 32,
   FRAME = ~0xfff,
 }

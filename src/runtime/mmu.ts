@@ -57,8 +57,11 @@ export class Mmu {
   private readonly addends: Int32Array;
   /** 1 per host frame that holds code (indexed by host offset >>> 12). */
   readonly codeFrames: Uint8Array;
-  /** Virtual page numbers with a live TLB entry, for cheap flushes. */
+  /** Virtual page numbers with a live TLB entry but for global pages', for cheap flushes (some may have gone since). */
   private valid: number[] = [];
+  /** Virtual page numbers with a live global entry (Tlb.GLOBAL), each once: globalListed marks them. */
+  private globals: number[] = [];
+  private globalListed: Uint8Array | null = null;
   /** Virtual pages first cached by an access at CPL 0-2 since the last full flush or return to CPL 3 (enterUserMode). */
   private supervisorFilled: number[] = [];
   mapper: PageMapper;
@@ -230,7 +233,8 @@ export class Mmu {
       e = this.mapper.translate(a, access, this.user);
       if (e & Tlb.WRITE && this.codeFrames[(e & Tlb.FRAME) >>> PAGE_SHIFT]) e = (e & ~Tlb.WRITE) | Tlb.CODE;
       if (this.tlb[vpn] === 0) {
-        this.valid.push(vpn);
+        if (e & Tlb.GLOBAL) this.listGlobal(vpn);
+        else this.valid.push(vpn);
         if (!this.user) this.supervisorFilled.push(vpn);
       }
       // Watched writes: cache the entry without WRITE (the next write comes back here and translates again).
@@ -326,7 +330,34 @@ export class Mmu {
   flush(): void {
     for (const vpn of this.valid) this.setEntry(vpn, 0);
     this.valid = [];
+    for (const vpn of this.globals) {
+      this.setEntry(vpn, 0);
+      this.globalListed![vpn] = 0;
+    }
+    this.globals = [];
     this.supervisorFilled = [];
+  }
+
+  private listGlobal(vpn: number): void {
+    const listed = (this.globalListed ??= new Uint8Array(1 << 20));
+    if (listed[vpn]) return;
+    listed[vpn] = 1;
+    this.globals.push(vpn);
+  }
+
+  /**
+   * MOV CR3: every entry goes but those of global pages (Tlb.GLOBAL), which
+   * the OS maps alike in every address space and invalidates with INVLPG
+   * when it changes one (SDM vol. 3 §4.10.4.1). Debian's kernel switches
+   * CR3 tens of thousands of times while booting (text_poke's temporary
+   * address space); dropping its own pages each time sent 216 K loads and
+   * stores of translated code back to the interpreter (49 K now).
+   */
+  flushNonGlobal(): void {
+    // A page listed here may hold a global entry by now (INVLPG dropped it, a fill brought it back): it stays.
+    for (const vpn of this.valid) if (!(this.tlb[vpn] & Tlb.GLOBAL)) this.setEntry(vpn, 0);
+    this.valid = [];
+    // supervisorFilled keeps its pages: the global ones among them are still cached for enterUserMode to drop.
   }
 
   /**

@@ -8,6 +8,7 @@ export const CR0_WP = 1 << 16;
 export const CR0_PG = 1 << 31;
 export const CR4_PSE = 1 << 4;
 export const CR4_PAE = 1 << 5;
+export const CR4_PGE = 1 << 7;
 
 // Page-directory and page-table entry bits, 32-bit paging (SDM vol. 3 §4.3, tables 4-4 to 4-6).
 export const PTE_P = 1 << 0;
@@ -17,7 +18,7 @@ export const PTE_A = 1 << 5;
 export const PTE_D = 1 << 6;
 /** In a PDE with CR4.PSE: the entry maps a 4 MiB page instead of pointing to a page table. */
 export const PDE_PS = 1 << 7;
-/** Global (with CR4.PGE): only the Mmu's flush policy cares; the walk ignores it. */
+/** Global (with CR4.PGE): the walk marks the entry Tlb.GLOBAL, which a CR3 write keeps (Mmu.flushNonGlobal). */
 export const PTE_G = 1 << 8;
 
 /** Where the next level (or the 4 KiB page) lives: bits 31:12 of an entry. */
@@ -91,11 +92,14 @@ export class PagingMapper implements PageMapper {
     let phys: number;
     let pteAddr = 0;
     let dirty: boolean;
+    /** The entry that maps the page (the PDE of a 4 MiB page, else the PTE): its G bit. */
+    let leaf: number;
     const large = (cr4 & CR4_PSE) !== 0 && (pde & PDE_PS) !== 0;
     if (large) {
       rights = pde;
       dirty = (pde & PTE_D) !== 0;
       phys = (pde & PDE_4M_FRAME) + (vaddr & OFFSET_4M & ENTRY_FRAME);
+      leaf = pde;
     } else {
       pteAddr = (pde & ENTRY_FRAME) + (((vaddr >>> PAGE_SHIFT) & 0x3ff) << 2);
       const pte = this.mem.dv.getInt32(this.entryHost(pteAddr, Access.READ), true);
@@ -103,6 +107,7 @@ export class PagingMapper implements PageMapper {
       rights = pde & pte;
       dirty = (pte & PTE_D) !== 0;
       phys = pte & ENTRY_FRAME;
+      leaf = pte;
     }
 
     if (user && !(rights & PTE_US)) throw fault(vaddr, write, user, true, 'user access to a supervisor page');
@@ -121,6 +126,7 @@ export class PagingMapper implements PageMapper {
 
     let e = (frame & Tlb.FRAME) | Tlb.READ | Tlb.EXEC; // no NX without PAE: whatever is readable is executable
     if (rights & PTE_US) e |= Tlb.USER;
+    if (cr4 & CR4_PGE && leaf & PTE_G) e |= Tlb.GLOBAL;
     // A physical mapper may refuse writes (ROM); keep its verdict.
     if (writable && (write || dirty) && frame & Tlb.WRITE) e |= Tlb.WRITE;
     return e;

@@ -369,14 +369,16 @@ export class SystemVm {
   /**
    * What a control register write changes: the soft TLB caches translations
    * under CR3's tables and CR0's and CR4's paging bits, so it is dropped when
-   * those change (not when CR0.TS or other bits do); code decoded under the
-   * old mappings is checked again before it runs (Machine.remapped).
+   * those change (not when CR0.TS or other bits do; a CR3 write keeps the
+   * global pages' entries); code decoded under the old mappings is checked
+   * again before it runs (Machine.remapped).
    */
   private controlRegisterWritten(cr: number, old: number): void {
     const s = this.vm.cpu.s;
     const changed = cr === 0 ? (s[Slot.CR0] ^ old) & (CR0_PG | CR0_WP | CR0_PE) : cr === 4 ? (s[Slot.CR4] ^ old) & (CR4_PSE | CR4_PGE | CR4_PAE) : cr === 3 ? 1 : 0;
     if (changed === 0) return;
-    this.vm.mmu.flush();
+    if (cr === 3) this.vm.mmu.flushNonGlobal();
+    else this.vm.mmu.flush();
     this.vm.remapped();
     // With paging off, translated reads of RAM skip the TLB (Machine.directRam).
     if (cr === 0 && changed & CR0_PG) this.vm.setDirectRam(s[Slot.CR0] & CR0_PG ? null : this.ram);

@@ -7,10 +7,12 @@ import { Access, Mmu, type PageMapper } from '../../src/runtime/mmu.js';
 import {
   CR0_PG,
   CR0_WP,
+  CR4_PGE,
   CR4_PSE,
   PDE_PS,
   PTE_A,
   PTE_D,
+  PTE_G,
   PTE_P,
   PTE_RW,
   PTE_US,
@@ -283,5 +285,36 @@ describe('PagingMapper', () => {
     mmu.user = false;
     mmu.write8(0x409000, 9);
     expect(t.peek(0xa000) & 0xff).toBe(9);
+  });
+
+  test('global pages (G with CR4.PGE) keep their TLB entries across a CR3 write; INVLPG, a full flush or PGE clear drop them', () => {
+    const t = setup();
+    const mmu = new Mmu(t.mem, t.pg);
+    mmu.user = false;
+    for (const [pa, v] of [[0x9000, 1], [0xa000, 2], [0xb000, 3], [0xc000, 4]]) t.poke(pa, v);
+    const mapBoth = (global: number, local: number) => {
+      t.pte(PT1, 8, global | URW | PTE_G);
+      t.pte(PT1, 9, local | URW);
+    };
+    t.cr.cr4 = CR4_PGE;
+    mapBoth(0x9000, 0xa000);
+    expect([mmu.read32(0x408000), mmu.read32(0x409000)]).toEqual([1, 2]);
+    // Another address space's tables: MOV CR3 (flushNonGlobal) keeps the global page's entry (the OS maps it alike
+    // everywhere and would INVLPG it after changing it, SDM vol. 3 4.10.4.1), and the other page is walked again.
+    mapBoth(0xb000, 0xc000);
+    mmu.flushNonGlobal();
+    expect([mmu.read32(0x408000), mmu.read32(0x409000)]).toEqual([1, 4]);
+    mmu.flushRange(0x408000, 0x1000); // INVLPG
+    expect(mmu.read32(0x408000)).toBe(3);
+    mapBoth(0x9000, 0xa000);
+    mmu.flush(); // CR4.PGE or CR0 changed
+    expect(mmu.read32(0x408000)).toBe(1);
+    // Without CR4.PGE the G bit means nothing.
+    t.cr.cr4 = 0;
+    mmu.flush();
+    expect(mmu.read32(0x408000)).toBe(1);
+    mapBoth(0xb000, 0xc000);
+    mmu.flushNonGlobal();
+    expect(mmu.read32(0x408000)).toBe(3);
   });
 });
