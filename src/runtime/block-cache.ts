@@ -56,6 +56,8 @@ export interface Block {
   hooked: boolean;
   /** A live translated region has an entry at this block (kept by the translator): only then does the run loop look for one. */
   translated: boolean;
+  /** Every page the block was fetched from is a global page (Tlb.GLOBAL): a CR3 write leaves its mapping as it was. */
+  globalCode: boolean;
 }
 
 /** The block's decoded instructions (decoded again from its bytes on first use; blocks only interpreted never keep them). */
@@ -173,6 +175,8 @@ export class BlockCache implements CodeWriteListener {
       if (!(e instanceof CpuException)) throw e;
       return false;
     }
+    // Code decoded under early page tables may be on global pages now (the kernel turns on CR4.PGE after it ran).
+    b.globalCode = mmu.globalPage(start >>> PAGE_SHIFT) && mmu.globalPage(last >>> PAGE_SHIFT);
     return true;
   }
 
@@ -282,6 +286,7 @@ export class BlockCache implements CodeWriteListener {
       frames: [],
       ranges: [],
       faultsAtEnd: false,
+      globalCode: true,
     };
     let pc = eip;
     const csLimit = cpu.s[Slot.SEG_LIMIT + Seg.CS] >>> 0;
@@ -386,6 +391,7 @@ export class BlockCache implements CodeWriteListener {
     const mmu = this.vm.mmu;
     const host = mmu.fetchAddress(linear);
     this.noteFrame(block, host & ~PAGE_MASK);
+    block.globalCode &&= mmu.globalPage(linear >>> PAGE_SHIFT);
     const inPage = PAGE_SIZE - (linear & PAGE_MASK);
     if (inPage >= 15) {
       this.fetchBuf.set(mmu.u8.subarray(host, host + 15));
@@ -399,6 +405,7 @@ export class BlockCache implements CodeWriteListener {
       return inPage;
     }
     this.noteFrame(block, next & ~PAGE_MASK);
+    block.globalCode &&= mmu.globalPage((linear + inPage) >>> PAGE_SHIFT);
     this.fetchBuf.set(mmu.u8.subarray(next, next + 15 - inPage), inPage);
     return 15;
   }

@@ -443,9 +443,9 @@ export class Machine {
    * the new mappings before it runs again (BlockCache.mappingEpoch), and
    * links between blocks made under the old mappings are not followed.
    */
-  remapped(): void {
+  remapped(globalPagesKept = false): void {
     this.blocks.remapped();
-    this.translator?.remapped();
+    this.translator?.remapped(globalPagesKept);
   }
 
   /** Called by the block cache when chained links may be stale. */

@@ -265,6 +265,11 @@ export class Mmu {
     this.flush();
   }
 
+  /** Whether virtual page `vpn` is cached as a global page (Tlb.GLOBAL). */
+  globalPage(vpn: number): boolean {
+    return (this.tlb[vpn] & Tlb.GLOBAL) !== 0;
+  }
+
   /** An embedder watches data accesses of some pages (watchAccesses): every access must come through here. */
   get watchingAccesses(): boolean {
     return this.accessWatch !== null;

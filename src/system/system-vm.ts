@@ -379,7 +379,7 @@ export class SystemVm {
     if (changed === 0) return;
     if (cr === 3) this.vm.mmu.flushNonGlobal();
     else this.vm.mmu.flush();
-    this.vm.remapped();
+    this.vm.remapped(cr === 3);
     // With paging off, translated reads of RAM skip the TLB (Machine.directRam).
     if (cr === 0 && changed & CR0_PG) this.vm.setDirectRam(s[Slot.CR0] & CR0_PG ? null : this.ram);
   }

@@ -135,6 +135,8 @@ interface Region {
   epoch: number;
   /** Guest instructions retired (Machine.icount) when it was installed. */
   bornAt: number;
+  /** Every block's code is on global pages (Block.globalCode): a CR3 write leaves it mapped as it was. */
+  global: boolean;
 }
 
 /**
@@ -165,6 +167,8 @@ export class Translator {
    * thousands) clears just these, not the whole cache.
    */
   private learned: number[] = [];
+  /** The same for regions whose code is all on global pages (Region.global), which a CR3 write does not forget. */
+  private learnedGlobal: number[] = [];
   private readonly entriesByEip = new Map<number, Entry>();
   private readonly regionOf = new WeakMap<Block, Region>();
   /** Entry points found untranslatable (jit mode): interpreted without asking again. */
@@ -304,9 +308,14 @@ export class Translator {
    * Linear-to-physical mappings changed (Machine.remapped): translated code
    * stays, but the dispatch cache forgets it, so each region is entered from
    * JavaScript once more and checked against the new mappings (current).
+   * `globalPagesKept` (a CR3 write): regions whose code is all on global
+   * pages stay in the cache, since their mappings are the same in every
+   * address space. Debian's boot writes CR3 about 43,000 times in the
+   * kernel, and 430 K of its jumps between regions went back to JavaScript
+   * only to find the kernel's own regions again.
    */
-  remapped(): void {
-    this.forgetDispatch();
+  remapped(globalPagesKept = false): void {
+    this.forgetDispatch(globalPagesKept);
   }
 
   private clearDispatchEntry(i: number): void {
@@ -314,13 +323,17 @@ export class Translator {
     this.dispatch[i + 1] = MISS_INDEX;
   }
 
-  private forgetDispatch(): void {
-    if (this.learned.length >= FORGET_ALL_AT) {
+  private forgetDispatch(globalPagesKept = false): void {
+    const lists = globalPagesKept ? [this.learned] : [this.learned, this.learnedGlobal];
+    if (lists.some((l) => l.length >= FORGET_ALL_AT)) {
       this.dispatch.fill(0);
-    } else {
-      for (const i of this.learned) this.clearDispatchEntry(i);
+      this.learned = [];
+      this.learnedGlobal = [];
+      return;
     }
+    for (const l of lists) for (const i of l) this.clearDispatchEntry(i);
     this.learned = [];
+    if (!globalPagesKept) this.learnedGlobal = [];
   }
 
   /**
@@ -332,8 +345,10 @@ export class Translator {
     if (!r.valid) return false;
     if (r.epoch === blocks.mappingEpoch) return true;
     for (const b of r.blocks) if (!blocks.current(b)) break;
-    if (r.valid) r.epoch = blocks.mappingEpoch;
-    return r.valid;
+    if (!r.valid) return false;
+    r.epoch = blocks.mappingEpoch;
+    r.global = r.blocks.every((b) => b.globalCode);
+    return true;
   }
 
   /**
@@ -398,7 +413,8 @@ export class Translator {
     this.dispatch[i] = eip;
     this.dispatch[i + 1] = entry.slot;
     // Past a quarter of the cache forgetDispatch empties all of it: no need to remember more (or to grow without end).
-    if (this.learned.length < FORGET_ALL_AT) this.learned.push(i);
+    const learned = entry.region.global ? this.learnedGlobal : this.learned;
+    if (learned.length < FORGET_ALL_AT) learned.push(i);
   }
 
   // ---------------------------------------------------------------- building
@@ -562,7 +578,15 @@ export class Translator {
     const n = compiled.blocks.length;
     const firstSlot = this.slots.allocate(n);
     if (firstSlot + n > this.table.length) this.table.grow(Math.max(1024, firstSlot + n - this.table.length));
-    const region: Region = { id: this.nextId++, blocks: compiled.blocks, firstSlot, valid: true, epoch: -1, bornAt: this.vm.icount };
+    const region: Region = {
+      id: this.nextId++,
+      blocks: compiled.blocks,
+      firstSlot,
+      valid: true,
+      epoch: -1,
+      bornAt: this.vm.icount,
+      global: compiled.blocks.every((b) => b.globalCode),
+    };
     const instance = new WebAssembly.Instance(module, this.imports(compiled, firstSlot));
     const exports = instance.exports as Record<string, () => number>;
     compiled.blocks.forEach((b, k) => {
@@ -750,7 +774,7 @@ interface CompileJob {
 }
 
 /** Marks blocks of a region being compiled. */
-const PENDING: Region = { id: -1, blocks: [], firstSlot: 0, valid: false, epoch: -1, bornAt: 0 };
+const PENDING: Region = { id: -1, blocks: [], firstSlot: 0, valid: false, epoch: -1, bornAt: 0, global: false };
 
 /** Translated blocks a new region would absorb before its seed must prove hotter (see postpone). */
 const BIG_REGION = 16;
