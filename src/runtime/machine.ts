@@ -444,7 +444,7 @@ export class Machine {
    * links between blocks made under the old mappings are not followed.
    */
   remapped(globalPagesKept = false): void {
-    this.blocks.remapped();
+    this.blocks.remapped(globalPagesKept);
     this.translator?.remapped(globalPagesKept);
   }
 

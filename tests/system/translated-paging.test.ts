@@ -97,7 +97,7 @@ describe('global pages and translated code', () => {
     sys.writeMemory(CODE, assemble(loop));
     sys.writeMemory(PAGE_DIRECTORY, dword(0x00000083 | globalBit)); // 0-4 MiB to itself, a 4 MiB page
     expect(await sys.run({ begin: CODE, timeoutMs: 20_000 })).toEqual({ kind: 'halted' });
-    return { ebx: sys.vm.cpu.r32[3], misses: sys.vm.stats().translator!.dispatchMisses };
+    return { ebx: sys.vm.cpu.r32[3], misses: sys.vm.stats().translator!.dispatchMisses, checks: sys.vm.blocks.mappingChecks };
   }
 
   test('a CR3 write keeps regions whose code is on global pages in the dispatch cache', async () => {
@@ -107,5 +107,12 @@ describe('global pages and translated code', () => {
     expect(local.ebx).toBe(600);
     expect(local.misses).toBeGreaterThan(400); // four per iteration: every jump after the CR3 write
     expect(global.misses).toBeLessThan(50);
+  });
+
+  test('a CR3 write does not make blocks on global pages be checked against the page tables again', async () => {
+    const global = await run(0x100);
+    const local = await run(0);
+    expect(local.checks).toBeGreaterThan(600); // each of the loop's blocks after each write
+    expect(global.checks).toBeLessThan(50);
   });
 });
