@@ -18,6 +18,15 @@ function dword(v: number): Uint8Array {
   return b;
 }
 
+/** Sets `cr4Bits` in CR4 (PSE 0x10, PGE 0x80), loads CR3 with the page directory and sets CR0.PG. */
+function pagingOn(cr4Bits: number): string {
+  return [
+    'mov eax, cr4', `or eax, ${cr4Bits}`, 'mov cr4, eax',
+    `mov eax, ${PAGE_DIRECTORY}`, 'mov cr3, eax',
+    'mov eax, cr0', 'or eax, 0x80000000', 'mov cr0, eax',
+  ].join('\n');
+}
+
 const PROGRAM = `
   mov esp, 0x8000
   mov ebx, 0x402000
@@ -29,14 +38,7 @@ const PROGRAM = `
   mov ebx, ${RAM}
   call 9f
   mov ebp, eax
-  mov eax, cr4
-  or eax, 0x10
-  mov cr4, eax
-  mov eax, ${PAGE_DIRECTORY}
-  mov cr3, eax
-  mov eax, cr0
-  or eax, 0x80000000
-  mov cr0, eax
+  ${pagingOn(0x10)}
   mov ebx, 0x402000
   call 9f
   hlt
@@ -71,14 +73,7 @@ describe('global pages and translated code', () => {
   // each jump after it goes back to JavaScript.
   const loop = `
     mov esp, 0x8000
-    mov eax, cr4
-    or eax, 0x90
-    mov cr4, eax
-    mov eax, ${PAGE_DIRECTORY}
-    mov cr3, eax
-    mov eax, cr0
-    or eax, 0x80000000
-    mov cr0, eax
+    ${pagingOn(0x90)}
     xor ebx, ebx
     mov ecx, 200
   1: mov eax, ${PAGE_DIRECTORY}
