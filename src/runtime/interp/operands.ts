@@ -16,7 +16,7 @@ export function regIndex(reg: number, size: number): number {
 }
 
 /** The register view for `size`: r8, r16 or r32. */
-export function regArray(vm: Machine, size: number): Uint8Array | Uint16Array | Int32Array {
+export function regArray(vm: Machine, size: number): RegisterArray {
   return size === 4 ? vm.cpu.r32 : size === 2 ? vm.cpu.r16 : vm.cpu.r8;
 }
 
@@ -120,7 +120,19 @@ export function writer(op: Operand, vm: Machine): Writer {
  * first slots of the state block and a missing index reads the zero slot.
  * Null for 16-bit addressing and for references without a base.
  */
-export function addressSlots(op: Operand): { seg: number; base: number; index: number; scale: number; disp: number } | null {
+/** A 32-bit [base + index*scale + disp] reference as state-block slots (see addressSlots). */
+export interface AddressSlots {
+  seg: number;
+  base: number;
+  index: number;
+  scale: number;
+  disp: number;
+}
+
+/** A register view: r8, r16 or r32 (regArray). */
+export type RegisterArray = Uint8Array | Uint16Array | Int32Array;
+
+export function addressSlots(op: Operand): AddressSlots | null {
   if (op.addrSize !== 4 || op.base < 0) return null;
   return {
     seg: Slot.SEG_BASE + op.seg,
