@@ -98,28 +98,27 @@ const LOGIC32 = LazyOp.LOGIC | (32 << 8);
  * the generic switch (these are most of the ALU work in real code).
  */
 function aluReg32(s: Int32Array, kind: AluKind, d: number, x: number, imm: number, R: Int32Array): Exec | null {
-  const lazy = (code: number, a: number, b: number, r: number): void => recordLazy(s, code, a, b, r);
   if (x >= 0) {
     switch (kind) {
-      case AluKind.ADD: return () => { const a = R[d], b = R[x], r = (a + b) | 0; R[d] = r; lazy(ADD32, a, b, r); };
-      case AluKind.SUB: return () => { const a = R[d], b = R[x], r = (a - b) | 0; R[d] = r; lazy(SUB32, a, b, r); };
-      case AluKind.CMP: return () => { const a = R[d], b = R[x]; lazy(SUB32, a, b, (a - b) | 0); };
-      case AluKind.AND: return () => { const a = R[d], b = R[x], r = a & b; R[d] = r; lazy(LOGIC32, a, b, r); };
-      case AluKind.OR: return () => { const a = R[d], b = R[x], r = a | b; R[d] = r; lazy(LOGIC32, a, b, r); };
-      case AluKind.XOR: return () => { const a = R[d], b = R[x], r = a ^ b; R[d] = r; lazy(LOGIC32, a, b, r); };
-      case AluKind.TEST: return () => { const a = R[d], b = R[x]; lazy(LOGIC32, a, b, a & b); };
+      case AluKind.ADD: return () => { const a = R[d], b = R[x], r = (a + b) | 0; R[d] = r; recordLazy(s, ADD32, a, b, r); };
+      case AluKind.SUB: return () => { const a = R[d], b = R[x], r = (a - b) | 0; R[d] = r; recordLazy(s, SUB32, a, b, r); };
+      case AluKind.CMP: return () => { const a = R[d], b = R[x]; recordLazy(s, SUB32, a, b, (a - b) | 0); };
+      case AluKind.AND: return () => { const a = R[d], b = R[x], r = a & b; R[d] = r; recordLazy(s, LOGIC32, a, b, r); };
+      case AluKind.OR: return () => { const a = R[d], b = R[x], r = a | b; R[d] = r; recordLazy(s, LOGIC32, a, b, r); };
+      case AluKind.XOR: return () => { const a = R[d], b = R[x], r = a ^ b; R[d] = r; recordLazy(s, LOGIC32, a, b, r); };
+      case AluKind.TEST: return () => { const a = R[d], b = R[x]; recordLazy(s, LOGIC32, a, b, a & b); };
       default: return null;
     }
   }
   const b = imm;
   switch (kind) {
-    case AluKind.ADD: return () => { const a = R[d], r = (a + b) | 0; R[d] = r; lazy(ADD32, a, b, r); };
-    case AluKind.SUB: return () => { const a = R[d], r = (a - b) | 0; R[d] = r; lazy(SUB32, a, b, r); };
-    case AluKind.CMP: return () => { const a = R[d]; lazy(SUB32, a, b, (a - b) | 0); };
-    case AluKind.AND: return () => { const a = R[d], r = a & b; R[d] = r; lazy(LOGIC32, a, b, r); };
-    case AluKind.OR: return () => { const a = R[d], r = a | b; R[d] = r; lazy(LOGIC32, a, b, r); };
-    case AluKind.XOR: return () => { const a = R[d], r = a ^ b; R[d] = r; lazy(LOGIC32, a, b, r); };
-    case AluKind.TEST: return () => { const a = R[d]; lazy(LOGIC32, a, b, a & b); };
+    case AluKind.ADD: return () => { const a = R[d], r = (a + b) | 0; R[d] = r; recordLazy(s, ADD32, a, b, r); };
+    case AluKind.SUB: return () => { const a = R[d], r = (a - b) | 0; R[d] = r; recordLazy(s, SUB32, a, b, r); };
+    case AluKind.CMP: return () => { const a = R[d]; recordLazy(s, SUB32, a, b, (a - b) | 0); };
+    case AluKind.AND: return () => { const a = R[d], r = a & b; R[d] = r; recordLazy(s, LOGIC32, a, b, r); };
+    case AluKind.OR: return () => { const a = R[d], r = a | b; R[d] = r; recordLazy(s, LOGIC32, a, b, r); };
+    case AluKind.XOR: return () => { const a = R[d], r = a ^ b; R[d] = r; recordLazy(s, LOGIC32, a, b, r); };
+    case AluKind.TEST: return () => { const a = R[d]; recordLazy(s, LOGIC32, a, b, a & b); };
     default: return null;
   }
 }
