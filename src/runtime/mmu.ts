@@ -354,8 +354,8 @@ export class Mmu {
    * MOV CR3: every entry goes but those of global pages (Tlb.GLOBAL), which
    * the OS maps alike in every address space and invalidates with INVLPG
    * when it changes one (SDM vol. 3 §4.10.4.1). Debian's kernel switches
-   * CR3 tens of thousands of times while booting (text_poke's temporary
-   * address space); dropping its own pages each time sent 216 K loads and
+   * CR3 about 16,000 times on its way to the marker (text_poke's temporary
+   * address space, then process switches); dropping its own pages each time sent 216 K loads and
    * stores of translated code back to the interpreter (49 K now).
    */
   flushNonGlobal(): void {

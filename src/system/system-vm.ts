@@ -14,7 +14,7 @@ import type { TranslatorOptions } from '../translator/translator.js';
 import { LoadError } from '../linux/elf.js';
 import { linuxHandover, looksLikeBzImage, parseBzImage } from './linux-boot.js';
 import { multibootHandover, parseMultibootKernel } from './multiboot.js';
-import { CR0_WP, PagingMapper } from './paging.js';
+import { CR0_WP, CR4_PAE, CR4_PGE, CR4_PSE, PagingMapper } from './paging.js';
 import { CR0_ET, CR0_PE, CR0_PG, type Cpu } from '../runtime/cpu.js';
 import { deliverInterrupt, fastSystemCallEnter, fastSystemCallExit, GdtDescriptors, ioPermitted, type InterruptSource, loadLdtRegister, loadTaskRegister, pushesErrorCode, returnToOuterRing } from './protected-mode.js';
 import { CpuException, Vector } from '../runtime/exceptions.js';
@@ -30,9 +30,6 @@ const LINUX_BOOT_CS = 0x10;
 const LINUX_BOOT_DS = 0x18;
 const DPL_MASK = 0x60;
 const IF = 0x200;
-const CR4_PSE = 0x10;
-const CR4_PAE = 0x20;
-const CR4_PGE = 0x80;
 /** Guest instructions between looks at the devices' timers, the clock and the PIC. */
 const SLICE = 50_000;
 /**
@@ -271,7 +268,7 @@ export class SystemVm {
       },
     });
     const physical = new PhysicalMemory(this.vm.mem, opts.memoryBytes);
-    this.ram = { base: physical.ramBase, bytes: physical.ramBytes };
+    this.ram = physical.ram;
     const s = this.vm.cpu.s;
     mapper = new PagingMapper(this.vm.mem, physical, { cr0: () => s[Slot.CR0], cr3: () => s[Slot.CR3], cr4: () => s[Slot.CR4] });
     this.vm.mmu.mapper = mapper;
@@ -532,19 +529,19 @@ function hex8(n: number): string {
  * still read 0xFF.
  */
 class PhysicalMemory implements PageMapper {
-  /** Host offset of physical address 0. */
-  readonly ramBase: number;
+  /** The RAM: physical address p at host offset base + p, below `bytes`. */
+  readonly ram: DirectRam;
   private readonly openBus: number;
 
-  constructor(mem: GuestMemory, readonly ramBytes: number) {
-    this.ramBase = mem.allocContiguous(Math.ceil(ramBytes / PAGE_SIZE));
+  constructor(mem: GuestMemory, ramBytes: number) {
+    this.ram = { base: mem.allocContiguous(Math.ceil(ramBytes / PAGE_SIZE)), bytes: ramBytes };
     this.openBus = mem.allocFrame();
-    if (this.ramBase < 0 || this.openBus < 0) throw new Error(`guest memory cannot hold ${ramBytes} bytes of RAM`);
+    if (this.ram.base < 0 || this.openBus < 0) throw new Error(`guest memory cannot hold ${ramBytes} bytes of RAM`);
     mem.u8.fill(0xff, this.openBus, this.openBus + PAGE_SIZE);
   }
 
   translate(address: number, _access: Access, _user: boolean): number {
-    const frame = address >>> 0 < this.ramBytes ? this.ramBase + (address & ~PAGE_MASK) : this.openBus;
+    const frame = address >>> 0 < this.ram.bytes ? this.ram.base + (address & ~PAGE_MASK) : this.openBus;
     return frame | Tlb.READ | Tlb.WRITE | Tlb.EXEC | Tlb.USER;
   }
 }

@@ -135,7 +135,7 @@ export const CPUID_1_EAX = 0x000006f1;
 
 /** SEP: SYSENTER/SYSEXIT, where the platform implements them (SystemHooks.fastSystemCall). */
 export const CPUID_1_EDX_SEP = 1 << 11;
-/** With paging (SystemHooks.invalidatePage): PSE (4 MiB pages) and PGE (CR4.PGE is accepted; the soft TLB flushes global pages too, which is allowed). */
+/** With paging (SystemHooks.invalidatePage): PSE (4 MiB pages) and PGE (global pages keep their soft-TLB entries across CR3 writes: Mmu.flushNonGlobal). */
 export const CPUID_1_EDX_PAGING = (1 << 3) | (1 << 13);
 
 /**
